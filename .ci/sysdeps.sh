@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Install the system packages the test-suite needs, skipping what is already there.
+# Each later issue adds its own block (PostgreSQL/PostGIS, Chromium).
+set -euo pipefail
+need=()
+want() { dpkg -s "$1" >/dev/null 2>&1 || need+=("$1"); }
+# (packages are added here as issues need them)
+if [ "${#need[@]}" -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "sysdeps: missing ${need[*]}; run 'make sysdeps' as root" >&2
+    exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi

@@ -1,0 +1,63 @@
+# stadtregion: `make run` and `make test` are the whole set-up (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+LEAFLET_VERSION := 1.9.4
+VENDOR := maps/static/vendor
+
+.PHONY: run test install assets data lint typecheck pytest sysdeps bench clean
+
+# -- environment -------------------------------------------------------------
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Leaflet is served from our own server (no CDN): fetched from the npm registry once.
+$(VENDOR)/leaflet/leaflet.js:
+	mkdir -p $(VENDOR)/leaflet .cache
+	cd .cache && npm pack --silent leaflet@$(LEAFLET_VERSION) >/dev/null
+	tar -xzf .cache/leaflet-$(LEAFLET_VERSION).tgz -C .cache
+	cp -r .cache/package/dist/* $(VENDOR)/leaflet/
+	rm -rf .cache/package
+
+assets: $(VENDOR)/leaflet/leaflet.js
+
+# -- data --------------------------------------------------------------------
+# `stadtregion build` is idempotent: it rebuilds only when an input changed.
+data: install
+	$(BIN)/stadtregion build
+
+# -- serve -------------------------------------------------------------------
+run: install assets data
+	$(BIN)/stadtregion serve --host $(HOST) --port $(PORT)
+
+# -- checks ------------------------------------------------------------------
+# System packages the tests need (PostgreSQL/PostGIS, Chromium); installs only what is missing.
+sysdeps:
+	bash .ci/sysdeps.sh
+
+lint: install
+	$(BIN)/ruff check geo api maps tests bench
+	$(BIN)/ruff format --check geo api maps tests bench
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: install assets data
+	$(BIN)/pytest -q
+
+test: install assets sysdeps lint typecheck pytest
+
+bench: install assets data
+	for f in bench/*.py; do $(PY) $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) $(VENDOR) .cache data/processed/*.gpkg data/processed/*.json

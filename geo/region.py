@@ -1,0 +1,505 @@
+"""The region model: municipalities, their population series, trend and selection.
+
+Pure functions on (Geo)DataFrames: nothing here reads files (see :mod:`geo.sources`)
+and no input frame is modified. Everything metric happens in EPSG:25832.
+
+Trend classes
+-------------
+The trend of a municipality is computed between the first and the last year for which
+Destatis gives a population under its Regionalschlüssel:
+
+* ``change_pct`` = (last / first - 1) * 100
+* ``change_pct_per_year`` = ((last / first) ** (1 / years) - 1) * 100 (compound annual rate)
+* ``trend_class``: ``growing`` when the annual rate is at least
+  :data:`GROWING_MIN_PCT_PER_YEAR`, ``shrinking`` when it is at most
+  :data:`SHRINKING_MAX_PCT_PER_YEAR`, ``stable`` in between, ``unknown`` when fewer than
+  two years are present.
+
+Centres
+-------
+A municipality's centre is the centre point Destatis publishes in its
+Gemeindeverzeichnis (the main settlement), reprojected to EPSG:25832
+(``centre_x``, ``centre_y`` in metres). Distances between municipalities are
+straight-line distances between these centres.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.errors import AmbiguousNameError, CRSError, InputError, UnknownMunicipalityError
+from geo.settings import WORK_CRS
+
+#: Annual rate (in % per year) from which a municipality counts as growing.
+GROWING_MIN_PCT_PER_YEAR = 0.25
+#: Annual rate (in % per year) up to which a municipality counts as shrinking.
+SHRINKING_MAX_PCT_PER_YEAR = -0.25
+
+TREND_CLASSES = ("growing", "stable", "shrinking", "unknown")
+
+_POP_COL = re.compile(r"^population_(\d{4})$")
+
+
+# -- helpers -----------------------------------------------------------------
+
+
+def require_crs(gdf: gpd.GeoDataFrame, name: str = "gdf") -> None:
+    """Raise :class:`CRSError` when ``gdf`` has no CRS.
+
+    Parameters
+    ----------
+    gdf
+        The frame to check.
+    name
+        The argument name used in the message.
+    """
+    if gdf.crs is None:
+        raise CRSError(
+            f"{name} has no CRS; set one with .set_crs(...) before passing it "
+            f"(the working CRS is {WORK_CRS})."
+        )
+
+
+def to_work_crs(gdf: gpd.GeoDataFrame, name: str = "gdf") -> gpd.GeoDataFrame:
+    """Return ``gdf`` in the working CRS (EPSG:25832); refuse data without a CRS."""
+    require_crs(gdf, name)
+    return gdf.to_crs(WORK_CRS)
+
+
+def population_years(df: pd.DataFrame) -> list[int]:
+    """Return the years of the ``population_YYYY`` columns of ``df``, ascending."""
+    years = [int(m.group(1)) for c in df.columns if (m := _POP_COL.match(str(c)))]
+    return sorted(years)
+
+
+def normalize_name(name: str) -> str:
+    """Fold a place name for forgiving comparison.
+
+    Case is folded, umlauts are spelt out (``ü`` → ``ue``, so "Thüringen" and
+    "Thueringen" agree), ``ß`` → ``ss``, other accents dropped, punctuation turned
+    into single spaces, and administrative prefixes ("Stadt", "Gemeinde") removed.
+    """
+    s = name.strip().casefold()
+    for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        s = s.replace(a, b)
+    s = unicodedata.normalize("NFKD", s)
+    s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    s = re.sub(r"[^0-9a-z]+", " ", s).strip()
+    s = re.sub(r"^(stadt|gemeinde|landgemeinde|kreisstadt)\s+", "", s)
+    s = re.sub(r"\s+(stadt)$", "", s)
+    return s
+
+
+def base_name(name: str) -> str:
+    """Return the normalised name without suffixes after ``/``, ``,`` or ``(``.
+
+    "Saalfeld/Saale" → "saalfeld", "Neustadt (Orla)" → "neustadt".
+    """
+    head = re.split(r"[/,(]", name, maxsplit=1)[0]
+    return normalize_name(head)
+
+
+def match_name(query: str, names: pd.Series, what: str = "municipality") -> object:
+    """Find the index label of ``query`` among ``names``, forgivingly.
+
+    Tries, in order: exact name, normalised name (case, umlauts, prefixes),
+    normalised base name (without ``/Saale``-style suffixes).
+
+    Parameters
+    ----------
+    query
+        What the user typed.
+    names
+        Official names, indexed by the label to return.
+    what
+        Word used in messages.
+
+    Returns
+    -------
+    object
+        The index label of the match.
+
+    Raises
+    ------
+    UnknownMunicipalityError
+        Nothing matched; carries the closest names.
+    AmbiguousNameError
+        Several names matched equally well.
+    """
+    q = query.strip()
+    if not q:
+        raise InputError(f"{what} name is empty; give a name or a code.")
+    for key in (
+        lambda s: s,
+        normalize_name,
+        base_name,
+    ):
+        qk = key(q)
+        keyed = names.map(key)
+        hits = names.index[keyed == qk]
+        if len(hits) == 1:
+            return hits[0]
+        if len(hits) > 1:
+            raise AmbiguousNameError(query, [f"{names[h]} ({h})" for h in hits])
+    normalised = {normalize_name(n): n for n in names}
+    close = difflib.get_close_matches(normalize_name(q), list(normalised), n=5, cutoff=0.6)
+    raise UnknownMunicipalityError(query, [normalised[c] for c in close])
+
+
+# -- building the model ------------------------------------------------------
+
+
+def join_population(
+    municipalities: gpd.GeoDataFrame, population: pd.DataFrame
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Join the Destatis population series to municipality geometries by ``rs``.
+
+    No municipality is dropped and no value is filled in: a year without a figure
+    under a municipality's Regionalschlüssel (the code changed by a merger) stays
+    empty and is reported.
+
+    Parameters
+    ----------
+    municipalities
+        VG250 ``gemeinden`` with columns ``ags``, ``rs``, ``gen``, ``bez``.
+    population
+        Destatis table with ``rs``, ``population_YYYY`` columns, ``area_km2``,
+        ``center_lon`` and ``center_lat``.
+
+    Returns
+    -------
+    (GeoDataFrame, DataFrame)
+        The joined municipalities (EPSG:25832) and the join report with one row per
+        finding: ``kind`` (``missing_year`` or ``no_geometry``), ``rs``, ``ags``,
+        ``name``, ``years`` and ``detail``.
+    """
+    gdf = to_work_crs(municipalities, "municipalities")
+    years = population_years(population)
+    if not years:
+        raise InputError("population has no population_YYYY columns; check the Destatis table.")
+    pop = population.copy()
+    pop["rs"] = pop["rs"].astype(str).str.zfill(12)
+    joined = gdf.merge(pop, on="rs", how="left", validate="one_to_one")
+    for y in years:
+        joined[f"population_{y}"] = joined[f"population_{y}"].round().astype("Int64")
+
+    rows: list[dict[str, object]] = []
+    for _, r in joined.iterrows():
+        missing = [str(y) for y in years if pd.isna(r[f"population_{y}"])]
+        if missing:
+            rows.append(
+                {
+                    "kind": "missing_year",
+                    "rs": r["rs"],
+                    "ags": r["ags"],
+                    "name": r["gen"],
+                    "years": ";".join(missing),
+                    "detail": "Destatis gives no population under this Regionalschlüssel "
+                    f"in {', '.join(missing)} (municipal merger or code change); left empty",
+                }
+            )
+    orphans = pop[~pop["rs"].isin(gdf["rs"])]
+    for _, r in orphans.iterrows():
+        present = [str(y) for y in years if not pd.isna(r[f"population_{y}"])]
+        rows.append(
+            {
+                "kind": "no_geometry",
+                "rs": r["rs"],
+                "ags": r["rs"][:5] + r["rs"][9:],
+                "name": "",
+                "years": ";".join(present),
+                "detail": "population row whose Regionalschlüssel has no VG250 2016 "
+                "municipality (created by a later merger); not mapped",
+            }
+        )
+    report = pd.DataFrame(rows, columns=["kind", "rs", "ags", "name", "years", "detail"])
+    return gpd.GeoDataFrame(joined, geometry="geometry", crs=gdf.crs), report
+
+
+def add_trend(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return a copy with trend columns computed from the ``population_YYYY`` columns.
+
+    Adds ``first_year``, ``last_year``, ``population``, ``change_pct``,
+    ``change_pct_per_year``, ``trend_class`` and ``missing_years``. See the module
+    docstring for the definitions and thresholds.
+    """
+    years = population_years(gdf)
+    out = gdf.copy()
+    values = np.column_stack(
+        [out[f"population_{y}"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+         for y in years]
+    )
+    present = ~np.isnan(values)
+    n = len(out)
+    first_idx = np.where(present.any(axis=1), present.argmax(axis=1), -1)
+    last_idx = np.where(
+        present.any(axis=1), len(years) - 1 - present[:, ::-1].argmax(axis=1), -1
+    )
+    yrs = np.array(years)
+    first_year = np.where(first_idx >= 0, yrs[first_idx], -1)
+    last_year = np.where(last_idx >= 0, yrs[last_idx], -1)
+    rows = np.arange(n)
+    first_val = np.where(first_idx >= 0, values[rows, first_idx], np.nan)
+    last_val = np.where(last_idx >= 0, values[rows, last_idx], np.nan)
+    span = (last_year - first_year).astype(float)
+    valid = (span > 0) & (first_val > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = last_val / first_val
+        change = np.where(valid, (ratio - 1) * 100, np.nan)
+        rate = np.where(valid, (np.power(ratio, 1 / np.where(span > 0, span, 1)) - 1) * 100,
+                        np.nan)
+    out["first_year"] = pd.array(np.where(first_year > 0, first_year, 0), dtype="Int64")
+    out.loc[first_year < 0, "first_year"] = pd.NA
+    out["last_year"] = pd.array(np.where(last_year > 0, last_year, 0), dtype="Int64")
+    out.loc[last_year < 0, "last_year"] = pd.NA
+    out["population"] = pd.array(np.where(np.isnan(last_val), 0, last_val), dtype="Int64")
+    out.loc[np.isnan(last_val), "population"] = pd.NA
+    out["change_pct"] = np.round(change, 2)
+    out["change_pct_per_year"] = np.round(rate, 3)
+    out["trend_class"] = classify_trend(pd.Series(rate, index=out.index))
+    out["missing_years"] = [
+        ";".join(str(y) for y, p in zip(years, row, strict=True) if not p) for row in present
+    ]
+    return out
+
+
+def classify_trend(rate_pct_per_year: pd.Series) -> pd.Series:
+    """Classify annual rates (% per year) as growing / stable / shrinking / unknown."""
+    r = rate_pct_per_year.astype(float)
+    cls = np.select(
+        [r.isna(), r >= GROWING_MIN_PCT_PER_YEAR, r <= SHRINKING_MAX_PCT_PER_YEAR],
+        ["unknown", "growing", "shrinking"],
+        default="stable",
+    )
+    return pd.Series(cls, index=rate_pct_per_year.index, dtype=object)
+
+
+def add_districts(gdf: gpd.GeoDataFrame, districts: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Return a copy with ``district_ags``, ``district`` and ``district_type`` columns.
+
+    The district (Landkreis or kreisfreie Stadt) is given by the first five digits of
+    the AGS.
+    """
+    d = pd.DataFrame(
+        {
+            "district_ags": districts["ags"].astype(str),
+            "district": districts["gen"].astype(str),
+            "district_type": districts["bez"].astype(str),
+        }
+    )
+    out = gdf.copy()
+    out["district_ags"] = out["ags"].astype(str).str[:5]
+    merged = out.merge(d, on="district_ags", how="left")
+    return gpd.GeoDataFrame(merged, geometry="geometry", crs=gdf.crs)
+
+
+def add_centres(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return a copy with ``centre_x``/``centre_y`` (EPSG:25832, metres) from Destatis centres.
+
+    Where Destatis gives no centre, the point on the surface of the polygon is used.
+    """
+    out = gdf.copy()
+    pts = gpd.GeoSeries(
+        gpd.points_from_xy(out["center_lon"], out["center_lat"]), crs="EPSG:4326"
+    ).to_crs(WORK_CRS)
+    fallback = out.geometry.representative_point()
+    xs = np.where(out["center_lon"].isna(), fallback.x, pts.x.to_numpy())
+    ys = np.where(out["center_lat"].isna(), fallback.y, pts.y.to_numpy())
+    out["centre_x"] = np.round(xs, 1)
+    out["centre_y"] = np.round(ys, 1)
+    return out
+
+
+def add_density(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return a copy with ``density_per_km2`` (latest population / Destatis area)."""
+    out = gdf.copy()
+    area = out["area_km2"].astype(float)
+    pop = out["population"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["density_per_km2"] = np.round(np.where(area > 0, pop / area, np.nan), 1)
+    return out
+
+
+def attach_isek(gdf: gpd.GeoDataFrame, isek: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Return a copy with the ISEK Jena 2030 neighbour-town facts beside computed values.
+
+    Each ISEK town is found by the forgiving name look-up; its row gets
+    ``isek_population``, ``isek_trend_2008_2015_pct`` (empty where the source is
+    unreadable), ``isek_note``, ``isek_infrastructure`` and ``isek_source``. Other rows
+    stay empty.
+    """
+    out = gdf.copy()
+    for col in ("isek_population", "isek_trend_2008_2015_pct"):
+        out[col] = pd.Series(pd.NA, index=out.index, dtype="Float64")
+    for col in ("isek_note", "isek_infrastructure", "isek_source"):
+        out[col] = pd.Series("", index=out.index, dtype=object)
+    names = pd.Series(out["gen"].to_numpy(), index=out.index)
+    for _, row in isek.iterrows():
+        idx = match_name(row["town"], names)
+        out.loc[idx, "isek_population"] = float(row["population_isek"])
+        trend = str(row["trend_2008_2015_pct_isek"]).strip()
+        if trend:
+            out.loc[idx, "isek_trend_2008_2015_pct"] = float(trend)
+        out.loc[idx, "isek_note"] = row.get("trend_note", "")
+        out.loc[idx, "isek_infrastructure"] = row["infrastructure_isek"]
+        out.loc[idx, "isek_source"] = row["source"]
+    return out
+
+
+#: Column order of the region model (geometry last).
+MODEL_COLUMNS = [
+    "ags", "rs", "name", "bez", "district_ags", "district", "district_type",
+]
+
+
+def build_region(
+    municipalities: gpd.GeoDataFrame,
+    districts: gpd.GeoDataFrame,
+    population: pd.DataFrame,
+    isek: pd.DataFrame,
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Build the region model from its sources.
+
+    Returns
+    -------
+    (GeoDataFrame, DataFrame)
+        Municipalities (EPSG:25832) with population series, trend, density, centre,
+        district and ISEK facts; and the join report (see :func:`join_population`).
+    """
+    joined, report = join_population(municipalities, population)
+    model = add_trend(joined)
+    model = add_districts(model, districts)
+    model = add_centres(model)
+    model = add_density(model)
+    model = attach_isek(model, isek)
+    model = model.rename(columns={"gen": "name"})
+    years = population_years(model)
+    cols = [
+        *MODEL_COLUMNS,
+        *[f"population_{y}" for y in years],
+        "first_year", "last_year", "population", "change_pct", "change_pct_per_year",
+        "trend_class", "missing_years", "area_km2", "density_per_km2", "centre_x", "centre_y",
+        "isek_population", "isek_trend_2008_2015_pct", "isek_note", "isek_infrastructure",
+        "isek_source", "geometry",
+    ]
+    model = model[cols].sort_values("ags").reset_index(drop=True)
+    return gpd.GeoDataFrame(model, geometry="geometry", crs=WORK_CRS), report
+
+
+# -- looking up and selecting -----------------------------------------------
+
+
+def find_municipality(region: gpd.GeoDataFrame, query: str) -> pd.Series:
+    """Return the row of one municipality by name, 8-digit AGS or 12-digit RS.
+
+    Raises
+    ------
+    UnknownMunicipalityError
+        With the closest names.
+    AmbiguousNameError
+        When a name fits several municipalities.
+    """
+    q = str(query).strip()
+    if q.isdigit():
+        col = {8: "ags", 12: "rs"}.get(len(q))
+        if col is None:
+            raise InputError(
+                f"municipality code {q!r} has {len(q)} digits; give an 8-digit AGS or a "
+                "12-digit Regionalschlüssel."
+            )
+        hit = region.index[region[col] == q]
+        if len(hit) == 0:
+            raise UnknownMunicipalityError(q)
+        return region.loc[hit[0]]
+    names = pd.Series(region["name"].to_numpy(), index=region.index)
+    return region.loc[match_name(q, names)]
+
+
+def centres(region: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return the municipalities' centres as points (EPSG:25832), attributes kept."""
+    pts = gpd.points_from_xy(region["centre_x"], region["centre_y"])
+    return gpd.GeoDataFrame(region.drop(columns="geometry"), geometry=pts, crs=WORK_CRS)
+
+
+def distance_km(region: gpd.GeoDataFrame, of: str) -> pd.Series:
+    """Straight-line distance in km from the centre of municipality ``of`` to every centre."""
+    origin = find_municipality(region, of)
+    dx = region["centre_x"].astype(float) - float(origin["centre_x"])
+    dy = region["centre_y"].astype(float) - float(origin["centre_y"])
+    return np.round(np.hypot(dx, dy) / 1000.0, 2).rename("dist_km")
+
+
+def select_within_km(region: gpd.GeoDataFrame, of: str, within_km: float) -> gpd.GeoDataFrame:
+    """Municipalities whose centre lies within ``within_km`` of the centre of ``of``.
+
+    The result has a ``dist_km`` column and is sorted by it.
+    """
+    if not np.isfinite(within_km) or within_km <= 0:
+        raise InputError(f"within_km must be a positive number of kilometres, got {within_km}.")
+    dist = distance_km(region, of)
+    out = region.assign(dist_km=dist)
+    return out[out["dist_km"] <= within_km].sort_values(["dist_km", "ags"])
+
+
+def find_district(region: gpd.GeoDataFrame, name: str) -> str:
+    """Return the district AGS for a district name or 5-digit code (forgiving look-up)."""
+    q = str(name).strip()
+    districts = region.drop_duplicates("district_ags").set_index("district_ags")["district"]
+    if q.isdigit() and len(q) == 5:
+        if q not in districts.index:
+            raise UnknownMunicipalityError(q)
+        return q
+    try:
+        return str(match_name(q, districts, what="district"))
+    except UnknownMunicipalityError as exc:
+        raise UnknownMunicipalityError(q, exc.suggestions) from None
+
+
+def select_district(region: gpd.GeoDataFrame, name: str) -> gpd.GeoDataFrame:
+    """Municipalities of one district (Landkreis or kreisfreie Stadt)."""
+    code = find_district(region, name)
+    return region[region["district_ags"] == code]
+
+
+def select_names(region: gpd.GeoDataFrame, names: Iterable[str]) -> gpd.GeoDataFrame:
+    """Municipalities given by names, AGS or RS (in the order given, no duplicates)."""
+    labels: list[object] = []
+    for n in names:
+        label = find_municipality(region, n).name
+        if label not in labels:
+            labels.append(label)
+    if not labels:
+        raise InputError("names is empty; give at least one municipality name or code.")
+    return region.loc[labels]
+
+
+def select(
+    region: gpd.GeoDataFrame,
+    *,
+    of: str | None = None,
+    within_km: float | None = None,
+    district: str | None = None,
+    names: Sequence[str] | None = None,
+) -> gpd.GeoDataFrame:
+    """Apply the region selections the CLI and the API offer, in one place.
+
+    ``dist_km`` (to ``of``, default Jena) is always added. ``within_km`` keeps the
+    municipalities within that distance of ``of``; ``district`` keeps one district;
+    ``names`` keeps the listed municipalities. Filters combine with AND.
+    """
+    out = region.assign(dist_km=distance_km(region, of or "Jena"))
+    if within_km is not None:
+        out = select_within_km(out, of or "Jena", within_km)
+    if district is not None:
+        out = out[out["district_ags"] == find_district(region, district)]
+    if names:
+        keep = select_names(region, names).index
+        out = out[out.index.isin(keep)]
+    return out.sort_values(["dist_km", "ags"])

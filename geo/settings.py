@@ -1,0 +1,65 @@
+"""Settings, read from the environment with the prefix ``STADTREGION_``.
+
+Every path and service address the toolkit uses comes from here, so a planning office
+can point it at its own data without touching code. ``Settings()`` reads the
+environment (and a ``.env`` file in the working directory) each time it is built;
+``get_settings()`` caches one instance for the running process.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: The project folder (the checkout this package is installed from in editable mode).
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: Working CRS for every metric computation: ETRS89 / UTM zone 32N.
+WORK_CRS = "EPSG:25832"
+#: CRS at the edges (API, maps).
+WEB_CRS = "EPSG:4326"
+
+
+class Settings(BaseSettings):
+    """Configuration of stadtregion (environment variables ``STADTREGION_*``)."""
+
+    model_config = SettingsConfigDict(env_prefix="STADTREGION_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(
+        default=PROJECT_ROOT.parent / "shared" / "data" / "jena-region",
+        description="Folder of the Jena region data pack (read where it is, never copied).",
+    )
+    germany_dir: Path = Field(
+        default=PROJECT_ROOT.parent / "shared" / "data" / "germany",
+        description="Folder of the Germany data pack (VG250 Germany, Destatis population).",
+    )
+    processed_dir: Path = Field(
+        default=PROJECT_ROOT / "data" / "processed",
+        description="Where `stadtregion build` writes derived data.",
+    )
+    raw_dir: Path = Field(
+        default=PROJECT_ROOT / "data" / "raw",
+        description="Small tables of facts quoted by issues (with their source).",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of a PostGIS database; the embedded SQLite store when unset.",
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    tiles_url: str | None = Field(
+        default=None,
+        description="Base-map tile URL template ({z}/{x}/{y}); no base map when unset.",
+    )
+    tiles_attribution: str = ""
+    static_url: str = Field(default="/static", description="URL prefix of self-hosted map assets.")
+    max_body_bytes: int = 5_000_000
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the settings of this process, read once from the environment."""
+    return Settings()
