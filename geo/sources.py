@@ -82,9 +82,7 @@ def read_stations(data_dir: Path) -> gpd.GeoDataFrame:
     """Read DB railway stations as points in EPSG:25832."""
     path = require_file(data_dir / STATIONS_FILE, "DB station list")
     df = pd.read_csv(path, dtype={"station_id": str})
-    gdf = gpd.GeoDataFrame(
-        df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326"
-    )
+    gdf = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326")
     return gdf.to_crs(WORK_CRS)
 
 
@@ -153,3 +151,13 @@ def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False))
     os.replace(tmp, path)
+
+
+def attributions(keys: Iterable[str]) -> list[str]:
+    """Return the attribution strings for data files (unknown keys are skipped), no repeats."""
+    out: list[str] = []
+    for k in keys:
+        a = ATTRIBUTIONS.get(k)
+        if a and a not in out:
+            out.append(a)
+    return out
