@@ -7,6 +7,7 @@ here, so both show the same map. Later issues register further maps in :data:`MA
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 import folium
 import geopandas as gpd
@@ -47,6 +48,8 @@ def region_map(settings: Settings, lang: str = "de", tiles: str | None = None) -
 MAPS: dict[str, MapBuilder] = {
     "region": region_map,
 }
+#: Maps drawn only from the built data: rendered once per process and options.
+STATIC_MAPS = {"region"}
 
 
 def render_map(
@@ -64,7 +67,16 @@ def render_map(
     NotFoundError
         When no map of that name exists; the message lists the maps there are.
     """
-    builder = MAPS.get(name)
-    if builder is None:
+    if name not in MAPS:
         raise NotFoundError(f"unknown map {name!r}; maps: {', '.join(sorted(MAPS))}.")
-    return render_html(builder(settings, lang, tiles), settings, inline_assets=inline_assets)
+    if name in STATIC_MAPS:
+        return _render_cached(name, settings.model_dump_json(), lang, tiles, inline_assets)
+    return render_html(MAPS[name](settings, lang, tiles), settings, inline_assets=inline_assets)
+
+
+@lru_cache(maxsize=16)
+def _render_cached(
+    name: str, settings_json: str, lang: str, tiles: str | None, inline_assets: bool
+) -> str:
+    settings = Settings.model_validate_json(settings_json)
+    return render_html(MAPS[name](settings, lang, tiles), settings, inline_assets=inline_assets)
