@@ -1,4 +1,4 @@
-"""Dependencies shared by the routers: settings and the loaded region model."""
+"""Dependencies shared by the routers: settings, the region model and the caller's role."""
 
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ import geopandas as gpd
 import pandas as pd
 from fastapi import Request
 
+from geo.access import PUBLIC, Viewer
 from geo.build import load_region
+from geo.errors import AuthenticationError
 from geo.settings import Settings
+from geo.tokens import TokenStore
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -26,3 +29,33 @@ def get_join_report(request: Request) -> pd.DataFrame:
     """The join report of the region model."""
     _, report = load_region(get_app_settings(request))
     return report
+
+
+def get_token_store(request: Request) -> TokenStore:
+    """The API token store of the app (opened on first use)."""
+    store: TokenStore | None = getattr(request.app.state, "token_store", None)
+    if store is None:
+        store = TokenStore.open(get_app_settings(request))
+        request.app.state.token_store = store
+    return store
+
+
+def get_viewer(request: Request) -> Viewer:
+    """Decide who is calling: the ONE place the API turns credentials into a role.
+
+    No ``Authorization`` header: the ``public`` role. ``Authorization: Bearer TOKEN``: the
+    role and name of that token. Anything else (another scheme, an unknown, revoked or
+    expired token) answers 401; routes ask the returned :class:`Viewer` what it may do
+    (403 when not).
+    """
+    header = request.headers.get("authorization")
+    if header is None:
+        return PUBLIC
+    scheme, _, token = header.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise AuthenticationError(
+            "Authorization must be 'Bearer TOKEN' with an API token "
+            "(created by 'stadtregion tokens create'); omit it for public access."
+        )
+    return get_token_store(request).authenticate(token)

@@ -14,6 +14,8 @@ STATUS_BY_ERROR: list[tuple[type[BaseException], int]] = [
     (errors.NotFoundError, 404),
     (errors.ConflictError, 409),
     (errors.PermissionDeniedError, 403),
+    (errors.AuthenticationError, 401),
+    (errors.QueryParameterError, 400),
     (errors.DataSourceError, 503),
     (errors.InputError, 422),
     (errors.StadtregionError, 400),
@@ -45,17 +47,21 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(errors.StadtregionError)
     def _stadtregion(_: Request, exc: errors.StadtregionError) -> JSONResponse:
-        return JSONResponse(error_body(exc), status_code=status_for(exc))
+        headers = (
+            {"WWW-Authenticate": "Bearer"} if isinstance(exc, errors.AuthenticationError) else None
+        )
+        return JSONResponse(error_body(exc), status_code=status_for(exc), headers=headers)
 
     @app.exception_handler(RequestValidationError)
-    def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = []
         for e in exc.errors():
             where = ".".join(str(p) for p in e.get("loc", ()) if p != "body")
             problems.append(f"{where}: {e.get('msg', 'invalid')}")
         return JSONResponse(
             {"error": "InputError", "detail": "; ".join(problems) or "invalid request"},
-            status_code=422,
+            # OGC API – Features answers invalid query parameters with 400.
+            status_code=400 if request.url.path.startswith("/ogc") else 422,
         )
 
     @app.exception_handler(StarletteHTTPException)

@@ -48,6 +48,15 @@ class Settings(BaseSettings):
         default=None,
         description="SQLAlchemy URL of a PostGIS database; the embedded SQLite store when unset.",
     )
+    tokens_db: Path = Field(
+        default=PROJECT_ROOT / "data" / "tokens.sqlite",
+        description="SQLite file of the API tokens (when no database_url).",
+    )
+    cors_origins: str = Field(
+        default="",
+        description="Comma-separated origins allowed to call the API from a browser (CORS), "
+        "e.g. 'https://forum.example.org'; '*' for any; none when empty.",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     tiles_url: str | None = Field(
