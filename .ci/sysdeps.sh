@@ -5,6 +5,7 @@ set -euo pipefail
 need=()
 want() { dpkg -s "$1" >/dev/null 2>&1 || need+=("$1"); }
 # (packages are added here as issues need them)
+want gdal-bin  # ogrinfo: the OGC API – Features client tests (issue 8)
 if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "sysdeps: missing ${need[*]}; run 'make sysdeps' as root" >&2

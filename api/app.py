@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
+from api.middleware import install_middleware
 from api.routers import maps, municipalities, ogc
 from geo.settings import Settings, get_settings
 from maps.base import STATIC_DIR
@@ -24,6 +25,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
+    install_middleware(app, settings)
 
     @app.get("/health", tags=["meta"], summary="Liveness and data status")
     def health() -> dict[str, Any]:

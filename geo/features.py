@@ -12,7 +12,7 @@ Coordinates at this edge are CRS84 (longitude, latitude), the default CRS of the
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -208,17 +208,4 @@ def to_features(
     out: list[dict[str, Any]] = []
     for fid, feat in zip(ids, fc["features"], strict=True):
         out.append({"type": "Feature", "id": fid, **{k: v for k, v in feat.items() if k != "type"}})
-    return out
-
-
-def queryables(gdf: gpd.GeoDataFrame, properties: Iterable[str]) -> dict[str, str]:
-    """Return a JSON-schema type name for each published property of ``gdf``."""
-    out: dict[str, str] = {}
-    for col in properties:
-        if col not in gdf.columns:
-            continue
-        kind = gdf[col].dtype.kind
-        out[col] = {"i": "integer", "u": "integer", "f": "number", "b": "boolean"}.get(
-            kind, "string"
-        )
     return out
