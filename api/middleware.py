@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI
+from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -31,8 +32,15 @@ BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 DOC_PATHS = ("/docs", "/redoc")
 
 
-class BodyTooLargeError(Exception):
-    """Raised inside the app when the request body grows past the limit."""
+class BodyTooLargeError(HTTPException):
+    """Raised inside the app when the request body grows past the limit.
+
+    An HTTP exception, so the app's own handler answers 413 (never 500) even when a
+    route reads the body itself.
+    """
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(status_code=413, detail=detail)
 
 
 async def _send_error(send: Send, status: int, error: str, detail: str) -> None:
@@ -105,7 +113,7 @@ class RequestBodyMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise BodyTooLargeError
+                    raise BodyTooLargeError(self._too_large())
             return message
 
         async def tracking_send(message: Message) -> None:
