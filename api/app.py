@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.errors import install_error_handlers
+from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.middleware import install_middleware
 from api.routers import access, maps, municipalities, ogc
 from geo.settings import Settings, get_settings
@@ -22,6 +22,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description="Accessibility, demography and land offers across municipal borders "
         "in the city-region of Jena.",
+        responses=ERROR_RESPONSES,
     )
     app.state.settings = settings
     install_error_handlers(app)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from geo import errors
@@ -20,6 +23,39 @@ STATUS_BY_ERROR: list[tuple[type[BaseException], int]] = [
     (errors.InputError, 422),
     (errors.StadtregionError, 400),
 ]
+
+
+class ErrorBody(BaseModel):
+    """The body of every error answer."""
+
+    error: str = Field(description="Error class, e.g. NotFoundError")
+    detail: str = Field(description="What is wrong and how to fix it")
+    suggestions: list[str] | None = Field(default=None, description="Closest known names")
+    candidates: list[str] | None = Field(default=None, description="Names an input matched")
+
+
+_ERROR_TEXT = {
+    400: "Invalid query parameter (OGC API) or request",
+    401: "Missing, unknown, revoked or expired API token",
+    403: "The caller's role may not do this",
+    404: "No such resource",
+    405: "Method not allowed",
+    409: "Conflict with the stored state",
+    413: "Request body too large",
+    415: "Unsupported request content type",
+    422: "Invalid input",
+    503: "Data source missing: the server is not set up",
+}
+#: Error answers documented for every operation (the body is always :class:`ErrorBody`).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {
+        "description": text,
+        "model": ErrorBody,
+        # Errors are JSON also on routes that answer GeoJSON or HTML when all goes well.
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+    }
+    for code, text in _ERROR_TEXT.items()
+}
 
 
 def status_for(exc: BaseException) -> int:
