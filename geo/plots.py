@@ -26,7 +26,7 @@ import shapely.geometry
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from geo.errors import ConflictError, InputError, PermissionDeniedError
+from geo.errors import GeometryError, InputError, PermissionDeniedError, TransitionError
 from geo.settings import WEB_CRS, WORK_CRS
 
 
@@ -316,14 +316,6 @@ def _is_blank(value: Any) -> bool:
 
 
 # -- geometry ---------------------------------------------------------------------------
-class GeometryProblem(InputError):
-    """A plot geometry cannot be stored; ``code`` names the kind of problem."""
-
-    def __init__(self, code: str, message: str) -> None:
-        self.code = code
-        super().__init__(message)
-
-
 def check_geometry(geom: BaseGeometry | None, *, repair: bool = False) -> tuple[MultiPolygon, str]:
     """Check a plot geometry (already in EPSG:25832) and return it as a 2-D MultiPolygon.
 
@@ -342,25 +334,26 @@ def check_geometry(geom: BaseGeometry | None, *, repair: bool = False) -> tuple[
 
     Raises
     ------
-    GeometryProblem
+    GeometryError
         ``empty_geometry``, ``not_polygon``, ``zero_area`` or ``invalid_geometry``.
     """
     if geom is None or geom.is_empty:
-        raise GeometryProblem("empty_geometry", "geometry is missing or empty.")
+        raise GeometryError("empty_geometry", "geometry is missing or empty.")
     if not isinstance(geom, Polygon | MultiPolygon):
-        raise GeometryProblem(
-            "not_polygon", f"geometry is a {geom.geom_type}; a plot must be a Polygon or MultiPolygon."
+        raise GeometryError(
+            "not_polygon",
+            f"geometry is a {geom.geom_type}; a plot must be a Polygon or MultiPolygon.",
         )
     geom = shapely.force_2d(geom)
     if geom.area < MIN_AREA_M2:
-        raise GeometryProblem(
+        raise GeometryError(
             "zero_area", f"geometry has an area of {geom.area:.3g} m², i.e. 0 ha (at least 1 m²)."
         )
     note = ""
     if not geom.is_valid:
         reason = shapely.is_valid_reason(geom)
         if not repair:
-            raise GeometryProblem(
+            raise GeometryError(
                 "invalid_geometry",
                 f"geometry is invalid ({reason}); fix it or import with --repair.",
             )
@@ -370,7 +363,7 @@ def check_geometry(geom: BaseGeometry | None, *, repair: bool = False) -> tuple[
         ]
         fixed = shapely.union_all(polys) if polys else None
         if fixed is None or fixed.is_empty or fixed.area < MIN_AREA_M2:
-            raise GeometryProblem(
+            raise GeometryError(
                 "invalid_geometry", f"geometry is invalid ({reason}) and cannot be repaired."
             )
         note = (
@@ -404,16 +397,20 @@ def derive_municipality(
     municipalities
         Municipalities with columns ``ags``, ``name`` (or ``gen``) and geometry.
     """
-    out = pd.DataFrame({"ags": [None] * len(geoms), "municipality": [None] * len(geoms)},
-                       index=geoms.index, dtype=object)
+    out = pd.DataFrame(
+        {"ags": [None] * len(geoms), "municipality": [None] * len(geoms)},
+        index=geoms.index,
+        dtype=object,
+    )
     if municipalities is None or len(geoms) == 0:
         return out
     if geoms.crs is None or municipalities.crs is None:
         raise InputError("derive_municipality needs geometries with a CRS (EPSG:25832).")
     mun = municipalities.to_crs(WORK_CRS)
     name_col = "name" if "name" in mun.columns else "gen"
-    left = gpd.GeoDataFrame({"_i": range(len(geoms))}, geometry=geoms.to_crs(WORK_CRS).values,
-                            crs=WORK_CRS)
+    left = gpd.GeoDataFrame(
+        {"_i": range(len(geoms))}, geometry=geoms.to_crs(WORK_CRS).values, crs=WORK_CRS
+    )
     pairs = gpd.sjoin(left, mun[["ags", name_col, "geometry"]], predicate="intersects")
     if pairs.empty:
         return out
@@ -433,19 +430,15 @@ def derive_municipality(
 
 
 # -- status workflow --------------------------------------------------------------------
-class TransitionError(ConflictError):
-    """A status change the workflow does not allow from the plot's stored status (HTTP 409)."""
-
-
 def check_transition(current: Status | str, target: Status | str, reason: str | None) -> Status:
     """Return ``target`` as :class:`Status` if the workflow allows ``current`` → ``target``.
 
     Raises
     ------
     InputError
-        For an unknown status value.
+        For an unknown status value, or a withdrawal without a reason.
     TransitionError
-        For a change the workflow does not allow, or a withdrawal without a reason.
+        For a change the workflow does not allow (a :class:`ConflictError`: HTTP 409).
     """
     cur = Status(parse_enum("status", current))
     tgt = Status(parse_enum("status", target))

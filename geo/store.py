@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import geoalchemy2.alembic_helpers  # noqa: F401  (registers the GeoPackage Alembic impl)
 import geopandas as gpd
 import sqlalchemy as sa
 from alembic import command
@@ -38,7 +39,6 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from geoalchemy2 import Geometry
-from geoalchemy2 import alembic_helpers as _alembic_helpers  # registers the GeoPackage impl
 from geoalchemy2.admin.dialects.geopackage import init_geopackage
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import MultiPolygon
@@ -67,7 +67,6 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_LOCK = 7_346_811_205
 #: Rows per INSERT batch of a bulk import (progress is reported after each).
 BATCH_SIZE = 500
-
 
 
 class UTCDateTime(sa.types.TypeDecorator[datetime]):
@@ -352,9 +351,7 @@ class Store:
             (the same message in both cases).
         """
         with self._read() as conn:
-            row = conn.execute(
-                self._select(viewer).where(plots_table.c.plot_id == plot_id)
-            ).first()
+            row = conn.execute(self._select(viewer).where(plots_table.c.plot_id == plot_id)).first()
         if row is None:
             raise _not_found(plot_id)
         return self._row_to_plot(row)
@@ -369,9 +366,7 @@ class Store:
         if status:
             query = query.where(plots_table.c.status == parse_enum("status", status).value)
         if category:
-            query = query.where(
-                plots_table.c.category == parse_enum("category", category).value
-            )
+            query = query.where(plots_table.c.category == parse_enum("category", category).value)
         if ags:
             query = query.where(plots_table.c.ags == ags)
         return query
@@ -387,7 +382,7 @@ class Store:
         offset: int = 0,
     ) -> list[Plot]:
         """Return the plots ``viewer`` may see, ordered by ``plot_id``, optionally filtered."""
-        if limit is not None and limit < 0 or offset < 0:
+        if (limit is not None and limit < 0) or offset < 0:
             raise InputError("limit and offset must not be negative.")
         query = self._filtered(self._select(viewer), status, category, ags)
         query = query.order_by(plots_table.c.plot_id).offset(offset)
