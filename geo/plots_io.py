@@ -128,6 +128,7 @@ def _read_table(path: Path, layer: str | None, wkt_column: str | None) -> gpd.Ge
         layers = [str(name) for name, gtype in pyogrio.list_layers(path) if gtype]
         if len(layers) > 1:
             raise InputError(f"{path.name} has several layers ({', '.join(layers)}); --layer.")
+        layer = layers[0] if layers else None
     try:
         return gpd.read_file(source, layer=layer)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
@@ -239,7 +240,7 @@ def read_plots(
         if c not in IMPORT_FIELDS
     )
     work = raw.geometry.copy()
-    has_geom = work.notna() & ~work.is_empty
+    has_geom = ~work.isna() & ~work.is_empty
     if has_geom.any():
         work.loc[has_geom] = raw.geometry[has_geom].to_crs(WORK_CRS)
     problems: list[RowProblem] = []

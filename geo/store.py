@@ -22,6 +22,7 @@ plot that does not exist.
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -194,7 +195,15 @@ def _load_spatialite(dbapi_conn: Any, _record: Any) -> None:
     dbapi_conn.execute("PRAGMA foreign_keys = ON")
     dbapi_conn.execute("PRAGMA busy_timeout = 30000")
     dbapi_conn.execute("SELECT EnableGpkgAmphibiousMode()")
-    init_geopackage(dbapi_conn)
+    if not dbapi_conn.execute("SELECT CheckGeoPackageMetaData()").fetchone()[0]:
+        # One transaction (not one per statement): 20 ms instead of 0.8 s, and race-free.
+        dbapi_conn.execute("BEGIN IMMEDIATE")
+        try:
+            init_geopackage(dbapi_conn)
+            dbapi_conn.execute("COMMIT")
+        except BaseException:
+            dbapi_conn.execute("ROLLBACK")
+            raise
 
 
 def _begin(conn: Connection) -> None:
@@ -212,7 +221,7 @@ def create_engine(url: str) -> Engine:
     parsed = _normalise_url(url)
     if parsed.drivername == "gpkg":
         try:
-            import pysqlite3.dbapi2 as sqlite_module  # type: ignore[import-not-found]
+            import pysqlite3.dbapi2 as sqlite_module
         except ImportError as exc:  # pragma: no cover - a dependency of the package
             raise DataSourceError(
                 "the GeoPackage store needs pysqlite3 (pip install pysqlite3-binary)"
@@ -380,7 +389,7 @@ class Store:
         ags: str | None = None,
         limit: int | None = None,
         offset: int = 0,
-    ) -> list[Plot]:
+    ) -> builtins.list[Plot]:
         """Return the plots ``viewer`` may see, ordered by ``plot_id``, optionally filtered."""
         if (limit is not None and limit < 0) or offset < 0:
             raise InputError("limit and offset must not be negative.")
@@ -405,7 +414,7 @@ class Store:
         with self._read() as conn:
             return int(conn.execute(query).scalar_one())
 
-    def history(self, viewer: Viewer, plot_id: str) -> list[HistoryEntry]:
+    def history(self, viewer: Viewer, plot_id: str) -> builtins.list[HistoryEntry]:
         """Return the history of one plot, oldest first (NotFoundError as :meth:`get`)."""
         with self._read() as conn:
             visible = conn.execute(
@@ -733,14 +742,14 @@ class Store:
         )
 
     # -- checks ---------------------------------------------------------------------
-    def check_integrity(self) -> list[str]:
+    def check_integrity(self) -> builtins.list[str]:
         """Return every consistency problem found (empty list: the store is sound).
 
         Checks the database file (SQLite ``integrity_check`` and foreign keys), that each
         plot has its creation record and a history that ends at its current version and
         status, and that no history row points at a missing plot.
         """
-        problems: list[str] = []
+        problems: builtins.list[str] = []
         with self._read() as conn:
             if self.backend == "geopackage":
                 result = conn.exec_driver_sql("PRAGMA integrity_check").scalars().all()
