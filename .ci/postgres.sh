@@ -13,6 +13,7 @@ DIR="${STADTREGION_PG_DIR:-/tmp/stadtregion-pg-$(id -u)}"
 DB=stadtregion_test
 PGBIN="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
 if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ]; then
+  [ "${1:-start}" = stop ] && exit 0
   echo "postgres.sh: PostgreSQL is not installed (apt-get install postgresql postgresql-15-postgis-3)" >&2
   exit 1
 fi

@@ -216,16 +216,32 @@ def _begin(conn: Connection) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+def _sqlite_module() -> Any:
+    """A SQLite DB-API module that can load extensions (SpatiaLite).
+
+    pysqlite3 where installed (the pyenv Python of our machines is built without extension
+    loading); else the standard library's sqlite3 if its build allows it (conda, Debian).
+    """
+    try:
+        import pysqlite3.dbapi2 as module
+
+        return module
+    except ImportError:
+        import sqlite3
+
+        if hasattr(sqlite3.Connection, "enable_load_extension"):
+            return sqlite3
+    raise DataSourceError(
+        "the GeoPackage store needs a SQLite that can load SpatiaLite: pip install "
+        "pysqlite3-binary, or set STADTREGION_DATABASE_URL to a PostGIS database."
+    )
+
+
 def create_engine(url: str) -> Engine:
     """Create an engine for a GeoPackage or PostGIS URL with the hooks each needs."""
     parsed = _normalise_url(url)
     if parsed.drivername == "gpkg":
-        try:
-            import pysqlite3.dbapi2 as sqlite_module
-        except ImportError as exc:  # pragma: no cover - a dependency of the package
-            raise DataSourceError(
-                "the GeoPackage store needs pysqlite3 (pip install pysqlite3-binary)"
-            ) from exc
+        sqlite_module = _sqlite_module()
         path = Path(parsed.database or "")
         if not parsed.database:
             raise InputError("a GeoPackage URL needs a file: gpkg:///path/to/landpool.gpkg")
@@ -489,7 +505,7 @@ class Store:
         values: Mapping[str, Any],
         geometry: BaseGeometry,
         *,
-        plot_id: str,
+        plot_id: str | None,
         status: str | None = None,
         reason: str | None = None,
     ) -> Plot:
