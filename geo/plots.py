@@ -422,11 +422,12 @@ def derive_municipality(
     )
     pairs = pairs.assign(_overlap=overlap).sort_values("_overlap", ascending=False)
     best = pairs.drop_duplicates("_i")
-    for _, row in best.iterrows():
-        idx = geoms.index[int(row["_i"])]
-        out.at[idx, "ags"] = str(row["ags"])
-        out.at[idx, "municipality"] = str(row[name_col])
-    return out
+    pos = best["_i"].to_numpy()
+    ags = out["ags"].to_numpy(copy=True)
+    names = out["municipality"].to_numpy(copy=True)
+    ags[pos] = best["ags"].astype(str).to_numpy()
+    names[pos] = best[name_col].astype(str).to_numpy()
+    return pd.DataFrame({"ags": ags, "municipality": names}, index=geoms.index, dtype=object)
 
 
 # -- status workflow --------------------------------------------------------------------

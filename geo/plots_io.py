@@ -247,9 +247,10 @@ def read_plots(
     repaired: list[RowProblem] = []
     plots: list[NewPlot] = []
     first_row: dict[str, int] = {}
-    for pos, idx in enumerate(frame.index):
+    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    work_geoms = list(work.to_numpy())
+    for pos, (idx, values) in enumerate(zip(frame.index, records, strict=True)):
         row_no = pos + 1
-        values = frame.loc[idx]
         row_problems: list[tuple[str, str]] = []
         pid: str | None = None
         raw_id = values.get("plot_id")
@@ -294,7 +295,7 @@ def read_plots(
             row_problems.append(("invalid_geometry", "the WKT text cannot be parsed."))
         else:
             try:
-                geom, note = check_geometry(work.loc[idx], repair=repair)
+                geom, note = check_geometry(work_geoms[pos], repair=repair)
             except GeometryError as exc:
                 row_problems.append((exc.code, str(exc)))
         if row_problems:

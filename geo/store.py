@@ -558,6 +558,8 @@ class Store:
             raise ConflictError(f"plot_id given twice: {', '.join(dup[:10])}.")
         geoms = gpd.GeoSeries([p.geometry for p in plots], crs=WORK_CRS)
         places = derive_municipality(geoms, self.municipalities)
+        place_ags = places["ags"].tolist()
+        place_names = places["municipality"].tolist()
         now = _now()
         with self._write() as conn:
             taken = self._taken(conn, ids)
@@ -577,8 +579,8 @@ class Store:
                             "plot_id": p.plot_id,
                             "status": p.status,
                             "area_ha": area_ha(p.geometry),
-                            "ags": places["ags"].iloc[i],
-                            "municipality": places["municipality"].iloc[i],
+                            "ags": place_ags[i],
+                            "municipality": place_names[i],
                             "created_at": now,
                             "created_by": viewer.name,
                             "updated_at": now,
