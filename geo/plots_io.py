@@ -350,6 +350,8 @@ def import_plots(
         repair=repair,
         existing=lambda ids: store.existing_ids(viewer, ids),
     )
+    for plot in plan.plots:
+        plot.reason = f"imported from {plan.source}"
     stored = store.insert_many(viewer, plan.plots, on_progress=on_progress)
     return ImportReport(plan.source, plan.source_crs, stored, plan.repaired, plan.ignored_columns)
 
@@ -473,7 +475,15 @@ def demo_plots(data_dir: Path) -> list[NewPlot]:
         for key in EDITABLE_FIELDS:
             attrs.setdefault(key, None)
         pid = f"OSM-{kind[:1].upper()}{num}"
-        out.append(NewPlot(pid, attrs, geom, notes=[note] if note else []))
+        out.append(
+            NewPlot(
+                pid,
+                attrs,
+                geom,
+                reason="demo content: OSM landuse polygon of Jena",
+                notes=[note] if note else [],
+            )
+        )
     return out
 
 

@@ -139,7 +139,9 @@ def test_repair_only_when_asked_and_reported(store: Store, tmp_path: Path) -> No
     [repaired] = report.repaired
     assert repaired.row == 2 and "Self-intersection" in repaired.message
     assert store.get(LANDPOOL, "P-2").geometry.is_valid
-    assert "repaired" in json.dumps(store.history(LANDPOOL, "P-2")[0].changes)
+    [created] = store.history(LANDPOOL, "P-2")
+    assert "repaired" in json.dumps(created.changes)
+    assert created.reason == "imported from bow.geojson"
 
 
 def test_public_callers_cannot_import(store: Store, tmp_path: Path) -> None:

@@ -254,3 +254,25 @@ def test_geopackage_store_opens_as_a_plain_geopackage(tmp_path: Path) -> None:
 def test_bad_database_url_is_refused() -> None:
     with pytest.raises(InputError, match="not supported"):
         Store("mysql://x@y/z")
+
+
+def test_migrations_go_down_and_up_again(store_url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from geo.store import MIGRATIONS_DIR
+
+    with Store(store_url) as store:
+        _add(store, "A")
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+        with store.engine.connect().execution_options(write=True) as conn, conn.begin():
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "base")
+        with store.engine.connect() as conn:
+            tables = set(sa.inspect(conn).get_table_names())
+        assert not {"plots", "plot_history"} & tables
+    with Store(store_url) as again:  # opening migrates up again
+        assert again.count(LANDPOOL) == 0
+        _add(again, "A")
+        assert again.check_integrity() == []

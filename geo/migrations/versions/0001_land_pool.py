@@ -147,4 +147,9 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS plot_history_append_only ON plot_history")
         op.execute("DROP FUNCTION IF EXISTS plot_history_append_only()")
     op.drop_table("plot_history")
+    if bind.dialect.name == "geopackage":
+        # Unregister the feature table and drop its R-tree, as the GeoPackage spec asks.
+        op.execute("DROP TABLE IF EXISTS rtree_plots_geom")
+        for meta in ("gpkg_extensions", "gpkg_geometry_columns", "gpkg_contents"):
+            op.execute(f"DELETE FROM {meta} WHERE lower(table_name) = 'plots'")
     op.drop_table("plots")
