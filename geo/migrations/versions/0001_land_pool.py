@@ -117,8 +117,17 @@ def upgrade() -> None:
     )
     op.create_index("ix_plot_history_plot_id", "plot_history", ["plot_id", "id"])
 
-    # The history is never rewritten: the database itself refuses UPDATE and DELETE.
     bind = op.get_bind()
+    if bind.dialect.name == "geopackage":
+        # Register the history as a GeoPackage attribute table: QGIS and GDAL list it cleanly.
+        op.execute(
+            "INSERT INTO gpkg_contents (table_name, data_type, identifier, description, "
+            "last_change) VALUES ('plot_history', 'attributes', 'plot_history', "
+            "'Append-only history of the land-pool plots', "
+            "strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"
+        )
+
+    # The history is never rewritten: the database itself refuses UPDATE and DELETE.
     if bind.dialect.name == "postgresql":
         op.execute(
             """
@@ -151,5 +160,7 @@ def downgrade() -> None:
         # Unregister the feature table and drop its R-tree, as the GeoPackage spec asks.
         op.execute("DROP TABLE IF EXISTS rtree_plots_geom")
         for meta in ("gpkg_extensions", "gpkg_geometry_columns", "gpkg_contents"):
-            op.execute(f"DELETE FROM {meta} WHERE lower(table_name) = 'plots'")
+            op.execute(
+                f"DELETE FROM {meta} WHERE lower(table_name) IN ('plots', 'plot_history')"
+            )
     op.drop_table("plots")
