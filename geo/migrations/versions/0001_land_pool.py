@@ -160,7 +160,5 @@ def downgrade() -> None:
         # Unregister the feature table and drop its R-tree, as the GeoPackage spec asks.
         op.execute("DROP TABLE IF EXISTS rtree_plots_geom")
         for meta in ("gpkg_extensions", "gpkg_geometry_columns", "gpkg_contents"):
-            op.execute(
-                f"DELETE FROM {meta} WHERE lower(table_name) IN ('plots', 'plot_history')"
-            )
+            op.execute(f"DELETE FROM {meta} WHERE lower(table_name) IN ('plots', 'plot_history')")
     op.drop_table("plots")
