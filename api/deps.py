@@ -1,6 +1,8 @@
-"""Dependencies shared by the routers: settings, the region model and the caller's role."""
+"""Dependencies shared by the routers: settings, region model, stores, the caller."""
 
 from __future__ import annotations
+
+import threading
 
 import geopandas as gpd
 import pandas as pd
@@ -10,6 +12,7 @@ from geo.access import PUBLIC, Viewer
 from geo.build import load_region
 from geo.errors import AuthenticationError
 from geo.settings import Settings
+from geo.store import Store
 from geo.tokens import TokenStore
 
 
@@ -31,12 +34,31 @@ def get_join_report(request: Request) -> pd.DataFrame:
     return report
 
 
+# -- land pool -----------------------------------------------------------------------------
+_store_lock = threading.Lock()
+
+
+def get_store(request: Request) -> Store:
+    """The land-pool store of this app (opened, and migrated, on first use)."""
+    store: Store | None = getattr(request.app.state, "store", None)
+    if store is None:
+        with _store_lock:
+            store = getattr(request.app.state, "store", None)
+            if store is None:
+                store = Store.open(get_app_settings(request))
+                request.app.state.store = store
+    return store
+
+
 def get_token_store(request: Request) -> TokenStore:
     """The API token store of the app (opened on first use)."""
     store: TokenStore | None = getattr(request.app.state, "token_store", None)
     if store is None:
-        store = TokenStore.open(get_app_settings(request))
-        request.app.state.token_store = store
+        with _store_lock:
+            store = getattr(request.app.state, "token_store", None)
+            if store is None:
+                store = TokenStore.open(get_app_settings(request))
+                request.app.state.token_store = store
     return store
 
 

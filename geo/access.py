@@ -6,8 +6,8 @@ and ``admin`` write to the land-pool register and see confidential plots. Every 
 access lives here, as pure functions of the role, so the API decides access in one
 dependency (``api.deps.get_viewer``) and no route filters confidential data on its own.
 
-The names match :class:`geo.plots.Role` and :class:`geo.plots.Viewer` of the land-pool
-register (same values, same properties), so either can be handed to the store.
+The land-pool register (:mod:`geo.plots` re-exports :class:`Role` and :class:`Viewer`;
+:mod:`geo.store` takes a :class:`Viewer` on every read and write) applies these rules.
 """
 
 from __future__ import annotations

@@ -326,7 +326,7 @@ def add_density(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-def attach_isek(gdf: gpd.GeoDataFrame, isek: pd.DataFrame) -> gpd.GeoDataFrame:
+def attach_isek(gdf: gpd.GeoDataFrame, isek: pd.DataFrame | None) -> gpd.GeoDataFrame:
     """Return a copy with the ISEK Jena 2030 neighbour-town facts beside computed values.
 
     Each ISEK town is found by the forgiving name look-up; its row gets
@@ -339,6 +339,8 @@ def attach_isek(gdf: gpd.GeoDataFrame, isek: pd.DataFrame) -> gpd.GeoDataFrame:
         out[col] = pd.Series(pd.NA, index=out.index, dtype="Float64")
     for col in ("isek_note", "isek_infrastructure", "isek_source"):
         out[col] = pd.Series("", index=out.index, dtype=object)
+    if isek is None:
+        return out
     names = pd.Series(out["gen"].to_numpy(), index=out.index)
     for _, row in isek.iterrows():
         idx = match_name(row["town"], names)
@@ -368,9 +370,9 @@ def build_region(
     municipalities: gpd.GeoDataFrame,
     districts: gpd.GeoDataFrame,
     population: pd.DataFrame,
-    isek: pd.DataFrame,
+    isek: pd.DataFrame | None = None,
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    """Build the region model from its sources.
+    """Build the region model from its sources (``isek`` only for the Jena region).
 
     Returns
     -------

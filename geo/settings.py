@@ -48,6 +48,10 @@ class Settings(BaseSettings):
         default=None,
         description="SQLAlchemy URL of a PostGIS database; the embedded SQLite store when unset.",
     )
+    landpool_gpkg: Path = Field(
+        default=PROJECT_ROOT / "data" / "landpool.gpkg",
+        description="GeoPackage file of the embedded land-pool store (when no database_url).",
+    )
     tokens_db: Path = Field(
         default=PROJECT_ROOT / "data" / "tokens.sqlite",
         description="SQLite file of the API tokens (when no database_url).",

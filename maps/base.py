@@ -78,6 +78,8 @@ def new_map(
             control=False,
         ).add_to(m)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
+    # No favicon request: the page asks our server for nothing it does not need.
+    _figure(m).header.add_child(Element('<link rel="icon" href="data:,">'), name="favicon")
     return m
 
 

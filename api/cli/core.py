@@ -14,9 +14,10 @@ from geo.settings import get_settings
 @app.command()
 def build(
     force: bool = typer.Option(False, "--force", help="Rebuild even when inputs are unchanged."),
+    area: str = typer.Option("thuringia", "--area", help="thuringia or germany."),
 ) -> None:
     """Build data/processed/ from the shared data pack (only when inputs changed)."""
-    result = build_region(get_settings(), force=force)
+    result = build_region(get_settings(), force=force, area=area)
     state = "built" if result.rebuilt else "up to date"
     typer.echo(
         f"{result.path}: {state} ({result.municipalities} municipalities, "
