@@ -3,10 +3,10 @@
 ``/ogc/collections`` serves exactly the collections registered here. Each entry names its
 identifier column, its published properties, its attributions and a loader that returns
 the collection as a GeoDataFrame in EPSG:4326 for a :class:`~geo.access.Viewer`. Whether a
-viewer sees a collection at all is decided by its ``visible_to`` rule; what a viewer sees
-inside it is decided by the loader, which hands the viewer on to the data source (the
-land-pool store filters confidential plots itself). Later issues add their collections
-with :func:`register`.
+viewer sees a collection at all is decided by its ``visible_to`` rule (the rules of
+:mod:`geo.access`); what a viewer sees inside it is decided by the loader, which hands the
+viewer on to the data source (the land-pool store filters confidential plots itself).
+Later issues add their collections with :func:`register`.
 """
 
 from __future__ import annotations
@@ -19,13 +19,23 @@ from pathlib import Path
 import geopandas as gpd
 
 from geo import sources
-from geo.access import Viewer
+from geo.access import PUBLIC, Viewer
 from geo.build import load_region
 from geo.errors import NotFoundError
 from geo.region import REGION_SOURCES
 from geo.settings import WEB_CRS, Settings
+from geo.store import Store
 
-Loader = Callable[[Settings, Viewer], gpd.GeoDataFrame]
+
+@dataclass(frozen=True)
+class LoadContext:
+    """What a loader may read: the settings and, opened on demand, the land-pool store."""
+
+    settings: Settings
+    store: Callable[[], Store]
+
+
+Loader = Callable[[LoadContext, Viewer], gpd.GeoDataFrame]
 
 
 def _everyone(_: Viewer) -> bool:
@@ -47,7 +57,7 @@ class CollectionSpec:
     properties
         Columns published as feature properties, in this order.
     load
-        ``(settings, viewer) -> GeoDataFrame`` in EPSG:4326, holding only what the viewer
+        ``(context, viewer) -> GeoDataFrame`` in EPSG:4326, holding only what the viewer
         may see.
     attribution
         Attribution strings of the data the collection is made from.
@@ -121,9 +131,10 @@ MUNICIPALITY_PROPERTIES = (
 )
 
 
-def load_municipalities(settings: Settings, viewer: Viewer) -> gpd.GeoDataFrame:
+def load_municipalities(ctx: LoadContext, viewer: Viewer) -> gpd.GeoDataFrame:
     """The 849 municipalities of Thuringia with population, trend and density (EPSG:4326)."""
-    return _municipalities_web(settings.data_dir, settings.raw_dir, settings.processed_dir)
+    s = ctx.settings
+    return _municipalities_web(s.data_dir, s.raw_dir, s.processed_dir)
 
 
 @lru_cache(maxsize=4)
@@ -138,9 +149,9 @@ def _municipalities_web(data_dir: Path, raw_dir: Path, processed_dir: Path) -> g
 STATION_PROPERTIES = ("station_id", "ril100", "name", "city")
 
 
-def load_stations(settings: Settings, viewer: Viewer) -> gpd.GeoDataFrame:
+def load_stations(ctx: LoadContext, viewer: Viewer) -> gpd.GeoDataFrame:
     """The DB railway stations of the data pack (Thuringia and its edge), EPSG:4326."""
-    return _stations_web(settings.data_dir)
+    return _stations_web(ctx.settings.data_dir)
 
 
 @lru_cache(maxsize=4)
@@ -174,5 +185,88 @@ register(
         load=load_stations,
         attribution=tuple(sources.attributions([sources.STATIONS_FILE])),
         keywords=("Bahnhöfe", "Schiene", "ÖPNV"),
+    )
+)
+
+
+# -- the land-pool register ----------------------------------------------------------------
+#: What anyone may read about a plot offered publicly.
+PUBLIC_PLOT_PROPERTIES = (
+    "plot_id",
+    "name",
+    "address",
+    "municipality",
+    "ags",
+    "category",
+    "status",
+    "area_ha",
+    "owner_type",
+    "planning_status",
+    "fnp_designation",
+    "contamination",
+    "current_use",
+    "intended_use",
+    "source",
+    "updated_at",
+    "version",
+)
+#: The land-pool team also sees confidentiality, notes and who changed a plot.
+ALL_PLOT_PROPERTIES = (
+    *PUBLIC_PLOT_PROPERTIES,
+    "confidential",
+    "notes",
+    "created_at",
+    "created_by",
+    "updated_by",
+)
+
+
+def _plots_web(ctx: LoadContext, viewer: Viewer) -> gpd.GeoDataFrame:
+    frame = ctx.store().frame(viewer)
+    return frame.to_crs(WEB_CRS).sort_values("plot_id").reset_index(drop=True)
+
+
+def load_public_plots(ctx: LoadContext, viewer: Viewer) -> gpd.GeoDataFrame:
+    """The plots anyone may see (never a confidential one, whoever asks), EPSG:4326."""
+    return _plots_web(ctx, PUBLIC)
+
+
+def load_all_plots(ctx: LoadContext, viewer: Viewer) -> gpd.GeoDataFrame:
+    """Every plot ``viewer`` may see (the store filters confidential ones), EPSG:4326."""
+    return _plots_web(ctx, viewer)
+
+
+def _sees_confidential(viewer: Viewer) -> bool:
+    return viewer.sees_confidential
+
+
+#: Municipality assignment from VG250; the demo plots are OpenStreetMap landuse polygons.
+_PLOT_SOURCES = tuple(sources.attributions([sources.VG250_FILE, "osm"]))
+
+register(
+    CollectionSpec(
+        id="plots",
+        title="Land offers (public plots)",
+        description="Plots of the municipal land pool that are offered publicly: brownfields, "
+        "vacant lots and reserves with category, status, planning law and area.",
+        id_field="plot_id",
+        properties=PUBLIC_PLOT_PROPERTIES,
+        load=load_public_plots,
+        attribution=_PLOT_SOURCES,
+        keywords=("Flächenpool", "Brachflächen", "Baulücken"),
+    )
+)
+register(
+    CollectionSpec(
+        id="plots-all",
+        title="Land pool (all plots, confidential included)",
+        description="Every plot of the land-pool register, confidential ones included, with "
+        "notes and who changed them. Only for the land-pool team.",
+        id_field="plot_id",
+        properties=ALL_PLOT_PROPERTIES,
+        load=load_all_plots,
+        attribution=_PLOT_SOURCES,
+        visible_to=_sees_confidential,
+        keywords=("Flächenpool",),
     )
 )

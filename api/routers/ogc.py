@@ -19,7 +19,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from api.deps import get_app_settings, get_viewer
+from api.deps import get_app_settings, get_store, get_viewer
 from api.responses import GeoJSONResponse
 from geo import catalog, features
 from geo.access import Viewer
@@ -81,6 +81,11 @@ def wants_html(request: Request, f: str | None) -> bool:
         elif media in (JSON, GEOJSON, "application/*", "*/*"):
             best_json = max(best_json, q)
     return best_html > best_json
+
+
+def _context(request: Request, settings: Settings) -> catalog.LoadContext:
+    """What the catalogue's loaders may read (the land-pool store opened only if needed)."""
+    return catalog.LoadContext(settings=settings, store=lambda: get_store(request))
 
 
 def _base(request: Request) -> str:
@@ -207,7 +212,7 @@ def collections(
     base = _base(request)
     html = wants_html(request, f)
     docs = [
-        _collection_doc(base, spec, spec.load(settings, viewer), html)
+        _collection_doc(base, spec, spec.load(_context(request, settings), viewer), html)
         for spec in catalog.visible_collections(viewer)
     ]
     links = _self_links(base, "/collections", html)
@@ -240,7 +245,9 @@ def collection(
     """Description, extent and links of one collection; unknown ids answer 404."""
     spec = catalog.get_collection(collection_id, viewer)
     html = wants_html(request, f)
-    doc = _collection_doc(_base(request), spec, spec.load(settings, viewer), html)
+    doc = _collection_doc(
+        _base(request), spec, spec.load(_context(request, settings), viewer), html
+    )
     if html:
         bbox = doc.get("extent", {}).get("spatial", {}).get("bbox", [None])[0]
         return _page(
@@ -299,7 +306,7 @@ def items(
     spec = catalog.get_collection(collection_id, viewer)
     box = features.parse_bbox(bbox)
     size, start = features.check_paging(limit, offset)
-    matched = features.filter_bbox(spec.load(settings, viewer), box)
+    matched = features.filter_bbox(spec.load(_context(request, settings), viewer), box)
     pg = features.page(matched, size, start)
     feats = features.to_features(pg.frame, spec.id_field, spec.properties)
     base = _base(request)
@@ -374,7 +381,9 @@ def item(
 ) -> Response:
     """One feature as GeoJSON (or HTML); unknown ids answer 404."""
     spec = catalog.get_collection(collection_id, viewer)
-    hit = features.find_feature(spec.load(settings, viewer), spec.id_field, feature_id, spec.id)
+    hit = features.find_feature(
+        spec.load(_context(request, settings), viewer), spec.id_field, feature_id, spec.id
+    )
     feat = features.to_features(hit, spec.id_field, spec.properties)[0]
     base = _base(request)
     html = wants_html(request, f)
