@@ -322,8 +322,14 @@ def items(
     if pg.prev_offset is not None:
         href = _href(base, path, f=fmt, **keep, offset=pg.prev_offset or None)
         links.append(_link(href, "prev", page_type, "previous page"))
+    collection_fmt, collection_type = ("html", HTML) if html else ("json", JSON)
     links.append(
-        _link(_href(base, f"/collections/{spec.id}", f="json"), "collection", JSON, spec.title)
+        _link(
+            _href(base, f"/collections/{spec.id}", f=collection_fmt),
+            "collection",
+            collection_type,
+            spec.title,
+        )
     )
     if html:
         props = [c for c in spec.properties if c != spec.id_field]
@@ -388,9 +394,15 @@ def item(
     base = _base(request)
     html = wants_html(request, f)
     path = f"/collections/{spec.id}/items/{quote(feat['id'], safe='')}"
+    collection_fmt, collection_type = ("html", HTML) if html else ("json", JSON)
     links = [
         *_self_links(base, path, html, GEOJSON),
-        _link(_href(base, f"/collections/{spec.id}", f="json"), "collection", JSON, spec.title),
+        _link(
+            _href(base, f"/collections/{spec.id}", f=collection_fmt),
+            "collection",
+            collection_type,
+            spec.title,
+        ),
     ]
     if html:
         return _page(
