@@ -66,3 +66,27 @@ class PermissionDeniedError(StadtregionError):
 
 class DataSourceError(StadtregionError):
     """An input data set is missing or unreadable (HTTP 503: the server is not set up)."""
+
+
+class FeedError(InputError):
+    """A GTFS feed is broken; it is refused before anything is cached (HTTP 422)."""
+
+
+class FeedMissingFileError(FeedError):
+    """A GTFS feed lacks a required file (e.g. ``stop_times.txt``)."""
+
+
+class FeedMissingColumnError(FeedError):
+    """A GTFS file lacks a required column (e.g. ``stop_times.txt: departure_time``)."""
+
+
+class FeedReferenceError(FeedError):
+    """A GTFS row points to a trip, stop or service that the feed does not define."""
+
+
+class FeedTimeOrderError(FeedError):
+    """Times within a GTFS trip go backwards (or a time cannot be read)."""
+
+
+class NoServiceError(InputError):
+    """A feed runs no service on the requested date (HTTP 422)."""
