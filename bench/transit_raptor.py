@@ -49,10 +49,14 @@ def main() -> None:
         tt, _ = gtfs_io.load_timetable(settings)
         cold = time.perf_counter() - t0
         t_cache, _ = timed(lambda: gtfs_io.load_timetable(settings), repeat=3)
-    print(f"feed: {', '.join(tt.feeds)}: {tt.n_stops} stops, {tt.n_trips} trips, "
-          f"{len(tt.st_stop)} stop times")
-    print(f"load+validate+index (cold): {cold:.2f} s   from cache: {t_cache * 1000:.0f} ms   "
-          f"(target < 10 s)")
+    print(
+        f"feed: {', '.join(tt.feeds)}: {tt.n_stops} stops, {tt.n_trips} trips, "
+        f"{len(tt.st_stop)} stop times"
+    )
+    print(
+        f"load+validate+index (cold): {cold:.2f} s   from cache: {t_cache * 1000:.0f} ms   "
+        f"(target < 10 s)"
+    )
 
     day = transit.day_timetable(tt, DAY)
     src = [(tt.stop_index(ORIGIN), transit.parse_clock("06:50"))]
@@ -66,11 +70,15 @@ def main() -> None:
         np.array_equal(transit.raptor(day, tt, src, max_transfers=50), best_d)
     )
     reached = int((np.asarray(best_r) < transit.INF).sum())
-    print(f"\none-to-all from {ORIGIN} {DAY} 06:50 ({day.n_trips} trips that day, "
-          f"{reached} stops reached)")
+    print(
+        f"\none-to-all from {ORIGIN} {DAY} 06:50 ({day.n_trips} trips that day, "
+        f"{reached} stops reached)"
+    )
     print(f"  RAPTOR (numba)                 {t_r * 1000:8.2f} ms   (target < 100 ms)")
-    print(f"  networkx time-expanded Dijkstra {t_d * 1000:7.2f} ms   "
-          f"(+ {t_build * 1000:.0f} ms to build the graph)")
+    print(
+        f"  networkx time-expanded Dijkstra {t_d * 1000:7.2f} ms   "
+        f"(+ {t_build * 1000:.0f} ms to build the graph)"
+    )
     print(f"  ratio Dijkstra / RAPTOR         {t_d / t_r:8.1f} x   same answers: {same}")
 
     # 60-minute window, every minute
@@ -88,16 +96,17 @@ def main() -> None:
     )
     t_wm, per_min = timed(per_minute_raptor, repeat=3)
     t_wd, per_min_d = timed(per_minute_dijkstra, repeat=1)
-    agree = all(
-        np.array_equal(a, b) for a, b in zip(per_min, per_min_d, strict=True)
-    )
+    agree = all(np.array_equal(a, b) for a, b in zip(per_min, per_min_d, strict=True))
     print(f"\n60-minute window 06:00-07:00, one-minute steps (60 departures), {ORIGIN}")
-    print(f"  window_times (RAPTOR on the departures that matter) {t_w * 1000:8.2f} ms "
-          "(target < 2 s)")
+    print(
+        f"  window_times (RAPTOR on the departures that matter) {t_w * 1000:8.2f} ms (target < 2 s)"
+    )
     print(f"  RAPTOR at each of the 60 minutes                     {t_wm * 1000:8.2f} ms")
     print(f"  networkx Dijkstra at each of the 60 minutes          {t_wd * 1000:8.2f} ms")
-    print(f"  ratio Dijkstra / window_times {t_wd / t_w:8.1f} x,  Dijkstra / RAPTOR per minute "
-          f"{t_wd / t_wm:6.1f} x, per-minute answers agree: {agree}")
+    print(
+        f"  ratio Dijkstra / window_times {t_wd / t_w:8.1f} x,  Dijkstra / RAPTOR per minute "
+        f"{t_wd / t_wm:6.1f} x, per-minute answers agree: {agree}"
+    )
     assert isinstance(res, transit.WindowResult)
 
     region, _ = load_region(Settings())
@@ -105,15 +114,17 @@ def main() -> None:
     mat = transit.rail_matrix(tt, region, 180, DAY, depart="07:00")
     t_m = time.perf_counter() - t0
     t0 = time.perf_counter()
-    matw = transit.rail_matrix(
-        tt, region, 180, DAY, window=("07:00", "08:00"), percentile=50
-    )
+    matw = transit.rail_matrix(tt, region, 180, DAY, window=("07:00", "08:00"), percentile=50)
     t_mw = time.perf_counter() - t0
     print(f"\nall {len(region)} municipalities as origins (matrix {mat.shape[0]}x{mat.shape[1]})")
-    print(f"  one departure 07:00, cutoff 180 min   {t_m:6.2f} s  "
-          f"({int(mat.notna().sum().sum())} pairs reached)")
-    print(f"  window 07:00-08:00, median            {t_mw:6.2f} s  "
-          f"({int(matw.notna().sum().sum())} pairs reached)")
+    print(
+        f"  one departure 07:00, cutoff 180 min   {t_m:6.2f} s  "
+        f"({int(mat.notna().sum().sum())} pairs reached)"
+    )
+    print(
+        f"  window 07:00-08:00, median            {t_mw:6.2f} s  "
+        f"({int(matw.notna().sum().sum())} pairs reached)"
+    )
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ import pandas as pd
 from geo.errors import DataSourceError, FeedError, InputError
 from geo.settings import Settings
 from geo.sources import file_digest
-from geo.transit import Timetable, TransitOptions, build_timetable
+from geo.transit import ServiceScenario, Timetable, TransitOptions, build_timetable
 
 #: GTFS files read into tables (file stem -> gtfs-kit attribute).
 GTFS_FILES = (
@@ -245,3 +245,47 @@ def download_feed(url: str, dest: Path, timeout_s: float = 120.0) -> Path:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return dest
+
+
+_LOADED: dict[tuple[str, ...], Timetable] = {}
+
+
+def get_timetable(settings: Settings) -> Timetable:
+    """The timetable of the configured feeds, loaded once per process (for CLI and API)."""
+    key = (str(settings.processed_dir), settings.gtfs_bad_trips, *settings.gtfs_feeds)
+    tt = _LOADED.get(key)
+    if tt is None:
+        tt, _ = load_timetable(settings)
+        _LOADED[key] = tt
+    return tt
+
+
+def timetable_with_scenario(settings: Settings, scenario: ServiceScenario) -> Timetable:
+    """The configured feeds plus a planned service (built anew; named in every answer)."""
+    from geo.sources import RAIL_FILE, read_stations, read_vector
+    from geo.transit import with_scenario
+
+    base = get_timetable(settings)
+    tables = read_feeds(feed_paths(settings))
+    stations = read_stations(settings.data_dir)
+    lines = (
+        read_vector(settings.data_dir / RAIL_FILE, "rail line geometry")
+        if scenario.running_min is None
+        else None
+    )
+    return with_scenario(tables, base, scenario, stations, lines)
+
+
+def read_scenario(path: Path) -> ServiceScenario:
+    """Read a scenario from a JSON file (the fields of :class:`ServiceScenario`)."""
+    import json
+
+    from geo.transit import scenario_from_dict
+
+    try:
+        data = json.loads(Path(path).read_text())
+    except FileNotFoundError as exc:
+        raise InputError(f"scenario file {path} not found.") from exc
+    except json.JSONDecodeError as exc:
+        raise InputError(f"scenario file {path} is not valid JSON: {exc}") from exc
+    return scenario_from_dict(data)

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import MISSING, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -268,7 +268,9 @@ def _check_refs(
         )
 
 
-def _stop_time_arrays(st: pd.DataFrame, bad_trips: str = "refuse") -> tuple[pd.DataFrame, list[str]]:
+def _stop_time_arrays(
+    st: pd.DataFrame, bad_trips: str = "refuse"
+) -> tuple[pd.DataFrame, list[str]]:
     """Return stop_times sorted by trip and sequence with integer ``arr``/``dep`` seconds,
     and the trips left out (``bad_trips="drop"``) because their times go backwards.
 
@@ -422,9 +424,7 @@ class Timetable:
         if len(hit) == 0:
             hit = np.flatnonzero(np.char.lower(self.stop_names.astype(str)) == q.lower())
         if len(hit) == 0:
-            close = [
-                str(n) for n in self.stop_names if q.lower()[:4] in str(n).lower()
-            ][:5]
+            close = [str(n) for n in self.stop_names if q.lower()[:4] in str(n).lower()][:5]
             hint = f" Did you mean: {', '.join(close)}?" if close else ""
             raise InputError(f"stop {query!r} is not in the timetable.{hint}")
         return int(hit[0])
@@ -477,7 +477,7 @@ class Timetable:
             max_transfers=int(o[5]),
         )
         return cls(
-            **{name: np.asarray(arrays[name]) for name in cls.ARRAY_FIELDS},
+            **{name: np.asarray(arrays[name]) for name in cls.ARRAY_FIELDS},  # type: ignore[arg-type]
             feeds=tuple(str(x) for x in arrays["meta_feeds"]),
             scenarios=tuple(str(x) for x in arrays["meta_scenarios"]),
             digest=str(arrays["meta_digest"][0]),
@@ -497,11 +497,10 @@ def _service_days(tables: Tables) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     cal = tables.get("calendar")
     weekdays = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
     if cal is not None and len(cal):
-        for row in cal.itertuples(index=False):
-            r = row._asdict()
+        for r in cal.astype(str).to_dict("records"):
             start = _parse_date(r["start_date"], "calendar.txt start_date")
             end = _parse_date(r["end_date"], "calendar.txt end_date")
-            mask = [str(r[d]).strip() == "1" for d in weekdays]
+            mask = [str(r[wd]).strip() == "1" for wd in weekdays]
             d = start
             while d <= end:
                 if mask[d.weekday()]:
@@ -563,9 +562,9 @@ def _footpaths(
     return np.cumsum(ptr), b.astype(np.int32), options.walk_s(dist)
 
 
-def _expand_frequencies(st: pd.DataFrame, trips: pd.DataFrame, freq: pd.DataFrame | None) -> tuple[
-    pd.DataFrame, pd.DataFrame
-]:
+def _expand_frequencies(
+    st: pd.DataFrame, trips: pd.DataFrame, freq: pd.DataFrame | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Replace each frequency-based trip by one trip per headway in its time ranges."""
     if freq is None or len(freq) == 0:
         return st, trips
@@ -588,9 +587,11 @@ def _expand_frequencies(st: pd.DataFrame, trips: pd.DataFrame, freq: pd.DataFram
         trow = trips[trips["trip_id"].astype(str) == trip_id]
         offset = tmpl["arr"].to_numpy() - int(tmpl["dep"].iloc[0])
         offset_dep = tmpl["dep"].to_numpy() - int(tmpl["dep"].iloc[0])
-        for row in group.itertuples(index=False):
-            for k, start in enumerate(range(int(row.start), int(row.end), int(row.headway))):
-                tid = f"{trip_id}#{row.start}+{k}"
+        for start_s, end_s, headway_s in zip(
+            group["start"].tolist(), group["end"].tolist(), group["headway"].tolist(), strict=True
+        ):
+            for k, start in enumerate(range(int(start_s), int(end_s), int(headway_s))):
+                tid = f"{trip_id}#{start_s}+{k}"
                 copy = tmpl.copy()
                 copy["trip_id"] = tid
                 copy["arr"] = start + offset
@@ -659,12 +660,12 @@ def build_timetable(
     service_ids, entry_service, entry_day = _service_days(tables)
     svc_lookup = pd.Series(np.arange(len(service_ids)), index=service_ids)
 
-    trip_ids = pd.unique(st["trip_id"])
+    trip_ids = list(pd.unique(st["trip_id"]))
     trip_rows = trips.loc[trip_ids]
     labels_of_dropped = (
         trips.loc[dropped, "route_id"].astype(str).to_numpy() if dropped else np.array([])
     )
-    counts = st.groupby("trip_id", sort=False).size().loc[trip_ids].to_numpy()
+    counts = st.groupby("trip_id", sort=False).size().reindex(trip_ids).to_numpy()
     trip_ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     st_stop = stop_lookup.loc[st["stop_id"].to_numpy()].to_numpy().astype(np.int32)
     trip_service = (
@@ -687,12 +688,10 @@ def build_timetable(
         else pd.Series("", index=rlabel.index)
     )
     label = short.where(short != "", long_)
-    trip_label = label.loc[trip_rows["route_id"].astype(str).to_numpy()].astype(str).to_numpy()
+    trip_label = label.reindex(trip_rows["route_id"].astype(str).tolist()).astype(str).to_numpy()
 
     # stop patterns: trips with the same stop sequence share a pattern id
-    keys = [
-        st_stop[trip_ptr[i] : trip_ptr[i + 1]].tobytes() for i in range(len(trip_ids))
-    ]
+    keys = [st_stop[trip_ptr[i] : trip_ptr[i + 1]].tobytes() for i in range(len(trip_ids))]
     trip_pattern = pd.factorize(pd.Series(keys, dtype=object))[0].astype(np.int32)
     xfer_ptr, xfer_to, xfer_s = _footpaths(x, y, options)
     return Timetable(
@@ -893,7 +892,7 @@ def day_timetable(tt: Timetable, day: date | str) -> DayTimetable:
 
 
 @njit(cache=True)
-def _raptor_kernel(  # noqa: PLR0913
+def _raptor_kernel(
     n_stops: int,
     route_ptr: np.ndarray,
     route_stops: np.ndarray,
@@ -1242,7 +1241,7 @@ def nearest_rank(values: np.ndarray, pct: float, axis: int = 0) -> np.ndarray:
         raise InputError(f"percentile must be between 0 and 100, not {pct}.")
     v = np.sort(values, axis=axis)
     n = v.shape[axis]
-    k = max(int(math.ceil(pct / 100.0 * n)) - 1, 0)
+    k = max(math.ceil(pct / 100.0 * n) - 1, 0)
     return np.take(v, k, axis=axis)
 
 
@@ -1332,9 +1331,7 @@ class RegionLinks:
             stops = np.concatenate([stops, inside])
             walk = np.concatenate([walk, np.zeros(len(inside), np.int64)])
         d = np.hypot(self.centre_x - self.centre_x[m], self.centre_y - self.centre_y[m])
-        direct = np.where(
-            d <= tt.options.max_access_m, tt.options.walk_s(d), INF
-        ).astype(np.int64)
+        direct = np.where(d <= tt.options.max_access_m, tt.options.walk_s(d), INF).astype(np.int64)
         direct[m] = 0
         return Access(stops=stops.astype(np.int64), walk_s=walk, direct_s=direct)
 
@@ -1584,11 +1581,19 @@ def reachable_many(
         Long form: origin_ags, ags, minutes (only pairs within ``max_minutes``).
     """
     mat = rail_matrix(
-        tt, region, max_minutes, date, origins, window, depart, percentile, planned,
+        tt,
+        region,
+        max_minutes,
+        date,
+        origins,
+        window,
+        depart,
+        percentile,
+        planned,
         from_stations,
     )
-    long = mat.stack(future_stack=True).rename("minutes").reset_index()
-    long.columns = ["origin_ags", "ags", "minutes"]
+    long = pd.DataFrame(mat.stack(future_stack=True)).reset_index()
+    long.columns = pd.Index(["origin_ags", "ags", "minutes"])
     return long[np.isfinite(long["minutes"])].reset_index(drop=True)
 
 
@@ -1622,7 +1627,15 @@ def rail_matrix(
     out = np.full((len(idx), len(region)), np.nan)
     for k, m in enumerate(idx):
         minutes, _ = _origin_times(
-            tt, links, int(m), date, window, depart, max_minutes, planned, percentile,
+            tt,
+            links,
+            int(m),
+            date,
+            window,
+            depart,
+            max_minutes,
+            planned,
+            percentile,
             from_stations,
         )
         ok = np.isfinite(minutes) & (minutes <= max_minutes)
@@ -1758,8 +1771,12 @@ def rail_graph(lines: gpd.GeoDataFrame, snap_m: float = 30.0) -> nx.Graph:
     return g
 
 
-def rail_distance_m(graph: nx.Graph, a_xy: tuple[float, float], b_xy: tuple[float, float],
-                    max_snap_m: float = 1000.0) -> float:
+def rail_distance_m(
+    graph: nx.Graph,
+    a_xy: tuple[float, float],
+    b_xy: tuple[float, float],
+    max_snap_m: float = 1000.0,
+) -> float:
     """Distance along the rail graph between the nodes nearest to two points (metres).
 
     Raises
@@ -1823,8 +1840,8 @@ def scenario_tables(
     tag = "scn-" + "".join(ch if ch.isalnum() else "-" for ch in scenario.name.strip()).lower()
     first = parse_clock(scenario.first_departure)
     last = parse_clock(scenario.last_departure)
-    head = int(round(scenario.headway_min * 60))
-    dwell = int(round(scenario.dwell_min * 60))
+    head = round(scenario.headway_min * 60)
+    dwell = round(scenario.dwell_min * 60)
     starts = list(range(first, last + 1, head))
     directions = [list(range(len(rows)))]
     if scenario.both_directions:
@@ -1852,11 +1869,9 @@ def scenario_tables(
                     }
                 )
                 if pos < len(order) - 1:
-                    clock = dep + int(round(seg[pos] * 60))
+                    clock = dep + round(seg[pos] * 60)
     d0, d1 = _as_date(scenario.start_date), _as_date(scenario.end_date)
-    dates = [
-        (d0 + timedelta(days=i)).strftime("%Y%m%d") for i in range((d1 - d0).days + 1)
-    ]
+    dates = [(d0 + timedelta(days=i)).strftime("%Y%m%d") for i in range((d1 - d0).days + 1)]
     return {
         "agency": pd.DataFrame(
             {
@@ -1885,9 +1900,7 @@ def scenario_tables(
         ),
         "trips": pd.DataFrame(trip_rows),
         "stop_times": pd.DataFrame(st_rows),
-        "calendar_dates": pd.DataFrame(
-            {"service_id": tag, "date": dates, "exception_type": 1}
-        ),
+        "calendar_dates": pd.DataFrame({"service_id": tag, "date": dates, "exception_type": 1}),
     }
 
 
@@ -1946,3 +1959,30 @@ def with_options(tt: Timetable, options: TransitOptions) -> Timetable:
     """Return the timetable with other walking/changing options (footpaths rebuilt)."""
     ptr, to, secs = _footpaths(tt.stop_x, tt.stop_y, options)
     return replace(tt, options=options, xfer_ptr=ptr, xfer_to=to, xfer_s=secs, _days={})
+
+
+def scenario_from_dict(data: Mapping[str, Any]) -> ServiceScenario:
+    """Build a :class:`ServiceScenario` from a plain mapping (JSON), naming a bad field."""
+    if not isinstance(data, Mapping):
+        raise InputError("a scenario must be an object with the fields of ServiceScenario.")
+    known = set(ServiceScenario.__dataclass_fields__)
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise InputError(f"scenario has unknown field(s) {', '.join(unknown)}.")
+    missing = sorted(
+        n
+        for n, f in ServiceScenario.__dataclass_fields__.items()
+        if f.default is MISSING and f.default_factory is MISSING and n not in data
+    )
+    if missing:
+        raise InputError(f"scenario lacks the field(s) {', '.join(missing)}.")
+    kw = dict(data)
+    kw["stations"] = tuple(str(s) for s in kw["stations"])
+    if kw.get("running_min") is not None:
+        kw["running_min"] = tuple(float(x) for x in kw["running_min"])
+    try:
+        scn = ServiceScenario(**kw)
+    except TypeError as exc:
+        raise InputError(f"scenario cannot be read: {exc}") from exc
+    scn.check()
+    return scn

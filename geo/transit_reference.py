@@ -13,6 +13,7 @@ ready at the departure time plus the walk.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from datetime import date
 
@@ -86,7 +87,7 @@ def time_expanded_graph(tt: Timetable, day: date | str) -> tuple[nx.DiGraph, dic
     rt = {s: np.array(sorted(v), np.int64) for s, v in ready_times.items()}
     g = nx.DiGraph()
     for s, times in rt.items():
-        for a, b in zip(times[:-1], times[1:], strict=True):
+        for a, b in itertools.pairwise(times):
             g.add_edge(("r", s, int(a)), ("r", s, int(b)), weight=int(b - a))
 
     def link_ready(src: tuple, stop: int, t: int, base: int) -> None:

@@ -85,8 +85,11 @@ def line_feed(**kw: object) -> dict[str, pd.DataFrame | None]:
     return make_tables(
         FAR,
         {
-            "t1": [("A", "08:00:00", "08:00:00"), ("B", "08:10:00", "08:11:00"),
-                   ("C", "08:20:00", "08:20:00")],
+            "t1": [
+                ("A", "08:00:00", "08:00:00"),
+                ("B", "08:10:00", "08:11:00"),
+                ("C", "08:20:00", "08:20:00"),
+            ],
             "t2": [("B", "08:15:00", "08:15:00"), ("D", "08:30:00", "08:30:00")],
             "t3": [("B", "08:12:00", "08:12:00"), ("D", "08:45:00", "08:45:00")],
         },
@@ -101,7 +104,9 @@ def arrivals(tt: transit.Timetable, origin: str, depart: str, **kw: object) -> d
 
 
 def test_earliest_arrivals_known_answers() -> None:
-    tt = transit.build_timetable(line_feed(), feeds=["test"], options=TransitOptions(min_change_s=120))
+    tt = transit.build_timetable(
+        line_feed(), feeds=["test"], options=TransitOptions(min_change_s=120)
+    )
     got = arrivals(tt, "A", "07:55")
     # t1 reaches B 08:10 and C 08:20; change 2 min at B: t3 (08:12) is gone, t2 (08:15) runs
     assert got == {"A": hm("07:55"), "B": hm("08:10"), "C": hm("08:20"), "D": hm("08:30")}
@@ -155,20 +160,36 @@ def test_times_past_midnight_run_on_next_date() -> None:
     # someone already on board is not modelled, but a trip passing midnight is boardable
     tables2 = make_tables(
         FAR,
-        {"night": [("A", "23:50:00", "23:50:00"), ("B", "24:30:00", "24:31:00"),
-                   ("C", "25:00:00", "25:00:00")]},
+        {
+            "night": [
+                ("A", "23:50:00", "23:50:00"),
+                ("B", "24:30:00", "24:31:00"),
+                ("C", "25:00:00", "25:00:00"),
+            ]
+        },
         calendar_dates=[("wd", "20240514", 1)],
     )
     tt2 = transit.build_timetable(tables2)
-    best = transit.raptor(transit.day_timetable(tt2, DAY), tt2, [(tt2.stop_index("B"), hm("00:20"))])
+    best = transit.raptor(
+        transit.day_timetable(tt2, DAY), tt2, [(tt2.stop_index("B"), hm("00:20"))]
+    )
     assert best[tt2.stop_index("C")] == hm("01:00")
 
 
 def test_calendar_and_calendar_dates() -> None:
     cal = [
-        {"service_id": "wd", "monday": 1, "tuesday": 1, "wednesday": 1, "thursday": 1,
-         "friday": 1, "saturday": 0, "sunday": 0, "start_date": "20240501",
-         "end_date": "20240531"}
+        {
+            "service_id": "wd",
+            "monday": 1,
+            "tuesday": 1,
+            "wednesday": 1,
+            "thursday": 1,
+            "friday": 1,
+            "saturday": 0,
+            "sunday": 0,
+            "start_date": "20240501",
+            "end_date": "20240531",
+        }
     ]
     trips = {"t": [("A", "08:00:00", "08:00:00"), ("B", "08:10:00", "08:10:00")]}
     tt = transit.build_timetable(make_tables(FAR, trips, calendar=cal))
@@ -178,7 +199,9 @@ def test_calendar_and_calendar_dates() -> None:
     # an exception removes the Wednesday, another adds the Saturday
     tt2 = transit.build_timetable(
         make_tables(
-            FAR, trips, calendar=cal,
+            FAR,
+            trips,
+            calendar=cal,
             calendar_dates=[("wd", "20240515", 2), ("wd", "20240518", 1)],
         )
     )
@@ -191,12 +214,14 @@ def test_calendar_and_calendar_dates() -> None:
 
 
 def test_frequencies_are_expanded() -> None:
-    tables = make_tables(
-        FAR, {"f": [("A", "00:00:00", "00:00:00"), ("B", "00:10:00", "00:10:00")]}
-    )
+    tables = make_tables(FAR, {"f": [("A", "00:00:00", "00:00:00"), ("B", "00:10:00", "00:10:00")]})
     tables["frequencies"] = pd.DataFrame(
-        {"trip_id": ["f"], "start_time": ["06:00:00"], "end_time": ["07:00:00"],
-         "headway_secs": [900]}
+        {
+            "trip_id": ["f"],
+            "start_time": ["06:00:00"],
+            "end_time": ["07:00:00"],
+            "headway_secs": [900],
+        }
     )
     tt = transit.build_timetable(tables)
     assert tt.n_trips == 4  # 06:00, 06:15, 06:30, 06:45
@@ -232,8 +257,18 @@ def test_overtaking_trips_are_split_into_fifo_routes() -> None:
 
 def every_20_min() -> transit.Timetable:
     trips = {
-        f"t{k}": [("A", f"{8 + k // 3:02d}:{20 * (k % 3):02d}:00", f"{8 + k // 3:02d}:{20 * (k % 3):02d}:00"),
-                  ("B", f"{8 + k // 3:02d}:{20 * (k % 3) + 10:02d}:00", f"{8 + k // 3:02d}:{20 * (k % 3) + 10:02d}:00")]
+        f"t{k}": [
+            (
+                "A",
+                f"{8 + k // 3:02d}:{20 * (k % 3):02d}:00",
+                f"{8 + k // 3:02d}:{20 * (k % 3):02d}:00",
+            ),
+            (
+                "B",
+                f"{8 + k // 3:02d}:{20 * (k % 3) + 10:02d}:00",
+                f"{8 + k // 3:02d}:{20 * (k % 3) + 10:02d}:00",
+            ),
+        ]
         for k in range(6)
     }
     return transit.build_timetable(make_tables(FAR, trips))
@@ -466,12 +501,21 @@ def test_access_on_walk_graph() -> None:
 
 def test_scenario_tables_merge_and_are_named() -> None:
     stations = pd.DataFrame(
-        {"station_id": ["A", "C"], "name": ["Stop A", "Stop C"], "lat": [50.0, 50.2],
-         "lon": [11.0, 11.0]}
+        {
+            "station_id": ["A", "C"],
+            "name": ["Stop A", "Stop C"],
+            "lat": [50.0, 50.2],
+            "lon": [11.0, 11.0],
+        }
     )
     scn = transit.ServiceScenario(
-        name="Shuttle A-C", stations=("Stop A", "C"), headway_min=30,
-        first_departure="07:00", last_departure="09:00", start_date=DAY, end_date=DAY,
+        name="Shuttle A-C",
+        stations=("Stop A", "C"),
+        headway_min=30,
+        first_departure="07:00",
+        last_departure="09:00",
+        start_date=DAY,
+        end_date=DAY,
         running_min=(12,),
     )
     base = line_feed()
@@ -484,8 +528,14 @@ def test_scenario_tables_merge_and_are_named() -> None:
     assert tt2.n_trips == tt.n_trips + 2 * 5
     with pytest.raises(InputError, match="running_min"):
         transit.ServiceScenario(
-            name="x", stations=("A", "C"), headway_min=10, first_departure="07:00",
-            last_departure="08:00", start_date=DAY, end_date=DAY, running_min=(1, 2),
+            name="x",
+            stations=("A", "C"),
+            headway_min=10,
+            first_departure="07:00",
+            last_departure="08:00",
+            start_date=DAY,
+            end_date=DAY,
+            running_min=(1, 2),
         ).check()
 
 

@@ -6,12 +6,12 @@ import pickle
 import time
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
 
 from geo import gtfs_io, transit
-from geo.build import load_region
 from geo.errors import FeedReferenceError, NoServiceError
 from geo.settings import Settings
 
@@ -31,9 +31,7 @@ def feed(cache_dir: Path) -> tuple[transit.Timetable, dict[str, pd.DataFrame | N
     return tt, tables
 
 
-def test_feed_is_indexed_and_cached(
-    feed: tuple[transit.Timetable, dict], cache_dir: Path
-) -> None:
+def test_feed_is_indexed_and_cached(feed: tuple[transit.Timetable, dict], cache_dir: Path) -> None:
     tt, _ = feed
     info = tt.describe()
     assert info["feeds"] == [FEED]
@@ -65,9 +63,11 @@ def test_real_ice_from_jena_paradies_found_at_its_scheduled_time(
     nxt = trip_st[trip_st["stop_sequence"] > first["stop_sequence"]].iloc[0]
     dep_s = transit.parse_clock(str(first["departure_time"]))
     arr_s = transit.parse_clock(str(nxt["arrival_time"]))
-    route = tables["routes"].set_index("route_id").loc[
-        trips.set_index("trip_id").loc[first["trip_id"], "route_id"], "route_long_name"
-    ]
+    route = (
+        tables["routes"]
+        .set_index("route_id")
+        .loc[trips.set_index("trip_id").loc[first["trip_id"], "route_id"], "route_long_name"]
+    )
     assert str(route).startswith(("ICE", "IC"))
     res = transit.earliest_arrival(tt, "Jena Paradies", DAY, dep_s - 300)
     row = res[res["stop_id"] == str(nxt["stop_id"])].iloc[0]
@@ -94,9 +94,11 @@ def test_real_feed_window_and_no_service(feed: tuple[transit.Timetable, dict]) -
         transit.day_timetable(tt, "2021-01-01")
 
 
-def test_reachable_rail_per_municipality(feed: tuple[transit.Timetable, dict]) -> None:
+def test_reachable_rail_per_municipality(
+    feed: tuple[transit.Timetable, dict], region_model: gpd.GeoDataFrame
+) -> None:
     tt, _ = feed
-    region, _ = load_region(Settings())
+    region = region_model
     res = transit.reachable_rail(
         tt, region, "Jena", 120, DAY, window=("06:00", "09:00"), percentile=50
     )
@@ -118,10 +120,9 @@ def test_reachable_rail_per_municipality(feed: tuple[transit.Timetable, dict]) -
 
 
 def test_scenario_on_real_feed_is_named_and_used(
-    feed: tuple[transit.Timetable, dict],
+    feed: tuple[transit.Timetable, dict], region_model: gpd.GeoDataFrame, settings: Settings
 ) -> None:
     tt, tables = feed
-    settings = Settings()
     from geo.sources import RAIL_FILE, read_vector
 
     stations = pd.read_csv(settings.data_dir / "db_stations_thueringen.csv", dtype=str)
@@ -146,8 +147,7 @@ def test_scenario_on_real_feed_is_named_and_used(
     assert tt2.scenarios == ("Saalbahn test shuttle",)
     got = transit.earliest_arrival(tt2, "Jena Paradies", DAY, "10:01")
     assert "8010133" in set(got["stop_id"])  # Jena-Göschwitz, by the shuttle
-    region, _ = load_region(settings)
-    res = transit.reachable_rail(tt2, region, "Jena", 60, DAY, depart="10:00")
+    res = transit.reachable_rail(tt2, region_model, "Jena", 60, DAY, depart="10:00")
     assert res.summary["scenario_used"] is True
     assert res.summary["scenario"] == ["Saalbahn test shuttle"]
     with pytest.raises(FeedReferenceError):
