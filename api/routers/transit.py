@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import geopandas as gpd
 import numpy as np
 from fastapi import APIRouter, Body, Depends, Query
+from fastapi.responses import HTMLResponse
 
 from api.deps import get_app_settings, get_region
 from api.responses import GeoJSONResponse
 from geo import gtfs_io, transit
 from geo.errors import InputError
 from geo.export import to_geojson
-from geo.settings import Settings
+from geo.settings import WORK_CRS, Settings
 from geo.sources import ATTRIBUTIONS, POPULATION_FILE, VG250_FILE
+from maps.base import render_html
+from maps.transit import build_transit_map
 
 router = APIRouter(tags=["transit"])
 
@@ -31,6 +34,14 @@ def _window(window: str | None) -> tuple[str, str] | None:
     return parts[0].strip(), parts[1].strip()
 
 
+def _attribution(res: transit.RailReachability) -> list[str]:
+    return [
+        *(ATTRIBUTIONS.get(f, f"Fahrplan: {f}") for f in res.summary["feeds"]),
+        ATTRIBUTIONS[VG250_FILE],
+        ATTRIBUTIONS[POPULATION_FILE],
+    ]
+
+
 def _answer(res: transit.RailReachability, model: gpd.GeoDataFrame) -> GeoJSONResponse:
     geo = model.set_index("ags").loc[res.table["ags"], ["geometry"]].reset_index()
     stats = res.stats.drop(columns="ags").replace(np.inf, np.nan).round(1)
@@ -39,11 +50,7 @@ def _answer(res: transit.RailReachability, model: gpd.GeoDataFrame) -> GeoJSONRe
         geometry=geo.geometry.to_numpy(),
         crs=model.crs,
     )
-    attribution = [
-        *(ATTRIBUTIONS.get(f, f"Fahrplan: {f}") for f in res.summary["feeds"]),
-        ATTRIBUTIONS[VG250_FILE],
-        ATTRIBUTIONS[POPULATION_FILE],
-    ]
+    attribution = _attribution(res)
     body: dict[str, Any] = to_geojson(
         gdf, attribution, extra={"numberReturned": len(gdf), "summary": res.summary}
     )
@@ -116,6 +123,58 @@ def reachable_with_scenario(
         planned=planned,
     )
     return _answer(res, model)
+
+
+@router.get(
+    "/transit/map.html",
+    response_class=HTMLResponse,
+    summary="Map of municipalities reachable by public transport",
+)
+def transit_map(
+    model: Region,
+    settings: AppSettings,
+    date: Annotated[str, Query(description="Service date YYYY-MM-DD", max_length=10)],
+    origin: Annotated[str, Query(min_length=1, max_length=100)] = "Jena",
+    max_minutes: Annotated[float, Query(gt=0, le=600)] = 60,
+    window: Annotated[str | None, Query(max_length=20)] = None,
+    depart: Annotated[str, Query(max_length=8)] = "08:00",
+    percentile: Annotated[float, Query(ge=0, le=100)] = 50,
+    planned: bool = False,
+    tiles: Annotated[Literal["none"] | None, Query()] = None,
+) -> HTMLResponse:
+    """The map layer of ``/transit/reachable`` (same parameters)."""
+    tt = gtfs_io.get_timetable(settings)
+    res = transit.reachable_rail(
+        tt,
+        model,
+        origin,
+        max_minutes,
+        date,
+        window=_window(window),
+        depart=depart,
+        percentile=percentile,
+        planned=planned,
+    )
+    m = build_transit_map(
+        model,
+        res,
+        settings,
+        attribution=_attribution(res),
+        stations=_stations(tt, model),
+        tiles=tiles,
+    )
+    return HTMLResponse(render_html(m, settings))
+
+
+def _stations(tt: transit.Timetable, model: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The timetable's stops inside the region, as points."""
+    pts = gpd.GeoDataFrame(
+        {"name": tt.stop_names},
+        geometry=gpd.points_from_xy(tt.stop_x, tt.stop_y),
+        crs=WORK_CRS,
+    )
+    inside = gpd.sjoin(pts, model[["geometry"]], predicate="within", how="inner")
+    return pts.loc[inside.index.unique()]
 
 
 @router.get("/transit/feed", summary="The GTFS feeds in use")

@@ -111,3 +111,16 @@ def test_cli_transit_reachable_and_errors(settings: Settings, tmp_path: Path, mo
     res = runner.invoke(app, ["transit", "validate", str(out)])
     assert res.exit_code != 0  # the merged real feed still has the three broken night trains
     get_settings.cache_clear()
+
+
+def test_transit_map_page(client: TestClient) -> None:
+    r = client.get(
+        "/transit/map.html",
+        params={"date": DAY, "window": "06:00-09:00", "max_minutes": 120, "tiles": "none"},
+    )
+    assert r.status_code == 200, r.text
+    page = r.text
+    assert "ÖV-Reisezeit ab Jena" in page
+    assert "db_fv_gtfs_2019.zip" in page and "DB Fahrplan API" in page
+    assert "Jena Paradies" in page  # the stations layer
+    assert "nicht erreicht" in page
