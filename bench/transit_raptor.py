@@ -81,6 +81,34 @@ def main() -> None:
     )
     print(f"  ratio Dijkstra / RAPTOR         {t_d / t_r:8.1f} x   same answers: {same}")
 
+    # the same kernel without numba (plain Python): does compiling pay?
+    py_kernel = transit._raptor_kernel.py_func
+    args = (
+        tt.n_stops,
+        day.route_ptr,
+        day.route_stops,
+        day.route_ntrips,
+        day.time_ptr,
+        day.arr,
+        day.dep,
+        day.stop_route_ptr,
+        day.stop_route,
+        day.stop_route_pos,
+        tt.xfer_ptr,
+        tt.xfer_to,
+        tt.xfer_s,
+        np.array([src[0][0]]),
+        np.array([src[0][1]]),
+        tt.options.max_transfers + 1,
+        tt.options.min_change_s,
+        int(transit.INF - 1),
+    )
+    t_py, best_py = timed(lambda: py_kernel(*args), repeat=3)
+    print(
+        f"  same RAPTOR kernel, plain Python {t_py * 1000:7.2f} ms   "
+        f"numba pays {t_py / t_r:6.0f} x   same answers: {np.array_equal(best_py, best_r)}"
+    )
+
     # 60-minute window, every minute
     acc = transit.Access(stops=np.array([src[0][0]]), walk_s=np.array([0]))
     minutes = range(transit.parse_clock("06:00"), transit.parse_clock("07:00"), 60)

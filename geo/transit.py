@@ -89,6 +89,14 @@ FREQUENCY_COLUMNS = ("trip_id", "start_time", "end_time", "headway_secs")
 
 Tables = Mapping[str, pd.DataFrame | None]
 
+#: What a known feed does not cover; every answer made with it says so.
+FEED_NOTES: dict[str, str] = {
+    "db_fv_gtfs_2019.zip": (
+        "DB long-distance trains only (ICE/IC/EC and partners), timetable year 2019: "
+        "no regional trains (RE/RB), no trams, no buses"
+    ),
+}
+
 
 # ---------------------------------------------------------------------------------------
 # options
@@ -1289,7 +1297,12 @@ def point_access(tt: Timetable, x: float, y: float) -> tuple[np.ndarray, np.ndar
 
 
 def access_on_graph(
-    tt: Timetable, graph: nx.Graph, x: float, y: float, weight: str = "length"
+    tt: Timetable,
+    graph: nx.Graph,
+    x: float,
+    y: float,
+    weight: str = "length",
+    off_graph_m: float = 500.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Stops reachable on a walk network from a point, with walk seconds.
 
@@ -1297,6 +1310,8 @@ def access_on_graph(
     (``weight``). The point and each stop are joined to their nearest node in a straight
     line; walking on the network uses the speed of ``tt.options`` (no detour factor), and
     stops whose total walk exceeds ``max_access_m`` times the detour factor are dropped.
+    A point farther than ``off_graph_m`` from every node (outside the loaded network)
+    falls back to the straight-line rule of :func:`point_access`.
     """
     nodes = list(graph.nodes)
     if not nodes:
@@ -1304,6 +1319,8 @@ def access_on_graph(
     xy = np.array([[graph.nodes[n]["x"], graph.nodes[n]["y"]] for n in nodes], dtype=float)
     tree = cKDTree(xy)
     d0, i0 = tree.query([x, y])
+    if d0 > off_graph_m:
+        return point_access(tt, x, y)
     ds, is_ = tree.query(np.column_stack([tt.stop_x, tt.stop_y]))
     lengths = nx.single_source_dijkstra_path_length(graph, nodes[int(i0)], weight=weight)
     net = np.array([lengths.get(nodes[int(i)], np.inf) for i in is_], dtype=float)
@@ -1322,10 +1339,19 @@ class RegionLinks:
     centre_y: np.ndarray
     stops_inside: np.ndarray  # pairs (municipality, stop)
     egress: Egress
+    walk_graph: nx.Graph | None = None
 
     def access(self, tt: Timetable, m: int, from_stations: bool = True) -> Access:
-        """How municipality ``m`` reaches stops (from its centre; its stations at 0 s)."""
-        stops, walk = point_access(tt, float(self.centre_x[m]), float(self.centre_y[m]))
+        """How municipality ``m`` reaches stops (from its centre; its stations at 0 s).
+
+        From the centre on the walk network where one is loaded and covers the centre,
+        else straight-line (see :class:`TransitOptions`).
+        """
+        cx, cy = float(self.centre_x[m]), float(self.centre_y[m])
+        if self.walk_graph is not None:
+            stops, walk = access_on_graph(tt, self.walk_graph, cx, cy)
+        else:
+            stops, walk = point_access(tt, cx, cy)
         if from_stations:
             inside = self.stops_inside[self.stops_inside[:, 0] == m, 1]
             stops = np.concatenate([stops, inside])
@@ -1336,11 +1362,15 @@ class RegionLinks:
         return Access(stops=stops.astype(np.int64), walk_s=walk, direct_s=direct)
 
 
-def link_region(tt: Timetable, region: gpd.GeoDataFrame) -> RegionLinks:
+def link_region(
+    tt: Timetable, region: gpd.GeoDataFrame, walk_graph: nx.Graph | None = None
+) -> RegionLinks:
     """Link municipalities (``load_region`` frame, EPSG:25832) to the timetable's stops.
 
     A municipality is reached when a stop inside it is reached (0 s), or a stop within
-    ``max_access_m`` of its centre (plus the walk).
+    ``max_access_m`` of its centre (plus the walk). ``walk_graph`` (nodes with ``x``/``y``
+    in EPSG:25832, edge ``length`` in metres) is used for the walk from an origin's
+    centre where it covers it.
     """
     from geo.region import require_crs
 
@@ -1373,6 +1403,7 @@ def link_region(tt: Timetable, region: gpd.GeoDataFrame) -> RegionLinks:
         centre_y=cy,
         stops_inside=inside,
         egress=egress,
+        walk_graph=walk_graph,
     )
 
 
@@ -1461,6 +1492,7 @@ def _summary(
     return {
         "mode": "rail",
         "feeds": list(tt.feeds),
+        "feed_notes": [FEED_NOTES[f] for f in tt.feeds if f in FEED_NOTES],
         "dropped_trips": list(tt.dropped_trips),
         "scenario": list(tt.scenarios) or None,
         "scenario_used": bool(tt.scenarios),
@@ -1491,6 +1523,7 @@ def reachable_rail(
     planned: bool = False,
     from_stations: bool = True,
     links: RegionLinks | None = None,
+    walk_graph: nx.Graph | None = None,
 ) -> RailReachability:
     """Municipalities reachable by public transport from ``origin`` within ``max_minutes``.
 
@@ -1514,6 +1547,10 @@ def reachable_rail(
         Count from the first vehicle's departure (no initial wait).
     from_stations
         Count the stations inside the origin municipality as its start (0 min walk).
+    links
+        A :func:`link_region` result to reuse across calls.
+    walk_graph
+        A walk network for the walk from the origin's centre (see :func:`link_region`).
 
     Returns
     -------
@@ -1526,7 +1563,7 @@ def reachable_rail(
     _validate_query(max_minutes, percentile)
     row = find_municipality(region, origin)
     m = int(np.flatnonzero(region.index == row.name)[0])
-    links = links or link_region(tt, region)
+    links = links or link_region(tt, region, walk_graph)
     minutes, stats = _origin_times(
         tt, links, m, date, window, depart, max_minutes, planned, percentile, from_stations
     )
@@ -1549,6 +1586,8 @@ def reachable_rail(
     st.insert(0, "ags", base["ags"].astype(str).to_numpy())
     st = st.iloc[order].reset_index(drop=True)
     summary = _summary(tt, date, window, depart, planned, percentile, max_minutes)
+    if links.walk_graph is not None:
+        summary["access"] += "; from the centre on the loaded walk network where it covers it"
     pop = pd.to_numeric(table["population"], errors="coerce")
     summary.update(
         {
@@ -1572,6 +1611,7 @@ def reachable_many(
     percentile: float = 50,
     planned: bool = False,
     from_stations: bool = True,
+    walk_graph: nx.Graph | None = None,
 ) -> pd.DataFrame:
     """Travel times from many origins (default: every municipality) in one call.
 
@@ -1591,6 +1631,7 @@ def reachable_many(
         percentile,
         planned,
         from_stations,
+        walk_graph,
     )
     long = pd.DataFrame(mat.stack(future_stack=True)).reset_index()
     long.columns = pd.Index(["origin_ags", "ags", "minutes"])
@@ -1608,6 +1649,7 @@ def rail_matrix(
     percentile: float = 50,
     planned: bool = False,
     from_stations: bool = True,
+    walk_graph: nx.Graph | None = None,
 ) -> pd.DataFrame:
     """Municipality × municipality travel times (minutes; NaN beyond ``max_minutes``).
 
@@ -1618,7 +1660,7 @@ def rail_matrix(
     from geo.region import find_municipality
 
     _validate_query(max_minutes, percentile)
-    links = link_region(tt, region)
+    links = link_region(tt, region, walk_graph)
     if origins is None:
         idx = np.arange(len(region))
     else:

@@ -91,6 +91,7 @@ def reachable(
         f"Feeds: {', '.join(s['feeds'])}"
         + (f"; scenario: {', '.join(s['scenario'])}" if s["scenario_used"] else "; no scenario")
         + (f"; trips left out: {', '.join(s['dropped_trips'])}" if s["dropped_trips"] else ""),
+        *(f"Not covered: {n}." for n in s["feed_notes"]),
         f"Date {s['date']}, "
         + (
             f"window {'-'.join(s['window'])}, {s['statistic']}"

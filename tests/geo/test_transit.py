@@ -547,3 +547,18 @@ def test_write_and_read_gtfs_folder_roundtrip(tmp_path: Path) -> None:
     back = gtfs_io.read_gtfs_tables(path)
     tt = transit.build_timetable(back)
     assert arrivals(tt, "A", "07:55")["D"] == hm("08:30")
+
+
+def test_access_on_walk_graph_falls_back_off_the_network() -> None:
+    import networkx as nx
+
+    tt = transit.build_timetable(line_feed(), options=TransitOptions(max_access_m=2000))
+    a = tt.stop_index("A")
+    x, y = float(tt.stop_x[a]), float(tt.stop_y[a])
+    g = nx.Graph()
+    g.add_node(1, x=x + 50_000, y=y)
+    g.add_node(2, x=x + 50_100, y=y)
+    g.add_edge(1, 2, length=100.0)
+    stops, secs = transit.access_on_graph(tt, g, x + 100, y)
+    assert stops.tolist() == [a]
+    assert secs[0] == int(np.ceil(100 * 1.3 / 1.25))  # the straight-line rule
