@@ -1216,11 +1216,25 @@ def window_times(
     day_tt = day_timetable(tt, day)
     cand = candidate_departures(day_tt, access, t0, t1 + cutoff)
     n_t = tt.n_stops if egress is None else egress.n_targets
-    arrivals = np.full((len(cand), n_t), INF, np.int64)
-    for i, c in enumerate(cand):
+    # Leaving later never arrives earlier, so a minute's best arrival is that of the first
+    # departure at or after it: the departures in the window and the first one after it
+    # are enough. Planned mode also needs the latest departure giving the same arrival,
+    # so it goes on past the window while some arrival stays the same.
+    last_minute = int(minutes_t[-1])
+    rows: list[np.ndarray] = []
+    used: list[int] = []
+    for c in cand:
         src = np.column_stack([access.stops, c + access.walk_s])
         best = raptor(day_tt, tt, src, max_time_s=int(c + cutoff))
-        arrivals[i] = best if egress is None else egress.apply(best)
+        row = best if egress is None else egress.apply(best)
+        if used and used[-1] > last_minute:  # the first departure after the window ran
+            prev = rows[-1]
+            if not planned or not np.any((row == prev) & (row < INF)):
+                break
+        rows.append(row)
+        used.append(int(c))
+    cand = np.asarray(used, np.int64)
+    arrivals = np.vstack(rows) if rows else np.full((0, n_t), INF, np.int64)
     sbest, slast = _suffix_best(arrivals)
     idx = np.searchsorted(cand, minutes_t, side="left")
     arr_t = sbest[idx]  # (minutes, targets)

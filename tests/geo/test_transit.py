@@ -400,7 +400,7 @@ def test_window_equals_raptor_every_minute(
     tt = transit.build_timetable(tables, options=TransitOptions(min_change_s=change))
     o = origin % tt.n_stops
     acc = transit.Access(stops=np.array([o]), walk_s=np.array([0]))
-    res = transit.window_times(tt, DAY, acc, "07:30", "08:30", max_minutes=90, planned=planned)
+    res = transit.window_times(tt, DAY, acc, "07:00", "07:40", max_minutes=90, planned=planned)
     day = transit.day_timetable(tt, DAY)
     for i, t in enumerate(res.departures_s):
         best = transit.raptor(day, tt, [(o, int(t))], max_time_s=int(t) + 90 * 60)
@@ -410,6 +410,28 @@ def test_window_equals_raptor_every_minute(
             np.testing.assert_array_equal(res.minutes[i], want)
         else:  # counting from the first departure is never longer
             assert (res.minutes[i] <= np.where(best < INF, (best - t) / 60.0, np.inf)).all()
+    if planned:
+        # reference: every departure one can catch exactly, arrival of the first one at
+        # or after the minute, counted from the latest departure with the same arrival
+        t0, t1 = transit.parse_clock("07:00"), transit.parse_clock("07:40")
+        cand = transit.candidate_departures(day, acc, t0, t1 + 90 * 60)
+        ea = np.array([transit.raptor(day, tt, [(o, int(c))]) for c in cand]).reshape(
+            len(cand), tt.n_stops
+        )
+        for i, t in enumerate(res.departures_s):
+            for s_ in range(tt.n_stops):
+                if s_ == o:
+                    want = 0.0
+                else:
+                    later = np.flatnonzero(cand >= t)
+                    if len(later) == 0 or ea[later[0], s_] >= INF:
+                        want = np.inf
+                    else:
+                        a = ea[later[0], s_]
+                        d = cand[later][ea[later, s_] == a].max()
+                        want = (a - d) / 60.0
+                        want = want if want <= 90 else np.inf
+                assert res.minutes[i, s_] == want, (i, s_)
 
 
 # ---------------------------------------------------------------------------------------
