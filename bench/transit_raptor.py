@@ -75,7 +75,7 @@ def window_bench(tt: transit.Timetable, day: transit.DayTimetable, g: object, or
         agree &= np.array_equal(ra, rb) and np.array_equal(ra, res.minutes[i])
     print(
         f"\n60-minute window 06:30-07:30, one-minute steps, {origin} "
-        f"({n_cand} departures that matter, cutoff 180 min)"
+        f"({n_cand} catchable departures up to the window end + cutoff of 180 min)"
     )
     print(
         f"  window_times (RAPTOR on the departures that matter) {t_w * 1000:8.2f} ms (target < 2 s)"

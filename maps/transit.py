@@ -110,7 +110,8 @@ def build_transit_map(
         m,
         "Minuten",
         items,
-        note=f"{s['population_reached']:,} Einwohner erreicht".replace(",", "."),
+        note=f"{s['population_reached']:,} Einwohner erreicht".replace(",", ".")
+        + "".join(f" · not covered: {n}" for n in s.get("feed_notes", [])),
     )
     add_attribution(m, attribution)
     return m
