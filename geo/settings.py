@@ -48,6 +48,14 @@ class Settings(BaseSettings):
         default=None,
         description="SQLAlchemy URL of a PostGIS database; the embedded SQLite store when unset.",
     )
+    landpool_gpkg: Path = Field(
+        default=PROJECT_ROOT / "data" / "landpool.gpkg",
+        description="GeoPackage file of the embedded land-pool store (when no database_url).",
+    )
+    landpool_token: str | None = Field(
+        default=None,
+        description="Bearer token that gives an API caller the land-pool role (until API roles).",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     tiles_url: str | None = Field(
