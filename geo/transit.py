@@ -847,7 +847,9 @@ def day_timetable(tt: Timetable, day: date | str) -> DayTimetable:
         dep = tt.st_dep[idx] + shift[g][:, None]
         # split into FIFO sub-routes: a trip never overtakes an earlier one in its route
         subs: list[list[int]] = []
-        for i in range(len(g)):
+        if len(g) == 1 or ((np.diff(arr, axis=0) >= 0).all() and (np.diff(dep, axis=0) >= 0).all()):
+            subs = [list(range(len(g)))]  # already FIFO (the usual case)
+        for i in range(len(g)) if not subs else ():
             for sub in subs:
                 j = sub[-1]
                 if (arr[i] >= arr[j]).all() and (dep[i] >= dep[j]).all():

@@ -186,3 +186,43 @@ def test_broken_feed_is_refused_before_caching(tmp_path: Path) -> None:
         gtfs_io.load_timetable(Settings(processed_dir=out), paths=[feed_dir])
     assert type(err.value).__name__ in ("FeedMissingFileError", "FeedReferenceError")
     assert not out.exists() or not list(out.iterdir())
+
+
+def test_download_feed_from_local_server(tmp_path: Path) -> None:
+    import http.server
+    import threading
+
+    from geo.errors import DataSourceError, FeedError
+
+    src = tmp_path / "srv"
+    src.mkdir()
+    (src / "good.zip").write_bytes((Settings().data_dir / "fixture_sample_gtfs.zip").read_bytes())
+    tables = gtfs_io.read_gtfs_tables(src / "good.zip")
+    tables["trips"] = None
+    gtfs_io.write_gtfs(tables, src / "broken.zip")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *a: object, **kw: object) -> None:
+            super().__init__(*a, directory=str(src), **kw)  # type: ignore[arg-type]
+
+        def log_message(self, *a: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        dest = tmp_path / "out" / "feed.zip"
+        assert gtfs_io.download_feed(f"{base}/good.zip", dest, timeout_s=10) == dest
+        assert dest.is_file()
+        bad = tmp_path / "out" / "bad.zip"
+        with pytest.raises(FeedError):
+            gtfs_io.download_feed(f"{base}/broken.zip", bad, timeout_s=10)
+        assert not bad.exists()
+        with pytest.raises(DataSourceError):
+            gtfs_io.download_feed(f"{base}/missing.zip", bad, timeout_s=10)
+        assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["feed.zip"]
+    finally:
+        server.shutdown()
+        server.server_close()
