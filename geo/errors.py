@@ -144,3 +144,27 @@ class RowProblem:
 
     def __repr__(self) -> str:
         return f"RowProblem({self.row!r}, {self.plot_id!r}, {self.code!r}, {self.message!r})"
+
+
+class FeedError(InputError):
+    """A GTFS feed is broken; it is refused before anything is cached (HTTP 422)."""
+
+
+class FeedMissingFileError(FeedError):
+    """A GTFS feed lacks a required file (e.g. ``stop_times.txt``)."""
+
+
+class FeedMissingColumnError(FeedError):
+    """A GTFS file lacks a required column (e.g. ``stop_times.txt: departure_time``)."""
+
+
+class FeedReferenceError(FeedError):
+    """A GTFS row points to a trip, stop or service that the feed does not define."""
+
+
+class FeedTimeOrderError(FeedError):
+    """Times within a GTFS trip go backwards (or a time cannot be read)."""
+
+
+class NoServiceError(InputError):
+    """A feed runs no service on the requested date (HTTP 422)."""

@@ -70,6 +70,21 @@ class Settings(BaseSettings):
     tiles_attribution: str = ""
     static_url: str = Field(default="/static", description="URL prefix of self-hosted map assets.")
     max_body_bytes: int = 5_000_000
+    gtfs_feeds: list[str] = Field(
+        default=["db_fv_gtfs_2019.zip"],
+        description="GTFS feeds (zip or folder) for public transport; relative to data_dir.",
+    )
+    gtfs_bad_trips: str = Field(
+        default="drop",
+        description=(
+            "'refuse' a feed with a trip whose times go backwards, or 'drop' such trips "
+            "(named in every answer). The DB feed has three such night trains."
+        ),
+    )
+    gtfs_download_url: str | None = Field(
+        default=None,
+        description="URL of a GTFS feed to fetch with `stadtregion transit download` (e.g. DELFI).",
+    )
 
 
 @lru_cache(maxsize=1)
