@@ -183,6 +183,7 @@ def leaks(lp: SeededApi, role: str, url: str, r: httpx.Response) -> list[str]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", ["public", "planner"])
 def test_no_confidential_trace_for_role(lp: SeededApi, role: str) -> None:
     answers = crawl(lp, role)
@@ -204,6 +205,7 @@ def test_no_confidential_trace_for_role(lp: SeededApi, role: str) -> None:
     assert not problems, "\n".join(problems[:30])
 
 
+@pytest.mark.slow
 def test_crawler_sees_confidential_plots_as_landpool(lp: SeededApi) -> None:
     """The same crawl as the land-pool team finds every kind of trace: the check can fail."""
     answers = crawl(lp, "landpool")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,22 +20,25 @@ from geo.settings import Settings
 from geo.tokens import PREFIX, TokenStore, default_url, hash_token
 
 
-@pytest.fixture()
-def store(tmp_path: Path) -> TokenStore:
-    s = TokenStore(f"sqlite:///{tmp_path / 'tokens.sqlite'}")
+@pytest.fixture(params=["sqlite", "postgis"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TokenStore]:
+    """An empty token store: an SQLite file, or the PostGIS database of the land pool."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'tokens.sqlite'}"
+    else:
+        url = str(request.getfixturevalue("fresh_postgis"))
+    s = TokenStore(url)
     yield s
     s.close()
 
 
-def test_create_returns_token_once_and_stores_only_its_hash(
-    store: TokenStore, tmp_path: Path
-) -> None:
+def test_create_returns_token_once_and_stores_only_its_hash(store: TokenStore) -> None:
     token, info = store.create("anna", "planner")
     assert token.startswith(PREFIX) and len(token) >= 40
     assert info.role is Role.PLANNER and info.state() == "active" and info.expires_at is None
     assert info.shown.startswith(token[:8]) and token not in info.shown
-    raw = sqlite3.connect(tmp_path / "tokens.sqlite").execute("SELECT * FROM api_tokens").fetchall()
-    dump = repr(raw)
+    with store.engine.connect() as conn:
+        dump = repr(conn.exec_driver_sql("SELECT * FROM api_tokens").fetchall())
     assert token not in dump and token[len(PREFIX) :] not in dump
     assert hash_token(token) in dump
 
@@ -107,3 +110,18 @@ def test_roles() -> None:
     with pytest.raises(PermissionDeniedError, match="needs the 'landpool' role"):
         planner.require_write()
     Viewer("admin").require_write()
+
+
+def test_tokens_share_the_postgis_database_of_the_land_pool(request: pytest.FixtureRequest) -> None:
+    from geo.store import Store
+
+    url = str(request.getfixturevalue("fresh_postgis"))
+    plots = Store(url)
+    tokens = TokenStore(url)
+    try:
+        token, _ = tokens.create("lp", "landpool")
+        viewer = tokens.authenticate(token)
+        assert plots.count(viewer) == 0 and viewer.may_write
+    finally:
+        tokens.close()
+        plots.close()
