@@ -23,6 +23,7 @@ from api.deps import get_app_settings, get_store, get_viewer
 from api.responses import GeoJSONResponse
 from geo import catalog, features
 from geo.access import Viewer
+from geo.errors import QueryParameterError
 from geo.settings import Settings
 
 router = APIRouter(prefix="/ogc", tags=["ogc"])
@@ -57,6 +58,30 @@ AppSettings = Annotated[Settings, Depends(get_app_settings)]
 
 _JSON_OR_HTML: dict[int | str, dict[str, Any]] = {200: {"content": {JSON: {}, HTML: {}}}}
 _GEOJSON_OR_HTML: dict[int | str, dict[str, Any]] = {200: {"content": {GEOJSON: {}, HTML: {}}}}
+
+
+# -- query parameters -----------------------------------------------------------------------
+def _only(*names: str) -> Any:
+    """A dependency that refuses query parameters other than ``names`` (400).
+
+    OGC API – Features Part 1 requires it (/req/core/query-param-unknown): a client that
+    misspells ``bbox`` learns so instead of silently getting every feature.
+    """
+    allowed = frozenset(names)
+
+    def check(request: Request) -> None:
+        unknown = sorted(set(request.query_params) - allowed)
+        if unknown:
+            raise QueryParameterError(
+                f"unknown query parameter(s) {', '.join(map(repr, unknown))}; "
+                f"this resource takes {', '.join(sorted(allowed))}."
+            )
+
+    return Depends(check)
+
+
+_F_ONLY = [_only("f")]
+_ITEMS_PARAMS = [_only("f", "bbox", "limit", "offset")]
 
 
 # -- negotiation and links ------------------------------------------------------------------
@@ -142,7 +167,9 @@ def _page(
 
 
 # -- landing page and conformance ----------------------------------------------------------
-@router.get("", summary="Landing page of the OGC API", responses=_JSON_OR_HTML)
+@router.get(
+    "", summary="Landing page of the OGC API", responses=_JSON_OR_HTML, dependencies=_F_ONLY
+)
 def landing_page(request: Request, f: Format = None) -> Response:
     """Links to the API definition, the conformance declaration and the collections."""
     base = _base(request)
@@ -166,7 +193,12 @@ def landing_page(request: Request, f: Format = None) -> Response:
     return JSONResponse({"title": title, "description": description, "links": links})
 
 
-@router.get("/conformance", summary="Conformance classes implemented", responses=_JSON_OR_HTML)
+@router.get(
+    "/conformance",
+    summary="Conformance classes implemented",
+    responses=_JSON_OR_HTML,
+    dependencies=_F_ONLY,
+)
 def conformance(request: Request, f: Format = None) -> Response:
     """The conformance classes of OGC API – Features this API implements."""
     if wants_html(request, f):
@@ -204,7 +236,12 @@ def _collection_doc(
     return doc
 
 
-@router.get("/collections", summary="The feature collections", responses=_JSON_OR_HTML)
+@router.get(
+    "/collections",
+    summary="The feature collections",
+    responses=_JSON_OR_HTML,
+    dependencies=_F_ONLY,
+)
 def collections(
     request: Request, viewer: Caller, settings: AppSettings, f: Format = None
 ) -> Response:
@@ -234,7 +271,12 @@ def collections(
     return JSONResponse({"collections": docs, "links": links})
 
 
-@router.get("/collections/{collection_id}", summary="One collection", responses=_JSON_OR_HTML)
+@router.get(
+    "/collections/{collection_id}",
+    summary="One collection",
+    responses=_JSON_OR_HTML,
+    dependencies=_F_ONLY,
+)
 def collection(
     request: Request,
     collection_id: CollectionId,
@@ -267,6 +309,7 @@ def collection(
     summary="Features of a collection (paged, bbox filter)",
     response_class=GeoJSONResponse,
     responses=_GEOJSON_OR_HTML,
+    dependencies=_ITEMS_PARAMS,
 )
 def items(
     request: Request,
@@ -376,6 +419,7 @@ def items(
     summary="One feature",
     response_class=GeoJSONResponse,
     responses=_GEOJSON_OR_HTML,
+    dependencies=_F_ONLY,
 )
 def item(
     request: Request,

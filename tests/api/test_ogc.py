@@ -122,6 +122,8 @@ def test_single_item(client: TestClient) -> None:
         (f"{ITEMS}?limit=ten", 400, "limit"),
         (f"{ITEMS}?offset=-1", 400, "offset"),
         (f"{ITEMS}?f=xml", 400, "f:"),
+        (f"{ITEMS}?box=11,50,12,51", 400, "unknown query parameter(s) 'box'"),
+        ("/ogc/collections?limit=5", 400, "this resource takes f."),
     ],
 )
 def test_bad_input_answers_readable_4xx(
