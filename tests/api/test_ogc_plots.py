@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -82,3 +83,22 @@ def test_bbox_on_plots(lp: SeededApi) -> None:
         ALL_ITEMS, params={"bbox": "11.60,50.94,11.61,50.95"}, headers=lp.headers["landpool"]
     ).json()
     assert [f["id"] for f in fc["features"]] == ["GEHEIM-7731"]
+
+
+def test_plot_bodies_as_geojson_or_json_only(lp: SeededApi) -> None:
+    feature = {
+        "type": "Feature",
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [[[11.57, 50.90], [11.571, 50.90], [11.571, 50.901], [11.57, 50.90]]],
+        },
+        "properties": {"plot_id": "GEO-JSON-1"},
+    }
+    body = json.dumps(feature).encode()
+    as_geojson = {**lp.headers["landpool"], "Content-Type": "application/geo+json"}
+    r = lp.client.post("/plots", content=body, headers=as_geojson)
+    assert r.status_code == 201, r.text
+    as_text = {**lp.headers["landpool"], "Content-Type": "text/plain"}
+    r = lp.client.post("/plots", content=body, headers=as_text)
+    assert r.status_code == 415 and "application/json" in r.json()["detail"]
+    assert lp.client.get("/plots/GEO-JSON-1").status_code == 200
