@@ -2,7 +2,7 @@
 
 Side by side in one process, through the ASGI app (no network):
 - a public request (no token) against the same request with a planner token (SHA-256 of
-  the token, one indexed SQLite lookup): the cost of authentication per request;
+  the token, one indexed lookup in the GeoPackage store): the cost of authentication per request;
 - an OGC items page of 10 and of all 849 municipalities against ``GET /municipalities``
   (the plain GeoJSON route of the foundation, all 849): the cost of OGC paging.
 
@@ -39,7 +39,6 @@ def main(repeats: int = 200) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench-api-"))
     settings = Settings(
         processed_dir=tmp / "processed",
-        tokens_db=tmp / "tokens.sqlite",
         landpool_gpkg=tmp / "lp.gpkg",
     )
     build(settings)

@@ -52,10 +52,6 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "data" / "landpool.gpkg",
         description="GeoPackage file of the embedded land-pool store (when no database_url).",
     )
-    tokens_db: Path = Field(
-        default=PROJECT_ROOT / "data" / "tokens.sqlite",
-        description="SQLite file of the API tokens (when no database_url).",
-    )
     cors_origins: str = Field(
         default="",
         description="Comma-separated origins allowed to call the API from a browser (CORS), "

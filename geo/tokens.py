@@ -6,8 +6,9 @@ do for API tokens): the table holds the SHA-256 of the token, never the token it
 a leaked table gives no usable token. A lookup hashes the presented token, finds the row
 by its hash and compares the hashes once more in constant time.
 
-Tokens live in the table ``api_tokens`` of ``STADTREGION_DATABASE_URL`` (PostGIS) when set,
-else in the SQLite file ``STADTREGION_TOKENS_DB`` (``data/tokens.sqlite``).
+Tokens live in the table ``api_tokens`` of the land-pool database (the GeoPackage
+``STADTREGION_LANDPOOL_GPKG``, or PostGIS at ``STADTREGION_DATABASE_URL``), created by the
+store's migrations (``geo/migrations/versions/0002_api_tokens.py``).
 """
 
 from __future__ import annotations
@@ -15,17 +16,20 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from geo.access import Role, Viewer, parse_role
 from geo.errors import AuthenticationError, ConflictError, InputError, NotFoundError
 from geo.settings import Settings
+from geo.store import create_engine, migrate
+from geo.store import default_url as store_default_url
 
 #: Every token starts with this, so a leaked one is recognisable (secret scanners).
 PREFIX = "sr_"
@@ -35,14 +39,15 @@ MAX_NAME_LENGTH = 100
 
 metadata = sa.MetaData()
 
+#: The table as migration 0002_api_tokens creates it.
 tokens_table = sa.Table(
     "api_tokens",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("name", sa.String(MAX_NAME_LENGTH), nullable=False, unique=True),
-    sa.Column("role", sa.String(20), nullable=False),
-    sa.Column("token_sha256", sa.String(64), nullable=False, unique=True),
-    sa.Column("shown", sa.String(20), nullable=False),
+    sa.Column("name", sa.Text, nullable=False, unique=True),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("token_sha256", sa.Text, nullable=False, unique=True),
+    sa.Column("shown", sa.Text, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
@@ -82,10 +87,8 @@ def new_token() -> str:
 
 
 def default_url(settings: Settings) -> str:
-    """The database URL of the token table: the PostGIS URL if set, else the SQLite file."""
-    if settings.database_url:
-        return settings.database_url
-    return f"sqlite:///{settings.tokens_db}"
+    """The database of the token table: the land-pool database (PostGIS or GeoPackage)."""
+    return store_default_url(settings)
 
 
 def _now() -> datetime:
@@ -105,23 +108,13 @@ class TokenStore:
     Parameters
     ----------
     url
-        SQLAlchemy URL (``sqlite:///path`` or ``postgresql+psycopg://...``). The table is
-        created when missing.
+        URL of the land-pool database (``gpkg:///path/landpool.gpkg`` or
+        ``postgresql://...``), migrated to the newest schema on opening.
     """
 
     def __init__(self, url: str) -> None:
-        parsed = sa.make_url(url)
-        if parsed.drivername.startswith("postgres") and "+" not in parsed.drivername:
-            parsed = parsed.set(drivername="postgresql+psycopg")
-        if parsed.drivername.startswith("sqlite") and parsed.database:
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        args: dict[str, Any] = (
-            {"connect_args": {"check_same_thread": False}}
-            if parsed.drivername.startswith("sqlite")
-            else {}
-        )
-        self.engine: Engine = sa.create_engine(parsed, **args)
-        metadata.create_all(self.engine)
+        self.engine: Engine = create_engine(url)
+        migrate(self.engine)
 
     @classmethod
     def open(cls, settings: Settings) -> TokenStore:
@@ -131,6 +124,12 @@ class TokenStore:
     def close(self) -> None:
         """Release the database connections."""
         self.engine.dispose()
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """A write transaction (on a GeoPackage it takes the write lock up front)."""
+        with self.engine.connect().execution_options(write=True) as conn, conn.begin():
+            yield conn
 
     @staticmethod
     def _info(row: sa.Row[Any]) -> TokenInfo:
@@ -181,7 +180,7 @@ class TokenStore:
             "created_at": now,
             "expires_at": expires_at,
         }
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             taken = conn.execute(
                 sa.select(tokens_table.c.id).where(tokens_table.c.name == name)
             ).first()
@@ -216,7 +215,7 @@ class TokenStore:
         """Revoke the token with id or name ``ref`` (idempotent); return it."""
         info = self.get(ref)
         if info.revoked_at is None:
-            with self.engine.begin() as conn:
+            with self._write() as conn:
                 conn.execute(
                     sa.update(tokens_table)
                     .where(tokens_table.c.id == info.id)

@@ -19,7 +19,6 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     processed = tmp_path_factory.mktemp("processed")
     s = Settings(
         processed_dir=processed,
-        tokens_db=processed / "tokens.sqlite",
         landpool_gpkg=processed / "landpool.gpkg",
     )
     if not s.data_dir.is_dir():

@@ -112,9 +112,7 @@ class SeededApi:
 
 def seed(settings: Settings, tmp_path: Path) -> SeededApi:
     """Create an app on stores in ``tmp_path``, one token per role, and the plots."""
-    app_settings = settings.model_copy(
-        update={"landpool_gpkg": tmp_path / "lp.gpkg", "tokens_db": tmp_path / "tokens.sqlite"}
-    )
+    app_settings = settings.model_copy(update={"landpool_gpkg": tmp_path / "lp.gpkg"})
     tokens = TokenStore.open(app_settings)
     headers: dict[str, dict[str, str]] = {"public": {}}
     for role in ("planner", "landpool", "admin"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from geo.tokens import TokenStore
 
 @pytest.fixture()
 def app_settings(settings: Settings, tmp_path: Path) -> Settings:
-    return settings.model_copy(update={"tokens_db": tmp_path / "tokens.sqlite"})
+    return settings.model_copy(update={"landpool_gpkg": tmp_path / "landpool.gpkg"})
 
 
 @pytest.fixture()
@@ -34,10 +35,35 @@ def cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "STADTREGION_PROCESSED_DIR": str(settings.processed_dir),
-        "STADTREGION_TOKENS_DB": str(settings.tokens_db),
+        "STADTREGION_LANDPOOL_GPKG": str(settings.landpool_gpkg),
     }
     exe = Path(sys.executable).parent / "stadtregion"
     return subprocess.run([str(exe), *args], capture_output=True, text=True, env=env, timeout=60)
+
+
+@pytest.fixture()
+def cli_here(
+    app_settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Iterator[Callable[..., tuple[int, str, str]]]:
+    """Run ``stadtregion ARGS`` in this process: (exit code, stdout, stderr)."""
+    from api.cli import main
+    from geo.settings import get_settings
+
+    monkeypatch.setenv("STADTREGION_LANDPOOL_GPKG", str(app_settings.landpool_gpkg))
+    get_settings.cache_clear()
+
+    def run(*args: str) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "argv", ["stadtregion", *args])
+        code = 0
+        try:
+            main()
+        except SystemExit as exit_:
+            code = int(exit_.code or 0)
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    yield run
+    get_settings.cache_clear()
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -53,7 +79,10 @@ def test_without_credentials_the_caller_is_public(api: TestClient) -> None:
     }
 
 
-def test_token_life_cycle_through_cli_and_api(app_settings: Settings, api: TestClient) -> None:
+def test_token_life_cycle_through_cli_and_api(
+    app_settings: Settings, api: TestClient, cli_here: Callable[..., tuple[int, str, str]]
+) -> None:
+    """Create and revoke run the installed command; listing runs in-process (faster)."""
     made = cli(app_settings, "tokens", "create", "--role", "landpool", "--name", "lp-team")
     assert made.returncode == 0, made.stderr
     token = made.stdout.strip()
@@ -65,25 +94,25 @@ def test_token_life_cycle_through_cli_and_api(app_settings: Settings, api: TestC
         "sees_confidential": True,
         "may_write": True,
     }
-    listed = cli(app_settings, "tokens", "list")
-    assert "lp-team" in listed.stdout and "active" in listed.stdout and token not in listed.stdout
+    code, listed, _ = cli_here("tokens", "list")
+    assert code == 0 and "lp-team" in listed and "active" in listed and token not in listed
     revoked = cli(app_settings, "tokens", "revoke", "lp-team")
     assert revoked.returncode == 0 and "revoked token" in revoked.stdout
     r = api.get("/whoami", headers=bearer(token))
     assert r.status_code == 401 and "revoked" in r.json()["detail"]
     assert r.headers["www-authenticate"] == "Bearer"
-    assert "revoked" in cli(app_settings, "tokens", "list").stdout
+    assert "revoked" in cli_here("tokens", "list")[1]
 
 
-def test_cli_refuses_bad_input_in_one_line(app_settings: Settings) -> None:
-    bad_role = cli(app_settings, "tokens", "create", "--role", "boss", "--name", "x")
-    assert bad_role.returncode == 2 and bad_role.stderr.startswith("error: role 'boss'")
-    bad_days = cli(
-        app_settings, "tokens", "create", "--role", "planner", "--name", "x", "--expires-days", "0"
+def test_cli_refuses_bad_input_in_one_line(cli_here: Callable[..., tuple[int, str, str]]) -> None:
+    code, _, err = cli_here("tokens", "create", "--role", "boss", "--name", "x")
+    assert code == 2 and err.startswith("error: role 'boss'") and err.count("\n") == 1
+    code, _, err = cli_here(
+        "tokens", "create", "--role", "planner", "--name", "x", "--expires-days", "0"
     )
-    assert bad_days.returncode == 2 and "--expires-days" in bad_days.stderr
-    missing = cli(app_settings, "tokens", "revoke", "nobody")
-    assert missing.returncode == 2 and missing.stderr.count("\n") == 1
+    assert code == 2 and "--expires-days" in err
+    code, _, err = cli_here("tokens", "revoke", "nobody")
+    assert code == 2 and err.count("\n") == 1 and "no token" in err
 
 
 def test_expired_token_answers_401(app_settings: Settings, api: TestClient) -> None:

@@ -30,9 +30,7 @@ def _feature(plot_id: str, **props: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def api(settings: Settings, tmp_path: Path) -> Iterator[TestClient]:
-    app_settings = settings.model_copy(
-        update={"landpool_gpkg": tmp_path / "lp.gpkg", "tokens_db": tmp_path / "tokens.sqlite"}
-    )
+    app_settings = settings.model_copy(update={"landpool_gpkg": tmp_path / "lp.gpkg"})
     tokens = TokenStore.open(app_settings)
     token, _ = tokens.create("landpool-team", "landpool")
     tokens.close()

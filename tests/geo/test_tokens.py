@@ -20,11 +20,11 @@ from geo.settings import Settings
 from geo.tokens import PREFIX, TokenStore, default_url, hash_token
 
 
-@pytest.fixture(params=["sqlite", "postgis"])
+@pytest.fixture(params=["geopackage", "postgis"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TokenStore]:
-    """An empty token store: an SQLite file, or the PostGIS database of the land pool."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'tokens.sqlite'}"
+    """An empty token store: in a land-pool GeoPackage, or in a PostGIS database."""
+    if request.param == "geopackage":
+        url = f"gpkg:///{tmp_path / 'landpool.gpkg'}"
     else:
         url = str(request.getfixturevalue("fresh_postgis"))
     s = TokenStore(url)
@@ -97,8 +97,8 @@ def test_list_keeps_revoked_tokens(store: TokenStore) -> None:
 
 
 def test_default_url_follows_settings(tmp_path: Path) -> None:
-    s = Settings(tokens_db=tmp_path / "t.sqlite")
-    assert default_url(s) == f"sqlite:///{tmp_path / 't.sqlite'}"
+    s = Settings(landpool_gpkg=tmp_path / "lp.gpkg")
+    assert default_url(s) == f"gpkg:///{tmp_path / 'lp.gpkg'}"
     pg = Settings(database_url="postgresql://u:p@127.0.0.1/db")
     assert default_url(pg) == "postgresql://u:p@127.0.0.1/db"
 
