@@ -108,7 +108,7 @@ def test_killed_run_resumes_to_the_same_result(settings: Settings, tmp_path: Pat
         "--chunk-size",
         "2",
         "--limit",
-        "400",
+        "240",
         "--quiet",
     ]
     env = {**os.environ, "STADTREGION_PROCESSED_DIR": str(settings.processed_dir)}
