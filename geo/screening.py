@@ -1,0 +1,919 @@
+"""Plot screening: derived site attributes, profiles of criteria, pass/fail with reasons, scores.
+
+Pure functions on GeoDataFrames (EPSG:25832); reading layers and profiles from disk is
+:mod:`geo.screening_io`.
+
+Derived attributes (:func:`derive_attributes`)
+----------------------------------------------
+Computed from the plot geometry and real layers, each with the version of the layer it
+came from (column ``layer_versions``, a JSON object per plot) so that a stored value can
+be traced and recomputed when a layer changes:
+
+``area_ha``
+    Plot area in hectares (EPSG:25832).
+``ags``, ``municipality``
+    The municipality (VG250) containing the plot's representative point.
+``reserve_share``
+    Share (0–1) of the plot inside nature reserves.
+``elev_mean_m``, ``slope_mean_pct``, ``slope_max_pct``, ``steep_share``
+    From the DEM, weighted by cell coverage (:mod:`geo.raster`); ``steep_share`` is
+    the share of the plot steeper than ``steep_threshold_pct``.
+``flood_share``
+    Share (0–1) of the plot inside the flood-zone layer the user gives (HQ100
+    polygons). Without such a layer the value is unknown (``NA``), never 0.
+``water_proximity_m``
+    Distance to the nearest river or water body. A proximity measure, **not** a flood
+    zone: a plot 20 m from a stream may be dry, one 500 m away may flood.
+``dist_station_m``, ``nearest_station``, ``dist_tram_m``
+    Straight-line distance from the plot (its edge; 0 if it contains the target).
+``car_min_centre``, ``car_min_station``
+    Car minutes on the road network from the plot's representative point to the
+    centre and to the nearest station (the best of the ``station_candidates``
+    stations nearest in a straight line). Unknown (``NA``) when no road network is given.
+
+Every value that cannot be computed is ``NA``, and ``derive_notes`` says why (no layer
+given, plot outside the layer's coverage, outside the DEM). A layer may carry a
+*coverage* polygon: the area where it is complete. The Jena OSM extracts cover the city
+of Jena only, so a plot outside it gets ``NA`` for them rather than a made-up 0 or a
+distance to the wrong feature. Shares need the plot to lie inside the coverage (99 % of
+its area); distances need its representative point inside.
+
+Screening (:func:`screen`)
+--------------------------
+A :class:`Profile` has hard filters and weights. Each filter is one criterion; per plot
+it is ``pass``, ``fail`` or ``unknown`` (the measured value is missing, or a register
+attribute is ``unknown`` and the profile did not list ``unknown`` itself), with a
+reason that names the measured value and the threshold. Unknown policy: an unknown
+criterion never passes silently and never crashes; it counts against the plot unless
+the profile sets ``on_unknown: pass``. ``result`` is ``fail`` if any criterion fails,
+``unknown`` if none fails but one is unknown, else ``pass``; ``passed`` applies the
+unknown policy.
+
+Score: 0–100, the weighted mean of criteria normalised to 0–1 between a *worst* and a
+*best* value (linear, clipped) or, for categories, a value per category. Fixed ranges,
+not the min and max of the screened set, so a plot's score does not change when other
+plots are added. An unknown value scores 0 (no credit for what is not known).
+``rank`` orders the plots that passed by score (1 = best); plots that did not pass have
+no rank.
+
+Confidential plots
+------------------
+:func:`screen` screens the plots it is given. The caller (store, API, CLI) must pass
+only what the caller's role may see: :func:`visible_plots` (or :func:`screen_for_role`)
+keeps confidential plots for the land-pool role only, and treats a missing
+``confidential`` flag as confidential.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from shapely.geometry.base import BaseGeometry
+
+from geo.errors import InputError, ProfileError
+from geo.raster import STEEP_THRESHOLD_PCT, Dem, terrain_stats
+from geo.region import to_work_crs
+from geo.settings import WORK_CRS
+
+# -- vocabularies of the register (plain strings) -------------------------------------
+
+OWNER_TYPES = ("city", "municipal_company", "land", "bund", "church", "private", "unknown")
+CONTAMINATION = ("none", "suspected", "confirmed", "remediated", "unknown")
+PLANNING_STATUS = ("fnp", "bplan_in_force", "bplan_in_preparation", "para34", "para35", "unknown")
+STATUSES = (
+    "identified",
+    "assessed",
+    "negotiating",
+    "acquired",
+    "in_development",
+    "developed",
+    "withdrawn",
+)
+#: The role that may see (and screen) confidential plots.
+LAND_POOL_ROLE = "land_pool"
+
+OwnerType = Literal["city", "municipal_company", "land", "bund", "church", "private", "unknown"]
+Contamination = Literal["none", "suspected", "confirmed", "remediated", "unknown"]
+PlanningStatus = Literal[
+    "fnp", "bplan_in_force", "bplan_in_preparation", "para34", "para35", "unknown"
+]
+Status = Literal[
+    "identified", "assessed", "negotiating", "acquired", "in_development", "developed", "withdrawn"
+]
+
+#: Share of a plot that must lie inside a layer's coverage for a share to be computed.
+COVERAGE_MIN_SHARE = 0.99
+#: Share of a plot with DEM data below which terrain values are unknown.
+DEM_MIN_VALID_SHARE = 0.5
+
+#: Columns :func:`derive_attributes` adds (or recomputes).
+DERIVED_COLUMNS = (
+    "area_ha",
+    "ags",
+    "municipality",
+    "reserve_share",
+    "elev_mean_m",
+    "slope_mean_pct",
+    "slope_max_pct",
+    "steep_share",
+    "steep_threshold_pct",
+    "flood_share",
+    "water_proximity_m",
+    "dist_station_m",
+    "nearest_station",
+    "dist_tram_m",
+    "car_min_centre",
+    "car_min_station",
+    "derive_notes",
+    "layer_versions",
+)
+
+
+# -- layers -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A vector layer used for derived attributes.
+
+    Attributes
+    ----------
+    gdf
+        The features (any CRS; transformed to EPSG:25832).
+    version
+        Where the values came from: file name and content hash (or another stamp).
+    coverage
+        Area (EPSG:25832) where the layer is complete; ``None`` = complete wherever
+        plots can lie.
+    coverage_label
+        A short name of that area for the notes (e.g. ``"city of Jena"``).
+    """
+
+    gdf: gpd.GeoDataFrame
+    version: str
+    coverage: BaseGeometry | None = None
+    coverage_label: str = ""
+
+
+class CarEngine(Protocol):
+    """What :func:`derive_attributes` needs from a car travel-time engine."""
+
+    def minutes_matrix(self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries) -> np.ndarray:
+        """Car minutes from every origin to every destination (``NaN`` = unreachable).
+
+        Both series are points in EPSG:25832; the result has shape
+        ``(len(origins), len(destinations))``.
+        """
+        ...
+
+
+@dataclass(frozen=True)
+class CarMinutes:
+    """Adapter: any function ``(origins, destinations) -> minutes matrix`` as a :class:`CarEngine`."""
+
+    fn: Callable[[gpd.GeoSeries, gpd.GeoSeries], np.ndarray]
+
+    def minutes_matrix(self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries) -> np.ndarray:
+        """Call the wrapped function."""
+        return np.asarray(self.fn(origins, destinations), dtype="float64")
+
+
+@dataclass(frozen=True)
+class ScreeningLayers:
+    """The layers plot attributes are derived from; any of them may be missing."""
+
+    municipalities: Layer | None = None
+    nature_reserves: Layer | None = None
+    water: Layer | None = None
+    stations: Layer | None = None
+    tram: Layer | None = None
+    flood: Layer | None = None
+    dem: Dem | None = None
+    centre: BaseGeometry | None = None
+    centre_label: str = "centre"
+    car: CarEngine | None = None
+    car_version: str = ""
+    steep_threshold_pct: float = STEEP_THRESHOLD_PCT
+    station_candidates: int = 5
+    extra_versions: Mapping[str, str] = field(default_factory=dict)
+
+
+# -- geometry helpers -------------------------------------------------------------------
+
+
+def _parts(layer_gdf: gpd.GeoDataFrame) -> np.ndarray:
+    """Dissolve polygons and return their disjoint parts (so shares never double-count)."""
+    polys = layer_gdf.geometry[layer_gdf.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
+    if polys.empty:
+        return np.array([], dtype=object)
+    union = shapely.union_all(shapely.make_valid(polys.to_numpy()))
+    return np.asarray(shapely.get_parts(union))
+
+
+def share_inside(geoms: gpd.GeoSeries, polygons: gpd.GeoDataFrame) -> np.ndarray:
+    """Share (0–1) of each geometry's area inside the union of ``polygons``.
+
+    Parameters
+    ----------
+    geoms
+        Polygons in EPSG:25832.
+    polygons
+        Polygon layer in EPSG:25832 (overlaps are dissolved first).
+    """
+    g = geoms.to_numpy()
+    area = shapely.area(g)
+    inside = np.zeros(len(g))
+    parts = _parts(polygons)
+    if len(parts) and len(g):
+        tree = shapely.STRtree(parts)
+        i, j = tree.query(g, predicate="intersects")
+        if len(i):
+            inter = shapely.area(shapely.intersection(g[i], parts[j]))
+            inside = np.bincount(i, weights=inter, minlength=len(g))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(area > 0, inside / area, np.nan)
+    return np.clip(share, 0.0, 1.0)
+
+
+def nearest_distance(
+    geoms: gpd.GeoSeries, targets: gpd.GeoDataFrame
+) -> tuple[np.ndarray, np.ndarray]:
+    """Distance in metres to the nearest target and its position in ``targets``.
+
+    Returns ``NaN`` / ``-1`` when there are no targets.
+    """
+    g = geoms.to_numpy()
+    dist = np.full(len(g), np.nan)
+    idx = np.full(len(g), -1, dtype="int64")
+    tg = targets.geometry.to_numpy()
+    tg = tg[~shapely.is_empty(tg) & ~shapely.is_missing(tg)] if len(tg) else tg
+    if len(tg) == 0 or len(g) == 0:
+        return dist, idx
+    tree = shapely.STRtree(targets.geometry.to_numpy())
+    (i, j), d = tree.query_nearest(g, return_distance=True, all_matches=False)
+    dist[i] = d
+    idx[i] = j
+    return dist, idx
+
+
+def _inside_coverage(geoms: gpd.GeoSeries, layer: Layer, by: Literal["area", "point"]) -> np.ndarray:
+    if layer.coverage is None:
+        return np.ones(len(geoms), dtype=bool)
+    cov = gpd.GeoDataFrame(geometry=[layer.coverage], crs=WORK_CRS)
+    if by == "area":
+        return np.nan_to_num(share_inside(geoms, cov), nan=0.0) >= COVERAGE_MIN_SHARE
+    pts = shapely.point_on_surface(geoms.to_numpy())
+    shapely.prepare(layer.coverage)
+    return np.asarray(shapely.contains(layer.coverage, pts), dtype=bool)
+
+
+class _Notes:
+    """Per-plot notes about values that could not be computed."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.items: list[tuple[np.ndarray, str]] = []
+
+    def add(self, mask: np.ndarray | bool, text: str) -> None:
+        m = np.broadcast_to(np.asarray(mask, dtype=bool), (self.n,))
+        if m.any():
+            self.items.append((m, text))
+
+    def series(self, index: pd.Index) -> pd.Series:
+        out = np.full(self.n, "", dtype=object)
+        for mask, text in self.items:
+            out[mask] = np.where(out[mask] == "", text, out[mask] + "; " + text)
+        return pd.Series(out, index=index, dtype="str")
+
+
+def _float_series(values: np.ndarray, index: pd.Index) -> pd.Series:
+    return pd.Series(np.asarray(values, dtype="float64"), index=index, dtype="Float64").where(
+        ~np.isnan(np.asarray(values, dtype="float64")), pd.NA
+    )
+
+
+# -- derived attributes -----------------------------------------------------------------
+
+
+def derive_attributes(plots: gpd.GeoDataFrame, layers: ScreeningLayers) -> gpd.GeoDataFrame:
+    """Return a copy of ``plots`` with the derived site attributes (see module docstring).
+
+    Parameters
+    ----------
+    plots
+        Plot polygons with a CRS (transformed to EPSG:25832); other columns are kept.
+    layers
+        The layers to derive from; a missing layer gives ``NA`` values and a note.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``plots`` in EPSG:25832 plus :data:`DERIVED_COLUMNS` (existing columns of those
+        names are recomputed). ``attrs["layer_versions"]`` holds the versions too.
+    """
+    out = to_work_crs(plots, "plots").copy()
+    idx = out.index
+    geoms = out.geometry
+    n = len(out)
+    if geoms.isna().any() or geoms.is_empty.any():
+        raise InputError("plots has rows without geometry; every plot needs a polygon.")
+    notes = _Notes(n)
+    versions: dict[str, str] = {"area_ha": "geometry"}
+
+    out["area_ha"] = geoms.area / 10_000.0
+
+    # municipality
+    ags = pd.Series(pd.NA, index=idx, dtype="str")
+    name = pd.Series(pd.NA, index=idx, dtype="str")
+    if layers.municipalities is not None:
+        mun = to_work_crs(layers.municipalities.gdf, "municipalities")
+        pts = gpd.GeoDataFrame(geometry=geoms.representative_point(), crs=WORK_CRS)
+        joined = gpd.sjoin(pts, mun[["ags", "name", "geometry"]], predicate="within", how="left")
+        joined = joined[~joined.index.duplicated(keep="first")]
+        ags = joined["ags"].astype("str").reindex(idx)
+        name = joined["name"].astype("str").reindex(idx)
+        notes.add(ags.isna().to_numpy(), "municipality: outside the municipality layer")
+        versions["ags"] = layers.municipalities.version
+    else:
+        notes.add(True, "municipality: no municipality layer given")
+    out["ags"] = ags
+    out["municipality"] = name
+
+    # nature reserves
+    out["reserve_share"] = _share_attr(
+        geoms, layers.nature_reserves, "reserve_share", "nature-reserve layer", notes, versions
+    )
+
+    # terrain
+    thr = float(layers.steep_threshold_pct)
+    terrain_cols = ["elev_mean_m", "slope_mean_pct", "slope_max_pct", "steep_share"]
+    if layers.dem is not None:
+        stats = terrain_stats(geoms, layers.dem.grid, steep_threshold_pct=thr)
+        bad = stats["dem_valid_share"].to_numpy() < DEM_MIN_VALID_SHARE
+        for col in terrain_cols:
+            vals = stats[col].to_numpy(dtype="float64").copy()
+            vals[bad] = np.nan
+            out[col] = _float_series(vals, idx)
+        notes.add(bad, "terrain: plot outside the DEM or on DEM voids")
+        versions["terrain"] = layers.dem.version
+    else:
+        for col in terrain_cols:
+            out[col] = _float_series(np.full(n, np.nan), idx)
+        notes.add(True, "terrain: no DEM given")
+    out["steep_threshold_pct"] = thr
+
+    # flood zones: unknown without a layer, never 0
+    out["flood_share"] = _share_attr(
+        geoms, layers.flood, "flood_share", "flood-zone layer (HQ100)", notes, versions
+    )
+
+    # distances
+    out["water_proximity_m"] = _distance_attr(
+        geoms, layers.water, "water_proximity_m", "water layer", notes, versions
+    )[0]
+    dist, nearest = _distance_attr(
+        geoms, layers.stations, "dist_station_m", "station layer", notes, versions
+    )
+    out["dist_station_m"] = dist
+    station_names = pd.Series(pd.NA, index=idx, dtype="str")
+    if layers.stations is not None and "name" in layers.stations.gdf.columns and len(nearest):
+        names = layers.stations.gdf["name"].astype("str").to_numpy()
+        ok = (nearest >= 0) & dist.notna().to_numpy()
+        station_names[ok] = names[nearest[ok]]
+    out["nearest_station"] = station_names
+    out["dist_tram_m"] = _distance_attr(
+        geoms, layers.tram, "dist_tram_m", "tram layer", notes, versions
+    )[0]
+
+    # car minutes
+    centre_min, station_min = _car_minutes(geoms, layers, notes, versions)
+    out["car_min_centre"] = _float_series(centre_min, idx)
+    out["car_min_station"] = _float_series(station_min, idx)
+
+    versions.update(layers.extra_versions)
+    out["derive_notes"] = notes.series(idx)
+    out["layer_versions"] = json.dumps(versions, sort_keys=True, ensure_ascii=False)
+    out["layer_versions"] = out["layer_versions"].astype("str")
+    out.attrs["layer_versions"] = dict(versions)
+    return out
+
+
+def _share_attr(
+    geoms: gpd.GeoSeries,
+    layer: Layer | None,
+    column: str,
+    what: str,
+    notes: _Notes,
+    versions: dict[str, str],
+) -> pd.Series:
+    if layer is None:
+        notes.add(True, f"{column}: unknown, no {what} given")
+        return _float_series(np.full(len(geoms), np.nan), geoms.index)
+    share = share_inside(geoms, to_work_crs(layer.gdf, what))
+    inside = _inside_coverage(geoms, layer, "area")
+    share[~inside] = np.nan
+    notes.add(~inside, f"{column}: plot not inside the coverage of the {what} ({layer.coverage_label})")
+    versions[column] = layer.version
+    return _float_series(share, geoms.index)
+
+
+def _distance_attr(
+    geoms: gpd.GeoSeries,
+    layer: Layer | None,
+    column: str,
+    what: str,
+    notes: _Notes,
+    versions: dict[str, str],
+) -> tuple[pd.Series, np.ndarray]:
+    if layer is None:
+        notes.add(True, f"{column}: unknown, no {what} given")
+        return _float_series(np.full(len(geoms), np.nan), geoms.index), np.array([], dtype="int64")
+    dist, nearest = nearest_distance(geoms, to_work_crs(layer.gdf, what))
+    inside = _inside_coverage(geoms, layer, "point")
+    dist[~inside] = np.nan
+    notes.add(~inside, f"{column}: plot outside the coverage of the {what} ({layer.coverage_label})")
+    versions[column] = layer.version
+    return _float_series(dist, geoms.index), nearest
+
+
+def _car_minutes(
+    geoms: gpd.GeoSeries, layers: ScreeningLayers, notes: _Notes, versions: dict[str, str]
+) -> tuple[np.ndarray, np.ndarray]:
+    n = len(geoms)
+    centre = np.full(n, np.nan)
+    station = np.full(n, np.nan)
+    if layers.car is None:
+        notes.add(True, "car minutes: unknown, no road network given")
+        return centre, station
+    origins = gpd.GeoSeries(geoms.representative_point().to_numpy(), crs=WORK_CRS)
+    if layers.centre is not None:
+        m = np.asarray(
+            layers.car.minutes_matrix(origins, gpd.GeoSeries([layers.centre], crs=WORK_CRS)),
+            dtype="float64",
+        )
+        centre = m[:, 0]
+        notes.add(np.isnan(centre), f"car_min_centre: {layers.centre_label} not reachable by car")
+    else:
+        notes.add(True, "car_min_centre: unknown, no centre given")
+    if layers.stations is not None and len(layers.stations.gdf):
+        st = to_work_crs(layers.stations.gdf, "stations").geometry
+        k = max(1, min(int(layers.station_candidates), len(st)))
+        sx, sy = st.x.to_numpy(), st.y.to_numpy()
+        ox, oy = origins.x.to_numpy(), origins.y.to_numpy()
+        cand = np.empty((n, k), dtype="int64")
+        for start in range(0, n, 20_000):  # bounded memory: 20,000 × stations at a time
+            sl = slice(start, start + 20_000)
+            d2 = (ox[sl, None] - sx[None, :]) ** 2 + (oy[sl, None] - sy[None, :]) ** 2
+            cand[sl] = np.argpartition(d2, k - 1, axis=1)[:, :k]
+        uniq, inv = np.unique(cand, return_inverse=True)
+        m = np.asarray(
+            layers.car.minutes_matrix(origins, gpd.GeoSeries(st.to_numpy()[uniq], crs=WORK_CRS)),
+            dtype="float64",
+        )
+        per_plot = m[np.arange(n)[:, None], inv.reshape(n, k)]
+        with np.errstate(all="ignore"):
+            all_nan = np.isnan(per_plot).all(axis=1)
+            station = np.where(all_nan, np.nan, np.nanmin(np.where(all_nan[:, None], 0, per_plot), axis=1))
+        notes.add(all_nan, "car_min_station: no station reachable by car")
+    else:
+        notes.add(True, "car_min_station: unknown, no station layer given")
+    versions["car_minutes"] = layers.car_version or type(layers.car).__name__
+    return centre, station
+
+
+# -- profiles ---------------------------------------------------------------------------
+
+_FORBID = ConfigDict(extra="forbid")
+
+
+class Filters(BaseModel):
+    """Hard filters; every one that is set is one criterion. Shares are 0–1."""
+
+    model_config = _FORBID
+
+    min_area_ha: float | None = Field(None, ge=0)
+    max_area_ha: float | None = Field(None, gt=0)
+    max_mean_slope_pct: float | None = Field(None, ge=0)
+    max_slope_pct: float | None = Field(None, ge=0)
+    max_steep_share: float | None = Field(None, ge=0, le=1)
+    max_flood_share: float | None = Field(None, ge=0, le=1)
+    max_reserve_share: float | None = Field(None, ge=0, le=1)
+    max_dist_station_m: float | None = Field(None, ge=0)
+    max_dist_tram_m: float | None = Field(None, ge=0)
+    max_car_minutes_to_centre: float | None = Field(None, ge=0)
+    max_car_minutes_to_station: float | None = Field(None, ge=0)
+    owner_types: list[OwnerType] | None = Field(None, min_length=1)
+    planning_status: list[PlanningStatus] | None = Field(None, min_length=1)
+    exclude_contamination: list[Contamination] | None = Field(None, min_length=1)
+    statuses: list[Status] | None = Field(None, min_length=1)
+    municipalities: list[str] | None = Field(None, min_length=1)
+
+    @field_validator("municipalities")
+    @classmethod
+    def _ags(cls, v: list[str] | None) -> list[str] | None:
+        if v is not None:
+            bad = [a for a in v if not (len(a) == 8 and a.isdigit())]
+            if bad:
+                raise ValueError(f"give 8-digit AGS codes, not {', '.join(bad)}")
+        return v
+
+    @model_validator(mode="after")
+    def _area_range(self) -> Filters:
+        if (
+            self.min_area_ha is not None
+            and self.max_area_ha is not None
+            and self.min_area_ha > self.max_area_ha
+        ):
+            raise ValueError("min_area_ha is larger than max_area_ha")
+        return self
+
+
+NumericCriterion = Literal[
+    "area_ha",
+    "slope_mean_pct",
+    "slope_max_pct",
+    "steep_share",
+    "elev_mean_m",
+    "flood_share",
+    "reserve_share",
+    "water_proximity_m",
+    "dist_station_m",
+    "dist_tram_m",
+    "car_min_centre",
+    "car_min_station",
+]
+CategoricalCriterion = Literal["owner_type", "planning_status", "contamination", "status"]
+
+#: Default (best, worst) of numeric score criteria; ``None`` = the profile must say.
+DEFAULT_RANGES: dict[str, tuple[float, float] | None] = {
+    "area_ha": (5.0, 0.0),
+    "slope_mean_pct": (0.0, 15.0),
+    "slope_max_pct": (0.0, 30.0),
+    "steep_share": (0.0, 0.5),
+    "elev_mean_m": None,
+    "flood_share": (0.0, 1.0),
+    "reserve_share": (0.0, 1.0),
+    "water_proximity_m": None,
+    "dist_station_m": (0.0, 5000.0),
+    "dist_tram_m": (0.0, 3000.0),
+    "car_min_centre": (0.0, 30.0),
+    "car_min_station": (0.0, 20.0),
+}
+_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "owner_type": OWNER_TYPES,
+    "planning_status": PLANNING_STATUS,
+    "contamination": CONTAMINATION,
+    "status": STATUSES,
+}
+
+
+class NumericWeight(BaseModel):
+    """Weight of a numeric criterion, scored 1 at ``best`` and 0 at ``worst`` (linear)."""
+
+    model_config = _FORBID
+
+    weight: float = Field(gt=0)
+    best: float | None = None
+    worst: float | None = None
+
+
+class CategoryWeight(BaseModel):
+    """Weight of a register attribute, scored by a value 0–1 per category (others 0)."""
+
+    model_config = _FORBID
+
+    weight: float = Field(gt=0)
+    values: dict[str, float]
+
+    @field_validator("values")
+    @classmethod
+    def _unit(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = {k: x for k, x in v.items() if not 0 <= x <= 1}
+        if bad:
+            raise ValueError(f"category scores must be between 0 and 1, got {bad}")
+        return v
+
+
+class Profile(BaseModel):
+    """A screening profile: hard filters, weights and the unknown policy."""
+
+    model_config = _FORBID
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    on_unknown: Literal["fail", "pass"] = "fail"
+    filters: Filters = Field(default_factory=Filters)
+    weights: dict[NumericCriterion | CategoricalCriterion, float | NumericWeight | CategoryWeight] = (
+        Field(default_factory=dict)
+    )
+
+    @model_validator(mode="after")
+    def _check_weights(self) -> Profile:
+        for key, spec in self.weights.items():
+            if key in _CATEGORIES:
+                if not isinstance(spec, CategoryWeight):
+                    raise ValueError(
+                        f"weights.{key}: give {{weight: W, values: {{category: 0..1}}}} "
+                        "for a category attribute"
+                    )
+                unknown = sorted(set(spec.values) - set(_CATEGORIES[key]))
+                if unknown:
+                    raise ValueError(
+                        f"weights.{key}.values: unknown categories {unknown}; "
+                        f"allowed: {list(_CATEGORIES[key])}"
+                    )
+                continue
+            if isinstance(spec, CategoryWeight):
+                raise ValueError(f"weights.{key}: a numeric criterion takes best/worst, not values")
+            if isinstance(spec, (int, float)) and spec <= 0:
+                raise ValueError(f"weights.{key}: weight must be > 0, got {spec}")
+            best, worst = self._range(key, spec)
+            if best == worst:
+                raise ValueError(f"weights.{key}: best and worst must differ")
+        return self
+
+    @staticmethod
+    def _range(key: str, spec: float | NumericWeight) -> tuple[float, float]:
+        default = DEFAULT_RANGES.get(key)
+        best = spec.best if isinstance(spec, NumericWeight) else None
+        worst = spec.worst if isinstance(spec, NumericWeight) else None
+        if (best is None or worst is None) and default is None:
+            raise ValueError(f"weights.{key}: has no default range; give best and worst")
+        if default is not None:
+            best = default[0] if best is None else best
+            worst = default[1] if worst is None else worst
+        assert best is not None and worst is not None
+        return float(best), float(worst)
+
+    def score_specs(self) -> list[tuple[str, float, Any]]:
+        """(criterion, weight, (best, worst) or category map) for every weight."""
+        specs: list[tuple[str, float, Any]] = []
+        for key, spec in self.weights.items():
+            if isinstance(spec, CategoryWeight):
+                specs.append((key, spec.weight, spec.values))
+            else:
+                w = spec.weight if isinstance(spec, NumericWeight) else float(spec)
+                specs.append((key, w, self._range(key, spec)))
+        return specs
+
+
+def parse_profile(data: object, source: str = "profile") -> Profile:
+    """Validate a profile given as a mapping (parsed YAML/JSON).
+
+    Raises
+    ------
+    ProfileError
+        Naming every bad key with its path (e.g. ``filters.max_slop_pct``) and why.
+    """
+    if not isinstance(data, Mapping):
+        raise ProfileError(f"{source}: a profile must be a mapping of keys, got {type(data).__name__}.")
+    try:
+        return Profile.model_validate(dict(data))
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-after"))
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                msg = "unknown key (check the spelling)"
+            problems.append(f"{loc}: {msg}" if loc else msg)
+        raise ProfileError(f"{source}: " + "; ".join(dict.fromkeys(problems))) from exc
+
+
+# -- criteria ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Numeric:
+    column: str
+    label: str
+    unit: str
+    decimals: int
+    op: Literal["min", "max"]
+    scale: float = 1.0  # display factor (shares shown in %)
+
+
+_NUMERIC: dict[str, _Numeric] = {
+    "min_area_ha": _Numeric("area_ha", "area", " ha", 2, "min"),
+    "max_area_ha": _Numeric("area_ha", "area", " ha", 2, "max"),
+    "max_mean_slope_pct": _Numeric("slope_mean_pct", "mean slope", " %", 1, "max"),
+    "max_slope_pct": _Numeric("slope_max_pct", "max slope", " %", 1, "max"),
+    "max_steep_share": _Numeric("steep_share", "steep share", " %", 1, "max", 100.0),
+    "max_flood_share": _Numeric("flood_share", "share in flood zone", " %", 1, "max", 100.0),
+    "max_reserve_share": _Numeric(
+        "reserve_share", "share in nature reserve", " %", 1, "max", 100.0
+    ),
+    "max_dist_station_m": _Numeric("dist_station_m", "distance to station", " m", 0, "max"),
+    "max_dist_tram_m": _Numeric("dist_tram_m", "distance to tram", " m", 0, "max"),
+    "max_car_minutes_to_centre": _Numeric("car_min_centre", "car to centre", " min", 1, "max"),
+    "max_car_minutes_to_station": _Numeric("car_min_station", "car to station", " min", 1, "max"),
+}
+
+
+@dataclass(frozen=True)
+class _Category:
+    column: str
+    label: str
+    op: Literal["in", "not_in"]
+
+
+_CATEGORICAL: dict[str, _Category] = {
+    "owner_types": _Category("owner_type", "owner", "in"),
+    "planning_status": _Category("planning_status", "planning status", "in"),
+    "exclude_contamination": _Category("contamination", "contamination", "not_in"),
+    "statuses": _Category("status", "status", "in"),
+    "municipalities": _Category("ags", "municipality (AGS)", "in"),
+}
+
+#: Criterion states.
+PASS, FAIL, UNKNOWN = "pass", "fail", "unknown"
+
+
+def criteria_of(profile: Profile) -> list[str]:
+    """The filter keys of ``profile`` that are set, in the order of :class:`Filters`."""
+    values = profile.filters.model_dump()
+    return [k for k in Filters.model_fields if values[k] is not None]
+
+
+def _fmt(values: np.ndarray, decimals: int) -> np.ndarray:
+    """Format floats with at most ``decimals`` decimals (vectorised, no Python loop)."""
+    r = np.round(values, decimals)
+    if decimals == 0:
+        return np.where(np.isnan(r), "", np.nan_to_num(r).astype("int64").astype(str))
+    return r.astype(str)
+
+
+def _fmt_one(value: float, decimals: int) -> str:
+    return str(int(round(value))) if decimals == 0 else str(round(value, decimals))
+
+
+def _column(df: pd.DataFrame, col: str, key: str) -> pd.Series:
+    if col not in df.columns:
+        raise InputError(
+            f"profile filter {key!r} needs column {col!r}, which the plots lack; "
+            "derive the attributes first (geo.screening.derive_attributes)."
+        )
+    return df[col]
+
+
+def _numeric_state(
+    df: pd.DataFrame, key: str, threshold: float
+) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+    spec = _NUMERIC[key]
+    values = pd.to_numeric(_column(df, spec.column, key), errors="coerce").to_numpy(
+        dtype="float64", na_value=np.nan
+    )
+    unknown = np.isnan(values)
+    ok = values >= threshold if spec.op == "min" else values <= threshold
+    state = np.where(unknown, UNKNOWN, np.where(ok, PASS, FAIL))
+    shown = _fmt(values * spec.scale, spec.decimals)
+    thr = _fmt_one(threshold * spec.scale, spec.decimals) + spec.unit
+    word = "min" if spec.op == "min" else "max"
+    good, bad = ("≥", "<") if spec.op == "min" else ("≤", ">")
+    ok_text = np.char.add(np.char.add(f"{spec.label} ", shown), f"{spec.unit} {good} {word} {thr}")
+    bad_text = np.char.add(np.char.add(f"{spec.label} ", shown), f"{spec.unit} {bad} {word} {thr}")
+    unknown_text = f"{spec.label} unknown ({word} {thr})"
+    reason = np.where(unknown, unknown_text, np.where(ok, ok_text, bad_text))
+    return state, unknown, pd.Series(reason, index=df.index, dtype="str")
+
+
+def _category_state(
+    df: pd.DataFrame, key: str, allowed: Sequence[str]
+) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+    spec = _CATEGORICAL[key]
+    raw = _column(df, spec.column, key).astype("str")
+    values = raw.fillna("unknown").to_numpy(dtype=object)
+    listed = sorted(set(allowed))
+    member = np.isin(values, listed)
+    # 'unknown' is a state of its own unless the profile names it
+    unknown = (values == "unknown") & ~member
+    ok = member if spec.op == "in" else ~member
+    state = np.where(unknown, UNKNOWN, np.where(ok, PASS, FAIL))
+    shown = ", ".join(listed)
+    lead = np.char.add(f"{spec.label} ", values.astype(str))
+    if spec.op == "in":
+        ok_text = np.char.add(lead, f" in [{shown}]")
+        bad_text = np.char.add(lead, f" not in [{shown}]")
+        unknown_text = f"{spec.label} unknown (required: {shown})"
+    else:
+        ok_text = np.char.add(lead, f" not excluded [{shown}]")
+        bad_text = np.char.add(lead, f" excluded [{shown}]")
+        unknown_text = f"{spec.label} unknown (excluded: {shown})"
+    reason = np.where(unknown, unknown_text, np.where(ok, ok_text, bad_text))
+    return state, unknown, pd.Series(reason, index=df.index, dtype="str")
+
+
+def score(df: pd.DataFrame, profile: Profile) -> pd.Series:
+    """Weighted 0–100 score of every plot (see module docstring); 0 without weights."""
+    specs = profile.score_specs()
+    total = sum(w for _, w, _ in specs)
+    acc = np.zeros(len(df))
+    for key, weight, spec in specs:
+        if isinstance(spec, dict):
+            col = _column(df, key, f"weights.{key}").astype("str").fillna("unknown")
+            s = col.map(spec).to_numpy(dtype="float64", na_value=0.0)
+            s = np.nan_to_num(s, nan=0.0)
+        else:
+            best, worst = spec
+            v = pd.to_numeric(_column(df, key, f"weights.{key}"), errors="coerce").to_numpy(
+                dtype="float64", na_value=np.nan
+            )
+            s = np.nan_to_num(np.clip((v - worst) / (best - worst), 0.0, 1.0), nan=0.0)
+        acc += weight * s
+    out = 100.0 * acc / total if total > 0 else acc
+    return pd.Series(np.round(out, 1), index=df.index, dtype="float64")
+
+
+def screen(plots: gpd.GeoDataFrame, profile: Profile) -> gpd.GeoDataFrame:
+    """Screen derived plots against a profile (vectorised over all plots).
+
+    Parameters
+    ----------
+    plots
+        Output of :func:`derive_attributes` with the register columns. Pass only what
+        the caller's role may see (:func:`visible_plots`).
+    profile
+        Filters, weights and unknown policy.
+
+    Returns
+    -------
+    GeoDataFrame
+        A copy of ``plots`` (same index and order) plus, per criterion ``<key>`` of the
+        profile, ``pass_<key>`` (pass / fail / unknown) and ``reason_<key>``; then
+        ``result`` (pass / fail / unknown), ``passed`` (bool, unknown policy applied),
+        ``failed`` (comma-separated keys that failed or were unknown), ``reasons`` (their
+        reasons, or "all criteria met"), ``score`` (0–100) and ``rank`` (1 = best among
+        the passed plots, ``NA`` otherwise).
+    """
+    out = plots.copy()
+    n = len(out)
+    keys = criteria_of(profile)
+    filters = profile.filters.model_dump()
+    any_fail = np.zeros(n, dtype=bool)
+    any_unknown = np.zeros(n, dtype=bool)
+    failed = np.full(n, "", dtype=object)
+    reasons = np.full(n, "", dtype=object)
+    for key in keys:
+        if key in _NUMERIC:
+            state, unknown, reason = _numeric_state(out, key, float(filters[key]))
+        else:
+            state, unknown, reason = _category_state(out, key, filters[key])
+        out[f"pass_{key}"] = pd.Series(state, index=out.index, dtype="str")
+        out[f"reason_{key}"] = reason
+        bad = state == FAIL
+        any_fail |= bad
+        any_unknown |= unknown
+        flag = bad | unknown
+        if flag.any():
+            r = reason.to_numpy(dtype=object)
+            sep_f = np.where(failed[flag] == "", "", ",")
+            sep_r = np.where(reasons[flag] == "", "", "; ")
+            failed[flag] = failed[flag] + sep_f + key
+            reasons[flag] = reasons[flag] + sep_r + r[flag]
+    result = np.where(any_fail, FAIL, np.where(any_unknown, UNKNOWN, PASS))
+    passed = (result == PASS) | ((result == UNKNOWN) & (profile.on_unknown == "pass"))
+    reasons[reasons == ""] = "all criteria met"
+    out["result"] = pd.Series(result, index=out.index, dtype="str")
+    out["passed"] = passed
+    out["failed"] = pd.Series(failed, index=out.index, dtype="str")
+    out["reasons"] = pd.Series(reasons, index=out.index, dtype="str")
+    out["score"] = score(out, profile)
+    rank = out["score"].where(passed).rank(method="min", ascending=False)
+    out["rank"] = rank.astype("Int64")
+    out.attrs["profile"] = profile.name
+    return out
+
+
+def visible_plots(plots: pd.DataFrame, role: str) -> pd.DataFrame:
+    """Return the plots ``role`` may see: all for the land-pool role, else non-confidential.
+
+    A plot whose ``confidential`` flag is missing counts as confidential.
+    """
+    if role == LAND_POOL_ROLE:
+        return plots
+    if "confidential" not in plots.columns:
+        raise InputError("plots lack the 'confidential' column; cannot tell what a role may see.")
+    flag = plots["confidential"].astype("boolean").fillna(True)
+    return plots[~flag.to_numpy(dtype=bool)]
+
+
+def screen_for_role(plots: gpd.GeoDataFrame, profile: Profile, role: str) -> gpd.GeoDataFrame:
+    """:func:`screen` of the plots ``role`` may see (see :func:`visible_plots`)."""
+    visible = visible_plots(plots, role)
+    assert isinstance(visible, gpd.GeoDataFrame)
+    return screen(visible, profile)
+
+
+def ranked(result: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return a screening result sorted for reading: passed plots by rank, then the rest by score."""
+    order = np.lexsort((-result["score"].to_numpy(), ~result["passed"].to_numpy(dtype=bool)))
+    return result.iloc[order]
+
