@@ -61,7 +61,10 @@ def build(settings: Settings, force: bool = False) -> BuildResult:
     stamp = sources.read_json(stamp_path)
     if not force and out.is_file() and stamp and stamp.get("digest") == digest:
         return BuildResult(
-            out, False, int(stamp["municipalities"]), int(stamp["report_rows"]),
+            out,
+            False,
+            int(stamp["municipalities"]),
+            int(stamp["report_rows"]),
             time.perf_counter() - t0,
         )
     municipalities = sources.read_vg250(settings.data_dir, "gemeinden")
@@ -93,8 +96,9 @@ def build(settings: Settings, force: bool = False) -> BuildResult:
 @lru_cache(maxsize=4)
 def _load(path: Path, mtime: float) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     model = sources.read_layer(path, "municipalities")
-    report = pd.DataFrame(sources.read_layer(path, "join_report").drop(columns="geometry",
-                                                                         errors="ignore"))
+    report = pd.DataFrame(
+        sources.read_layer(path, "join_report").drop(columns="geometry", errors="ignore")
+    )
     ints = [c for c in model.columns if c.startswith("population")]
     for col in [*ints, "first_year", "last_year"]:
         model[col] = model[col].astype("Int64")

@@ -251,7 +251,12 @@ def terrain_stats(
         "steep": dem.with_values(steep.astype("float64")),
         "ones": dem.with_values(np.ones(dem.shape)),
     }
-    ops = {"elev": ["mean"], "slope": ["mean", "max", "count"], "steep": ["mean"], "ones": ["count"]}
+    ops = {
+        "elev": ["mean"],
+        "slope": ["mean", "max", "count"],
+        "steep": ["mean"],
+        "ones": ["count"],
+    }
     raw = zonal_stats(geoms, grids, ops)
     total = raw["ones_count"].to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):

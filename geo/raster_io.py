@@ -59,7 +59,9 @@ def read_dem(
     try:
         with rasterio.open(path) as ds:
             if ds.crs is None:
-                raise DataSourceError(f"DEM {path} has no CRS; assign one with gdal_edit.py -a_srs.")
+                raise DataSourceError(
+                    f"DEM {path} has no CRS; assign one with gdal_edit.py -a_srs."
+                )
             window = Window(0, 0, ds.width, ds.height)
             if bounds is not None:
                 tr = Transformer.from_crs(

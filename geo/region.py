@@ -233,15 +233,15 @@ def add_trend(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     years = population_years(gdf)
     out = gdf.copy()
     values = np.column_stack(
-        [out[f"population_{y}"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-         for y in years]
+        [
+            out[f"population_{y}"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+            for y in years
+        ]
     )
     present = ~np.isnan(values)
     n = len(out)
     first_idx = np.where(present.any(axis=1), present.argmax(axis=1), -1)
-    last_idx = np.where(
-        present.any(axis=1), len(years) - 1 - present[:, ::-1].argmax(axis=1), -1
-    )
+    last_idx = np.where(present.any(axis=1), len(years) - 1 - present[:, ::-1].argmax(axis=1), -1)
     yrs = np.array(years)
     first_year = np.where(first_idx >= 0, yrs[first_idx], -1)
     last_year = np.where(last_idx >= 0, yrs[last_idx], -1)
@@ -253,8 +253,7 @@ def add_trend(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = last_val / first_val
         change = np.where(valid, (ratio - 1) * 100, np.nan)
-        rate = np.where(valid, (np.power(ratio, 1 / np.where(span > 0, span, 1)) - 1) * 100,
-                        np.nan)
+        rate = np.where(valid, (np.power(ratio, 1 / np.where(span > 0, span, 1)) - 1) * 100, np.nan)
     out["first_year"] = pd.array(np.where(first_year > 0, first_year, 0), dtype="Int64")
     out.loc[first_year < 0, "first_year"] = pd.NA
     out["last_year"] = pd.array(np.where(last_year > 0, last_year, 0), dtype="Int64")
@@ -355,7 +354,13 @@ def attach_isek(gdf: gpd.GeoDataFrame, isek: pd.DataFrame) -> gpd.GeoDataFrame:
 
 #: Column order of the region model (geometry last).
 MODEL_COLUMNS = [
-    "ags", "rs", "name", "bez", "district_ags", "district", "district_type",
+    "ags",
+    "rs",
+    "name",
+    "bez",
+    "district_ags",
+    "district",
+    "district_type",
 ]
 
 
@@ -384,10 +389,23 @@ def build_region(
     cols = [
         *MODEL_COLUMNS,
         *[f"population_{y}" for y in years],
-        "first_year", "last_year", "population", "change_pct", "change_pct_per_year",
-        "trend_class", "missing_years", "area_km2", "density_per_km2", "centre_x", "centre_y",
-        "isek_population", "isek_trend_2008_2015_pct", "isek_note", "isek_infrastructure",
-        "isek_source", "geometry",
+        "first_year",
+        "last_year",
+        "population",
+        "change_pct",
+        "change_pct_per_year",
+        "trend_class",
+        "missing_years",
+        "area_km2",
+        "density_per_km2",
+        "centre_x",
+        "centre_y",
+        "isek_population",
+        "isek_trend_2008_2015_pct",
+        "isek_note",
+        "isek_infrastructure",
+        "isek_source",
+        "geometry",
     ]
     model = model[cols].sort_values("ags").reset_index(drop=True)
     return gpd.GeoDataFrame(model, geometry="geometry", crs=WORK_CRS), report

@@ -69,13 +69,22 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Annotated, Any, Literal, Protocol
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import InputError, ProfileError
@@ -177,7 +186,7 @@ class CarEngine(Protocol):
 
 @dataclass(frozen=True)
 class CarMinutes:
-    """Adapter: any function ``(origins, destinations) -> minutes matrix`` as a :class:`CarEngine`."""
+    """Adapter: a function ``(origins, destinations) -> minutes matrix`` as a CarEngine."""
 
     fn: Callable[[gpd.GeoSeries, gpd.GeoSeries], np.ndarray]
 
@@ -230,7 +239,7 @@ def share_inside(geoms: gpd.GeoSeries, polygons: gpd.GeoDataFrame) -> np.ndarray
     """
     g = geoms.to_numpy()
     area = shapely.area(g)
-    inside = np.zeros(len(g))
+    inside: np.ndarray = np.zeros(len(g))
     parts = _parts(polygons)
     if len(parts) and len(g):
         tree = shapely.STRtree(parts)
@@ -264,7 +273,9 @@ def nearest_distance(
     return dist, idx
 
 
-def _inside_coverage(geoms: gpd.GeoSeries, layer: Layer, by: Literal["area", "point"]) -> np.ndarray:
+def _inside_coverage(
+    geoms: gpd.GeoSeries, layer: Layer, by: Literal["area", "point"]
+) -> np.ndarray:
     if layer.coverage is None:
         return np.ones(len(geoms), dtype=bool)
     cov = gpd.GeoDataFrame(geometry=[layer.coverage], crs=WORK_CRS)
@@ -420,7 +431,9 @@ def _share_attr(
     share = share_inside(geoms, to_work_crs(layer.gdf, what))
     inside = _inside_coverage(geoms, layer, "area")
     share[~inside] = np.nan
-    notes.add(~inside, f"{column}: plot not inside the coverage of the {what} ({layer.coverage_label})")
+    notes.add(
+        ~inside, f"{column}: plot not inside the coverage of the {what} ({layer.coverage_label})"
+    )
     versions[column] = layer.version
     return _float_series(share, geoms.index)
 
@@ -439,7 +452,9 @@ def _distance_attr(
     dist, nearest = nearest_distance(geoms, to_work_crs(layer.gdf, what))
     inside = _inside_coverage(geoms, layer, "point")
     dist[~inside] = np.nan
-    notes.add(~inside, f"{column}: plot outside the coverage of the {what} ({layer.coverage_label})")
+    notes.add(
+        ~inside, f"{column}: plot outside the coverage of the {what} ({layer.coverage_label})"
+    )
     versions[column] = layer.version
     return _float_series(dist, geoms.index), nearest
 
@@ -481,7 +496,9 @@ def _car_minutes(
         per_plot = m[np.arange(n)[:, None], inv.reshape(n, k)]
         with np.errstate(all="ignore"):
             all_nan = np.isnan(per_plot).all(axis=1)
-            station = np.where(all_nan, np.nan, np.nanmin(np.where(all_nan[:, None], 0, per_plot), axis=1))
+            station = np.where(
+                all_nan, np.nan, np.nanmin(np.where(all_nan[:, None], 0, per_plot), axis=1)
+            )
         notes.add(all_nan, "car_min_station: no station reachable by car")
     else:
         notes.add(True, "car_min_station: unknown, no station layer given")
@@ -551,6 +568,24 @@ NumericCriterion = Literal[
     "car_min_station",
 ]
 CategoricalCriterion = Literal["owner_type", "planning_status", "contamination", "status"]
+WeightCriterion = Literal[
+    "area_ha",
+    "slope_mean_pct",
+    "slope_max_pct",
+    "steep_share",
+    "elev_mean_m",
+    "flood_share",
+    "reserve_share",
+    "water_proximity_m",
+    "dist_station_m",
+    "dist_tram_m",
+    "car_min_centre",
+    "car_min_station",
+    "owner_type",
+    "planning_status",
+    "contamination",
+    "status",
+]
 
 #: Default (best, worst) of numeric score criteria; ``None`` = the profile must say.
 DEFAULT_RANGES: dict[str, tuple[float, float] | None] = {
@@ -602,6 +637,23 @@ class CategoryWeight(BaseModel):
         return v
 
 
+def _weight_kind(value: Any) -> str:
+    if isinstance(value, CategoryWeight) or (isinstance(value, Mapping) and "values" in value):
+        return "category"
+    if isinstance(value, (NumericWeight, Mapping)):
+        return "numeric"
+    return "number"
+
+
+#: A weight: a bare number, ``{weight, best, worst}`` or ``{weight, values}``.
+WeightSpec = Annotated[
+    Annotated[float, Tag("number")]
+    | Annotated[NumericWeight, Tag("numeric")]
+    | Annotated[CategoryWeight, Tag("category")],
+    Discriminator(_weight_kind),
+]
+
+
 class Profile(BaseModel):
     """A screening profile: hard filters, weights and the unknown policy."""
 
@@ -610,10 +662,8 @@ class Profile(BaseModel):
     name: str = Field(min_length=1)
     description: str = ""
     on_unknown: Literal["fail", "pass"] = "fail"
-    filters: Filters = Field(default_factory=Filters)
-    weights: dict[NumericCriterion | CategoricalCriterion, float | NumericWeight | CategoryWeight] = (
-        Field(default_factory=dict)
-    )
+    filters: Filters = Field(default_factory=lambda: Filters.model_validate({}))
+    weights: dict[WeightCriterion, WeightSpec] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _check_weights(self) -> Profile:
@@ -665,6 +715,13 @@ class Profile(BaseModel):
         return specs
 
 
+_UNION_TAGS = {"number", "numeric", "category", "[key]"}
+
+
+def _is_union_tag(part: str) -> bool:
+    return part in _UNION_TAGS or part.startswith(("function-", "literal["))
+
+
 def parse_profile(data: object, source: str = "profile") -> Profile:
     """Validate a profile given as a mapping (parsed YAML/JSON).
 
@@ -674,13 +731,15 @@ def parse_profile(data: object, source: str = "profile") -> Profile:
         Naming every bad key with its path (e.g. ``filters.max_slop_pct``) and why.
     """
     if not isinstance(data, Mapping):
-        raise ProfileError(f"{source}: a profile must be a mapping of keys, got {type(data).__name__}.")
+        raise ProfileError(
+            f"{source}: a profile must be a mapping of keys, got {type(data).__name__}."
+        )
     try:
         return Profile.model_validate(dict(data))
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-after"))
+            loc = ".".join(str(p) for p in err["loc"] if not _is_union_tag(str(p)))
             msg = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
                 msg = "unknown key (check the spelling)"
@@ -752,7 +811,7 @@ def _fmt(values: np.ndarray, decimals: int) -> np.ndarray:
 
 
 def _fmt_one(value: float, decimals: int) -> str:
-    return str(int(round(value))) if decimals == 0 else str(round(value, decimals))
+    return str(round(value)) if decimals == 0 else str(round(value, decimals))
 
 
 def _column(df: pd.DataFrame, col: str, key: str) -> pd.Series:
@@ -762,6 +821,29 @@ def _column(df: pd.DataFrame, col: str, key: str) -> pd.Series:
             "derive the attributes first (geo.screening.derive_attributes)."
         )
     return df[col]
+
+
+#: Keys in ``derive_notes`` that explain a missing value of a derived column.
+_NOTE_KEYS: dict[str, tuple[str, ...]] = {
+    "slope_mean_pct": ("terrain",),
+    "slope_max_pct": ("terrain",),
+    "steep_share": ("terrain",),
+    "elev_mean_m": ("terrain",),
+    "car_min_centre": ("car_min_centre", "car minutes"),
+    "car_min_station": ("car_min_station", "car minutes"),
+}
+
+
+def _why_unknown(df: pd.DataFrame, column: str, unknown: np.ndarray) -> np.ndarray:
+    """The note of ``derive_notes`` explaining each unknown value ('' where there is none)."""
+    why = np.full(len(df), "", dtype=object)
+    if "derive_notes" not in df.columns or not unknown.any():
+        return why
+    keys = "|".join(_NOTE_KEYS.get(column, (column,)))
+    notes = df["derive_notes"].astype("str").fillna("")[unknown]
+    found = notes.str.extract(rf"(?:^|; )(?:{keys}): (?:unknown, )?([^;]*)", expand=False)
+    why[unknown] = found.fillna("").to_numpy(dtype=object)
+    return why
 
 
 def _numeric_state(
@@ -780,7 +862,12 @@ def _numeric_state(
     good, bad = ("≥", "<") if spec.op == "min" else ("≤", ">")
     ok_text = np.char.add(np.char.add(f"{spec.label} ", shown), f"{spec.unit} {good} {word} {thr}")
     bad_text = np.char.add(np.char.add(f"{spec.label} ", shown), f"{spec.unit} {bad} {word} {thr}")
-    unknown_text = f"{spec.label} unknown ({word} {thr})"
+    why = _why_unknown(df, spec.column, unknown)
+    unknown_text = np.where(
+        why == "",
+        f"{spec.label} unknown ({word} {thr})",
+        np.char.add(np.char.add(f"{spec.label} unknown: ", why.astype(str)), f" ({word} {thr})"),
+    )
     reason = np.where(unknown, unknown_text, np.where(ok, ok_text, bad_text))
     return state, unknown, pd.Series(reason, index=df.index, dtype="str")
 
@@ -804,8 +891,8 @@ def _category_state(
         bad_text = np.char.add(lead, f" not in [{shown}]")
         unknown_text = f"{spec.label} unknown (required: {shown})"
     else:
-        ok_text = np.char.add(lead, f" not excluded [{shown}]")
-        bad_text = np.char.add(lead, f" excluded [{shown}]")
+        ok_text = np.char.add(lead, f" not among excluded [{shown}]")
+        bad_text = np.char.add(lead, f" is excluded [{shown}]")
         unknown_text = f"{spec.label} unknown (excluded: {shown})"
     reason = np.where(unknown, unknown_text, np.where(ok, ok_text, bad_text))
     return state, unknown, pd.Series(reason, index=df.index, dtype="str")
@@ -913,7 +1000,6 @@ def screen_for_role(plots: gpd.GeoDataFrame, profile: Profile, role: str) -> gpd
 
 
 def ranked(result: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return a screening result sorted for reading: passed plots by rank, then the rest by score."""
+    """Return a screening result sorted for reading: passed plots by rank, then by score."""
     order = np.lexsort((-result["score"].to_numpy(), ~result["passed"].to_numpy(dtype=bool)))
     return result.iloc[order]
-

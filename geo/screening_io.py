@@ -10,7 +10,6 @@ import json
 from importlib import resources
 from pathlib import Path
 
-import geopandas as gpd
 import yaml
 from shapely.geometry import Point
 
@@ -91,9 +90,7 @@ def load_layers(
         coverage_label="city of Jena, OSM 2014",
     )
     stations = sources.read_stations(data)
-    stations_layer = Layer(
-        gdf=stations, version=layer_version(data / sources.STATIONS_FILE)
-    )
+    stations_layer = Layer(gdf=stations, version=layer_version(data / sources.STATIONS_FILE))
     jena_row = region[region["ags"] == JENA_AGS]
     centre = (
         Point(float(jena_row["centre_x"].iloc[0]), float(jena_row["centre_y"].iloc[0]))

@@ -82,9 +82,7 @@ def read_stations(data_dir: Path) -> gpd.GeoDataFrame:
     """Read DB railway stations as points in EPSG:25832."""
     path = require_file(data_dir / STATIONS_FILE, "DB station list")
     df = pd.read_csv(path, dtype={"station_id": str})
-    gdf = gpd.GeoDataFrame(
-        df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326"
-    )
+    gdf = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326")
     return gdf.to_crs(WORK_CRS)
 
 

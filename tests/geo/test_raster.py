@@ -23,7 +23,9 @@ X0, Y0 = 680_000.0, 5_650_000.0  # upper-left corner of the synthetic grids (nea
 
 
 def metric_grid(values: np.ndarray, cell: float = 10.0) -> Grid:
-    return Grid(values=values.astype("float64"), transform=Affine(cell, 0, X0, 0, -cell, Y0), crs=UTM)
+    return Grid(
+        values=values.astype("float64"), transform=Affine(cell, 0, X0, 0, -cell, Y0), crs=UTM
+    )
 
 
 def plane(rows: int, cols: int, gx: float, gy: float, cell: float = 10.0) -> np.ndarray:
@@ -77,7 +79,7 @@ def test_geographic_dem_uses_geodesic_cell_sizes() -> None:
     lon = lon0 + (np.arange(cols) + 0.5) * res
     lat = lat0 - (np.arange(rows) + 0.5) * res
     lons, lats = np.meshgrid(lon, lat)
-    x, y = Transformer.from_crs(4326, 25832, always_xy=True).transform(lons, lats)
+    x, _y = Transformer.from_crs(4326, 25832, always_xy=True).transform(lons, lats)
     z = 0.08 * (x - x.min())
     dem = Grid(values=z, transform=Affine(res, 0, lon0, 0, -res, lat0), crs=CRS.from_epsg(4326))
     slope = slope_percent(dem).values[1:-1, 1:-1]
@@ -150,7 +152,9 @@ def test_grid_refuses_rotated_transform() -> None:
 
 
 def test_zonal_stats_of_no_geometries() -> None:
-    out = zonal_stats(gpd.GeoSeries([], crs=UTM), {"v": metric_grid(np.zeros((3, 3)))}, {"v": ["mean"]})
+    out = zonal_stats(
+        gpd.GeoSeries([], crs=UTM), {"v": metric_grid(np.zeros((3, 3)))}, {"v": ["mean"]}
+    )
     assert out.empty and list(out.columns) == ["v_mean"]
 
 
@@ -208,8 +212,16 @@ def test_read_dem_of_a_geotiff_in_utm(tmp_path: Path) -> None:
     values = plane(30, 30, 0.0, 0.25).astype("float32")
     values[0, 0] = -9999
     with rasterio.open(
-        path, "w", driver="GTiff", width=30, height=30, count=1, dtype="float32",
-        crs="EPSG:25832", transform=Affine(10, 0, X0, 0, -10, Y0), nodata=-9999,
+        path,
+        "w",
+        driver="GTiff",
+        width=30,
+        height=30,
+        count=1,
+        dtype="float32",
+        crs="EPSG:25832",
+        transform=Affine(10, 0, X0, 0, -10, Y0),
+        nodata=-9999,
     ) as ds:
         ds.write(values, 1)
     dem = read_dem(path)
