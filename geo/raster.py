@@ -30,14 +30,18 @@ that had data (``dem_valid_share``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from affine import Affine
 from exactextract import exact_extract
+from exactextract._exactextract import Feature
+from exactextract.feature import FeatureSource
 from exactextract.operation import Operation
 from exactextract.raster import NumPyRasterSource
 from pyproj import CRS, Geod
@@ -168,6 +172,52 @@ def slope_percent(dem: Grid) -> Grid:
     return dem.with_values(out)
 
 
+class _WkbFeature(Feature):
+    """A polygon handed to exactextract as WKB (no attributes)."""
+
+    def __init__(self, wkb: bytes = b"") -> None:
+        super().__init__()
+        self.wkb = wkb
+
+    def geometry(self) -> bytes:
+        return self.wkb
+
+    def get(self, name: str) -> Any:
+        raise KeyError(name)
+
+    def fields(self) -> list[str]:
+        return []
+
+    def set_geometry(self, wkb: bytes) -> None:
+        self.wkb = wkb
+
+    def set_geometry_format(self) -> str:
+        return "wkb"
+
+    def set(self, name: str, value: Any) -> None:
+        """Output values are collected by the writer, not stored here."""
+
+
+class _WkbSource(FeatureSource):
+    """Polygons as WKB for exactextract: about 3x faster than its GeoDataFrame source,
+    which turns every feature into a GeoJSON dict first."""
+
+    def __init__(self, wkbs: np.ndarray, srs_wkt: str) -> None:
+        super().__init__()
+        self.wkbs = wkbs
+        self._srs = srs_wkt
+
+    def count(self) -> int:
+        return len(self.wkbs)
+
+    def __iter__(self) -> Iterator[_WkbFeature]:
+        for wkb in self.wkbs:
+            yield _WkbFeature(wkb)
+
+    def srs_wkt(self) -> str:
+        return self._srs
+
+
 def _source(grid: Grid, name: str) -> NumPyRasterSource:
     xmin, ymin, xmax, ymax = grid.bounds
     return NumPyRasterSource(
@@ -204,12 +254,13 @@ def zonal_stats(
     columns = [f"{name}_{op}" for name, names in ops.items() for op in names]
     if len(geoms) == 0:
         return pd.DataFrame(columns=columns, index=geoms.index, dtype="float64")
-    frame = gpd.GeoDataFrame(geometry=geoms.to_crs(first.crs).reset_index(drop=True))
+    wkbs = shapely.to_wkb(geoms.to_crs(first.crs).to_numpy())
+    features = _WkbSource(wkbs, first.crs.to_wkt())
     sources = {name: _source(grid, name) for name, grid in grids.items() if name in ops}
     operations = [
         Operation(op, f"{name}_{op}", sources[name]) for name, names in ops.items() for op in names
     ]
-    res = exact_extract(list(sources.values()), frame, operations, output="pandas")
+    res = exact_extract(list(sources.values()), features, operations, output="pandas")
     out = pd.DataFrame(res, columns=columns).astype("float64")
     out.index = geoms.index
     return out

@@ -218,13 +218,55 @@ class ScreeningLayers:
 # -- geometry helpers -------------------------------------------------------------------
 
 
-def _parts(layer_gdf: gpd.GeoDataFrame) -> np.ndarray:
-    """Dissolve polygons and return their disjoint parts (so shares never double-count)."""
-    polys = layer_gdf.geometry[layer_gdf.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
-    if polys.empty:
-        return np.array([], dtype=object)
-    union = shapely.union_all(shapely.make_valid(polys.to_numpy()))
-    return np.asarray(shapely.get_parts(union))
+#: Pieces of a polygon layer have at most this many vertices (see :func:`subdivide`).
+SUBDIVIDE_MAX_VERTICES = 64
+
+
+def subdivide(
+    geoms: np.ndarray, max_vertices: int = SUBDIVIDE_MAX_VERTICES
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cut polygons into pieces of at most ``max_vertices`` vertices (as PostGIS ST_Subdivide).
+
+    A plot intersected with a river's flood zone of 300,000 vertices costs as much as
+    the whole zone; with pieces it costs as much as the few pieces it touches. Pieces of
+    one polygon are disjoint (halved at the middle of the longer side of their extent,
+    recursively, vectorised level by level).
+
+    Returns
+    -------
+    (pieces, source)
+        Polygons and, for each piece, the position of the input polygon it came from.
+    """
+    todo = np.asarray(geoms, dtype=object)
+    src = np.arange(len(todo))
+    out: list[np.ndarray] = []
+    out_src: list[np.ndarray] = []
+    for _ in range(40):
+        if len(todo) == 0:
+            break
+        small = shapely.get_num_coordinates(todo) <= max_vertices
+        out.append(todo[small])
+        out_src.append(src[small])
+        big, big_src = todo[~small], src[~small]
+        if len(big) == 0:
+            todo = big
+            break
+        x0, y0, x1, y1 = shapely.bounds(big).T
+        wide = (x1 - x0) >= (y1 - y0)
+        xm, ym = (x0 + x1) / 2, (y0 + y1) / 2
+        first = shapely.box(x0, y0, np.where(wide, xm, x1), np.where(wide, y1, ym))
+        second = shapely.box(np.where(wide, xm, x0), np.where(wide, y0, ym), x1, y1)
+        halves = shapely.intersection(np.r_[big, big], np.r_[first, second])
+        halves_src = np.r_[big_src, big_src]
+        parts, part_idx = shapely.get_parts(halves, return_index=True)
+        keep = np.isin(shapely.get_type_id(parts), [3, 6]) & ~shapely.is_empty(parts)
+        todo, src = parts[keep], halves_src[part_idx[keep]]
+    if len(todo):  # depth limit reached: keep what is left as it is
+        out.append(todo)
+        out_src.append(src)
+    if not out:
+        return np.array([], dtype=object), np.array([], dtype="int64")
+    return np.concatenate(out), np.concatenate(out_src).astype("int64")
 
 
 def share_inside(geoms: gpd.GeoSeries, polygons: gpd.GeoDataFrame) -> np.ndarray:
@@ -235,18 +277,39 @@ def share_inside(geoms: gpd.GeoSeries, polygons: gpd.GeoDataFrame) -> np.ndarray
     geoms
         Polygons in EPSG:25832.
     polygons
-        Polygon layer in EPSG:25832 (overlaps are dissolved first).
+        Polygon layer in EPSG:25832. Where its polygons overlap, the overlap counts once:
+        for a plot touched by more than one of them the touched pieces are unioned first.
     """
     g = geoms.to_numpy()
     area = shapely.area(g)
     inside: np.ndarray = np.zeros(len(g))
-    parts = _parts(polygons)
-    if len(parts) and len(g):
-        tree = shapely.STRtree(parts)
+    polys = polygons.geometry[polygons.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
+    if len(polys) and len(g):
+        src_polys = np.asarray(shapely.make_valid(polys.to_numpy()))
+        pieces, src = subdivide(src_polys)
+        tree = shapely.STRtree(pieces)
         i, j = tree.query(g, predicate="intersects")
         if len(i):
-            inter = shapely.area(shapely.intersection(g[i], parts[j]))
-            inside = np.bincount(i, weights=inter, minlength=len(g))
+            inter = shapely.intersection(g[i], pieces[j])
+            inside = np.bincount(i, weights=shapely.area(inter), minlength=len(g))
+            # plots touched by pieces of more than one source polygon may double-count
+            order = np.argsort(i, kind="stable")
+            i, inter, pair_src = i[order], inter[order], src[j][order]
+            starts = np.flatnonzero(np.r_[True, i[1:] != i[:-1]])
+            ends = np.r_[starts[1:], len(i)]
+            # only sources that overlap another source can be counted twice
+            a_idx, b_idx = shapely.STRtree(src_polys).query(src_polys, predicate="intersects")
+            other = a_idx != b_idx
+            a_idx, b_idx = a_idx[other], b_idx[other]
+            interiors_meet = shapely.relate_pattern(src_polys[a_idx], src_polys[b_idx], "T********")
+            overlapping = np.zeros(len(src_polys), dtype=bool)
+            overlapping[a_idx[interiors_meet]] = True
+            marked = np.where(overlapping[pair_src], pair_src, -1)
+            lo = np.minimum.reduceat(np.where(marked < 0, len(src_polys), marked), starts)
+            hi = np.maximum.reduceat(marked, starts)
+            multi = (hi >= 0) & (lo < hi)
+            for a, b in zip(starts[multi], ends[multi], strict=True):
+                inside[i[a]] = shapely.area(shapely.union_all(inter[a:b]))
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(area > 0, inside / area, np.nan)
     return np.clip(share, 0.0, 1.0)
@@ -792,22 +855,15 @@ _CATEGORICAL: dict[str, _Category] = {
     "municipalities": _Category("ags", "municipality (AGS)", "in"),
 }
 
-#: Criterion states.
+#: Criterion states, in the order of their codes (0, 1, 2).
 PASS, FAIL, UNKNOWN = "pass", "fail", "unknown"
+STATES = (PASS, FAIL, UNKNOWN)
 
 
 def criteria_of(profile: Profile) -> list[str]:
     """The filter keys of ``profile`` that are set, in the order of :class:`Filters`."""
     values = profile.filters.model_dump()
     return [k for k in Filters.model_fields if values[k] is not None]
-
-
-def _fmt(values: np.ndarray, decimals: int) -> np.ndarray:
-    """Format floats with at most ``decimals`` decimals (vectorised, no Python loop)."""
-    r = np.round(values, decimals)
-    if decimals == 0:
-        return np.where(np.isnan(r), "", np.nan_to_num(r).astype("int64").astype(str))
-    return r.astype(str)
 
 
 def _fmt_one(value: float, decimals: int) -> str:
@@ -846,56 +902,75 @@ def _why_unknown(df: pd.DataFrame, column: str, unknown: np.ndarray) -> np.ndarr
     return why
 
 
-def _numeric_state(
-    df: pd.DataFrame, key: str, threshold: float
-) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+@dataclass(frozen=True)
+class _Outcome:
+    """One criterion over all plots: state codes and reasons as codes into ``texts``."""
+
+    state: np.ndarray  # int8: 0 pass, 1 fail, 2 unknown
+    codes: np.ndarray  # int64 positions in texts
+    texts: np.ndarray  # object array of distinct reason texts
+
+
+def _numeric_outcome(df: pd.DataFrame, key: str, threshold: float) -> _Outcome:
+    """Pass/fail/unknown of a numeric filter with its reason.
+
+    Reasons are formatted once per distinct shown value, not once per plot, and
+    referenced by code: 100,000 plots share a few thousand distinct reasons.
+    """
     spec = _NUMERIC[key]
     values = pd.to_numeric(_column(df, spec.column, key), errors="coerce").to_numpy(
         dtype="float64", na_value=np.nan
     )
     unknown = np.isnan(values)
     ok = values >= threshold if spec.op == "min" else values <= threshold
-    state = np.where(unknown, UNKNOWN, np.where(ok, PASS, FAIL))
-    shown = _fmt(values * spec.scale, spec.decimals)
+    state = np.where(unknown, 2, np.where(ok, 0, 1)).astype("int8")
+    shown = np.round(np.where(unknown, 0.0, values) * spec.scale, spec.decimals)
+    uniq, inv = np.unique(shown, return_inverse=True)
     thr = _fmt_one(threshold * spec.scale, spec.decimals) + spec.unit
     word = "min" if spec.op == "min" else "max"
     good, bad = ("≥", "<") if spec.op == "min" else ("≤", ">")
-    ok_text = np.char.add(np.char.add(f"{spec.label} ", shown), f"{spec.unit} {good} {word} {thr}")
-    bad_text = np.char.add(np.char.add(f"{spec.label} ", shown), f"{spec.unit} {bad} {word} {thr}")
-    why = _why_unknown(df, spec.column, unknown)
-    unknown_text = np.where(
-        why == "",
-        f"{spec.label} unknown ({word} {thr})",
-        np.char.add(np.char.add(f"{spec.label} unknown: ", why.astype(str)), f" ({word} {thr})"),
-    )
-    reason = np.where(unknown, unknown_text, np.where(ok, ok_text, bad_text))
-    return state, unknown, pd.Series(reason, index=df.index, dtype="str")
+    u = [_fmt_one(float(v), spec.decimals) + spec.unit for v in uniq]
+    texts = [f"{spec.label} {v} {good} {word} {thr}" for v in u]
+    texts += [f"{spec.label} {v} {bad} {word} {thr}" for v in u]
+    codes = np.where(ok, inv, len(u) + inv)
+    if unknown.any():
+        why = _why_unknown(df, spec.column, unknown)[unknown].astype(str)
+        why_u, why_inv = np.unique(why, return_inverse=True)
+        base = len(texts)
+        texts += [
+            f"{spec.label} unknown: {w} ({word} {thr})"
+            if w
+            else f"{spec.label} unknown ({word} {thr})"
+            for w in why_u
+        ]
+        codes[unknown] = base + why_inv
+    return _Outcome(state, codes.astype("int64"), np.asarray(texts, dtype=object))
 
 
-def _category_state(
-    df: pd.DataFrame, key: str, allowed: Sequence[str]
-) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+def _category_outcome(df: pd.DataFrame, key: str, allowed: Sequence[str]) -> _Outcome:
+    """Pass/fail/unknown of a category filter; ``unknown`` is a state of its own."""
     spec = _CATEGORICAL[key]
-    raw = _column(df, spec.column, key).astype("str")
-    values = raw.fillna("unknown").to_numpy(dtype=object)
+    raw = _column(df, spec.column, key).astype("str").fillna("unknown")
     listed = sorted(set(allowed))
-    member = np.isin(values, listed)
-    # 'unknown' is a state of its own unless the profile names it
-    unknown = (values == "unknown") & ~member
-    ok = member if spec.op == "in" else ~member
-    state = np.where(unknown, UNKNOWN, np.where(ok, PASS, FAIL))
+    inv, uniq_idx = pd.factorize(raw)  # hash-based, faster than sorting strings
+    uniq = np.asarray(uniq_idx, dtype=object)
+    member_u = np.isin(uniq, listed)
+    unknown_u = (uniq == "unknown") & ~member_u
+    ok_u = member_u if spec.op == "in" else ~member_u
+    state_u = np.where(unknown_u, 2, np.where(ok_u, 0, 1)).astype("int8")
     shown = ", ".join(listed)
-    lead = np.char.add(f"{spec.label} ", values.astype(str))
-    if spec.op == "in":
-        ok_text = np.char.add(lead, f" in [{shown}]")
-        bad_text = np.char.add(lead, f" not in [{shown}]")
-        unknown_text = f"{spec.label} unknown (required: {shown})"
-    else:
-        ok_text = np.char.add(lead, f" not among excluded [{shown}]")
-        bad_text = np.char.add(lead, f" is excluded [{shown}]")
-        unknown_text = f"{spec.label} unknown (excluded: {shown})"
-    reason = np.where(unknown, unknown_text, np.where(ok, ok_text, bad_text))
-    return state, unknown, pd.Series(reason, index=df.index, dtype="str")
+    texts = []
+    for v, unk, ok in zip(uniq, unknown_u, ok_u, strict=True):
+        if unk:
+            verb = "required" if spec.op == "in" else "excluded"
+            texts.append(f"{spec.label} unknown ({verb}: {shown})")
+        elif spec.op == "in":
+            texts.append(f"{spec.label} {v} {'in' if ok else 'not in'} [{shown}]")
+        else:
+            texts.append(
+                f"{spec.label} {v} {'not among excluded' if ok else 'is excluded'} [{shown}]"
+            )
+    return _Outcome(state_u[inv], inv.astype("int64"), np.asarray(texts, dtype=object))
 
 
 def score(df: pd.DataFrame, profile: Profile) -> pd.Series:
@@ -919,6 +994,12 @@ def score(df: pd.DataFrame, profile: Profile) -> pd.Series:
     return pd.Series(np.round(out, 1), index=df.index, dtype="float64")
 
 
+def _categorical(codes: np.ndarray, categories: Sequence[str] | np.ndarray) -> pd.Categorical:
+    return pd.Categorical.from_codes(
+        codes, categories=pd.Index(list(categories), dtype="str"), validate=False
+    )
+
+
 def screen(plots: gpd.GeoDataFrame, profile: Profile) -> gpd.GeoDataFrame:
     """Screen derived plots against a profile (vectorised over all plots).
 
@@ -938,44 +1019,50 @@ def screen(plots: gpd.GeoDataFrame, profile: Profile) -> gpd.GeoDataFrame:
         ``result`` (pass / fail / unknown), ``passed`` (bool, unknown policy applied),
         ``failed`` (comma-separated keys that failed or were unknown), ``reasons`` (their
         reasons, or "all criteria met"), ``score`` (0–100) and ``rank`` (1 = best among
-        the passed plots, ``NA`` otherwise).
+        the passed plots, ``NA`` otherwise). Text columns with few distinct values
+        (states, per-criterion reasons, ``failed``) are pandas categoricals.
     """
-    out = plots.copy()
-    n = len(out)
+    n = len(plots)
     keys = criteria_of(profile)
+    if len(keys) > 30:
+        raise InputError("a profile has at most 30 filters.")
     filters = profile.filters.model_dump()
+    worst = np.zeros(n, dtype="int8")  # 0 all pass, 1 some fail, 2 some unknown (no fail)
     any_fail = np.zeros(n, dtype=bool)
     any_unknown = np.zeros(n, dtype=bool)
-    failed = np.full(n, "", dtype=object)
-    reasons = np.full(n, "", dtype=object)
-    for key in keys:
+    flags = np.zeros(n, dtype="int64")  # bit k: criterion k failed or is unknown
+    joined = np.full(n, "", dtype=object)
+    new: dict[str, Any] = {}
+    for k, key in enumerate(keys):
         if key in _NUMERIC:
-            state, unknown, reason = _numeric_state(out, key, float(filters[key]))
+            res = _numeric_outcome(plots, key, float(filters[key]))
         else:
-            state, unknown, reason = _category_state(out, key, filters[key])
-        out[f"pass_{key}"] = pd.Series(state, index=out.index, dtype="str")
-        out[f"reason_{key}"] = reason
-        bad = state == FAIL
-        any_fail |= bad
-        any_unknown |= unknown
-        flag = bad | unknown
-        if flag.any():
-            r = reason.to_numpy(dtype=object)
-            sep_f = np.where(failed[flag] == "", "", ",")
-            sep_r = np.where(reasons[flag] == "", "", "; ")
-            failed[flag] = failed[flag] + sep_f + key
-            reasons[flag] = reasons[flag] + sep_r + r[flag]
-    result = np.where(any_fail, FAIL, np.where(any_unknown, UNKNOWN, PASS))
-    passed = (result == PASS) | ((result == UNKNOWN) & (profile.on_unknown == "pass"))
-    reasons[reasons == ""] = "all criteria met"
-    out["result"] = pd.Series(result, index=out.index, dtype="str")
-    out["passed"] = passed
-    out["failed"] = pd.Series(failed, index=out.index, dtype="str")
-    out["reasons"] = pd.Series(reasons, index=out.index, dtype="str")
-    out["score"] = score(out, profile)
-    rank = out["score"].where(passed).rank(method="min", ascending=False)
-    out["rank"] = rank.astype("Int64")
-    out.attrs["profile"] = profile.name
+            res = _category_outcome(plots, key, filters[key])
+        new[f"pass_{key}"] = _categorical(res.state, STATES)
+        new[f"reason_{key}"] = _categorical(res.codes, res.texts)
+        any_fail |= res.state == 1
+        any_unknown |= res.state == 2
+        flagged = res.state != 0
+        flags |= flagged.astype("int64") << k
+        prefixed = np.append(np.asarray(["; " + t for t in res.texts], dtype=object), "")
+        joined = joined + prefixed[np.where(flagged, res.codes, len(res.texts))]
+    worst = np.where(any_fail, 1, np.where(any_unknown, 2, 0)).astype("int8")
+    passed = (worst == 0) | ((worst == 2) & (profile.on_unknown == "pass"))
+    combos, combo_inv = np.unique(flags, return_inverse=True)
+    combo_text = [",".join(key for k, key in enumerate(keys) if c >> k & 1) for c in combos]
+    reasons = pd.Series(joined, index=plots.index, dtype="str").str.slice(2)
+    reasons = reasons.mask(reasons == "", "all criteria met")
+    new["result"] = _categorical(worst, STATES)
+    new["passed"] = passed
+    new["failed"] = _categorical(combo_inv, combo_text)
+    new["reasons"] = reasons
+    extra = pd.DataFrame(new, index=plots.index)
+    extra["score"] = score(plots, profile)
+    extra["rank"] = extra["score"].where(passed).rank(method="min", ascending=False).astype("Int64")
+    kept = plots.drop(columns=[c for c in extra.columns if c in plots.columns])
+    out = pd.concat([kept, extra], axis=1)
+    out = gpd.GeoDataFrame(out, geometry=plots.geometry.name, crs=plots.crs)
+    out.attrs = {**plots.attrs, "profile": profile.name}
     return out
 
 
