@@ -1032,6 +1032,7 @@ def screen(plots: gpd.GeoDataFrame, profile: Profile) -> gpd.GeoDataFrame:
     any_unknown = np.zeros(n, dtype=bool)
     flags = np.zeros(n, dtype="int64")  # bit k: criterion k failed or is unknown
     joined = np.full(n, "", dtype=object)
+    started = np.zeros(n, dtype=bool)
     new: dict[str, Any] = {}
     for k, key in enumerate(keys):
         if key in _NUMERIC:
@@ -1044,14 +1045,18 @@ def screen(plots: gpd.GeoDataFrame, profile: Profile) -> gpd.GeoDataFrame:
         any_unknown |= res.state == 2
         flagged = res.state != 0
         flags |= flagged.astype("int64") << k
-        prefixed = np.append(np.asarray(["; " + t for t in res.texts], dtype=object), "")
-        joined = joined + prefixed[np.where(flagged, res.codes, len(res.texts))]
+        # texts as they are, then with "; " before them, then "" for criteria that passed
+        m = len(res.texts)
+        pieces = np.concatenate([res.texts, ["; " + t for t in res.texts], [""]]).astype(object)
+        pick = np.where(flagged, np.where(started, m + res.codes, res.codes), 2 * m)
+        joined = joined + pieces[pick]
+        started |= flagged
     worst = np.where(any_fail, 1, np.where(any_unknown, 2, 0)).astype("int8")
     passed = (worst == 0) | ((worst == 2) & (profile.on_unknown == "pass"))
     combos, combo_inv = np.unique(flags, return_inverse=True)
     combo_text = [",".join(key for k, key in enumerate(keys) if c >> k & 1) for c in combos]
-    reasons = pd.Series(joined, index=plots.index, dtype="str").str.slice(2)
-    reasons = reasons.mask(reasons == "", "all criteria met")
+    joined[~started] = "all criteria met"
+    reasons = pd.Series(joined, index=plots.index, dtype="str")
     new["result"] = _categorical(worst, STATES)
     new["passed"] = passed
     new["failed"] = _categorical(combo_inv, combo_text)
