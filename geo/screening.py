@@ -219,7 +219,7 @@ class ScreeningLayers:
 
 
 #: Pieces of a polygon layer have at most this many vertices (see :func:`subdivide`).
-SUBDIVIDE_MAX_VERTICES = 64
+SUBDIVIDE_MAX_VERTICES = 256
 
 
 def subdivide(
@@ -230,7 +230,7 @@ def subdivide(
     A plot intersected with a river's flood zone of 300,000 vertices costs as much as
     the whole zone; with pieces it costs as much as the few pieces it touches. Pieces of
     one polygon are disjoint (halved at the middle of the longer side of their extent,
-    recursively, vectorised level by level).
+    recursively, level by level; invalid pieces are repaired with ``make_valid``).
 
     Returns
     -------
@@ -256,7 +256,13 @@ def subdivide(
         xm, ym = (x0 + x1) / 2, (y0 + y1) / 2
         first = shapely.box(x0, y0, np.where(wide, xm, x1), np.where(wide, y1, ym))
         second = shapely.box(np.where(wide, xm, x0), np.where(wide, y0, ym), x1, y1)
-        halves = shapely.intersection(np.r_[big, big], np.r_[first, second])
+        rects = np.r_[shapely.bounds(first), shapely.bounds(second)]
+        # clip_by_rect is several times faster than intersection with a box; its output
+        # may be invalid in rare cases, which is repaired below
+        halves = np.array(
+            [shapely.clip_by_rect(g, *r) for g, r in zip(np.r_[big, big], rects, strict=True)],
+            dtype=object,
+        )
         halves_src = np.r_[big_src, big_src]
         parts, part_idx = shapely.get_parts(halves, return_index=True)
         keep = np.isin(shapely.get_type_id(parts), [3, 6]) & ~shapely.is_empty(parts)
@@ -266,7 +272,14 @@ def subdivide(
         out_src.append(src)
     if not out:
         return np.array([], dtype=object), np.array([], dtype="int64")
-    return np.concatenate(out), np.concatenate(out_src).astype("int64")
+    pieces, piece_src = np.concatenate(out), np.concatenate(out_src).astype("int64")
+    bad = ~shapely.is_valid(pieces)
+    if bad.any():
+        fixed, fixed_idx = shapely.get_parts(shapely.make_valid(pieces[bad]), return_index=True)
+        poly = np.isin(shapely.get_type_id(fixed), [3, 6])
+        pieces = np.r_[pieces[~bad], fixed[poly]]
+        piece_src = np.r_[piece_src[~bad], piece_src[bad][fixed_idx[poly]]]
+    return pieces, piece_src
 
 
 def share_inside(geoms: gpd.GeoSeries, polygons: gpd.GeoDataFrame) -> np.ndarray:

@@ -10,6 +10,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from affine import Affine
 from pyproj import CRS
 from shapely.geometry import LineString, Point, box
@@ -29,6 +30,7 @@ from geo.screening import (
     screen,
     screen_for_role,
     share_inside,
+    subdivide,
     visible_plots,
 )
 from geo.screening_io import (
@@ -485,3 +487,14 @@ def test_shipped_profiles_load_and_screen() -> None:
     assert load_profile("housing").filters.min_area_ha == 0.5
     with pytest.raises(NotFoundError, match="choose one of"):
         shipped_profile("villas")
+
+
+def test_subdivide_keeps_area_and_bounds_vertices() -> None:
+    ring = Point(X0, Y0).buffer(500, quad_segs=300)  # 1,200 vertices
+    donut = ring.difference(Point(X0, Y0).buffer(200, quad_segs=100))
+    pieces, src = subdivide(np.array([ring, donut], dtype=object), max_vertices=64)
+    assert (shapely.get_num_coordinates(pieces) <= 64).all()
+    for k, geom in enumerate([ring, donut]):
+        own = pieces[src == k]
+        assert shapely.area(own).sum() == pytest.approx(geom.area, rel=1e-9)
+        assert shapely.union_all(own).area == pytest.approx(geom.area, rel=1e-9)  # disjoint
