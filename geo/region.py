@@ -147,7 +147,7 @@ def match_name(query: str, names: pd.Series, what: str = "municipality") -> obje
         if len(hits) == 1:
             return hits[0]
         if len(hits) > 1:
-            raise AmbiguousNameError(query, [f"{names[h]} ({h})" for h in hits])
+            raise AmbiguousNameError(query, [str(names[h]) for h in hits], labels=list(hits))
     normalised = {normalize_name(n): n for n in names}
     close = difflib.get_close_matches(normalize_name(q), list(normalised), n=5, cutoff=0.6)
     raise UnknownMunicipalityError(query, [normalised[c] for c in close])
@@ -326,7 +326,7 @@ def add_density(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-def attach_isek(gdf: gpd.GeoDataFrame, isek: pd.DataFrame) -> gpd.GeoDataFrame:
+def attach_isek(gdf: gpd.GeoDataFrame, isek: pd.DataFrame | None) -> gpd.GeoDataFrame:
     """Return a copy with the ISEK Jena 2030 neighbour-town facts beside computed values.
 
     Each ISEK town is found by the forgiving name look-up; its row gets
@@ -339,6 +339,8 @@ def attach_isek(gdf: gpd.GeoDataFrame, isek: pd.DataFrame) -> gpd.GeoDataFrame:
         out[col] = pd.Series(pd.NA, index=out.index, dtype="Float64")
     for col in ("isek_note", "isek_infrastructure", "isek_source"):
         out[col] = pd.Series("", index=out.index, dtype=object)
+    if isek is None:
+        return out
     names = pd.Series(out["gen"].to_numpy(), index=out.index)
     for _, row in isek.iterrows():
         idx = match_name(row["town"], names)
@@ -368,9 +370,9 @@ def build_region(
     municipalities: gpd.GeoDataFrame,
     districts: gpd.GeoDataFrame,
     population: pd.DataFrame,
-    isek: pd.DataFrame,
+    isek: pd.DataFrame | None = None,
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    """Build the region model from its sources.
+    """Build the region model from its sources (``isek`` only for the Jena region).
 
     Returns
     -------
@@ -437,7 +439,13 @@ def find_municipality(region: gpd.GeoDataFrame, query: str) -> pd.Series:
             raise UnknownMunicipalityError(q)
         return region.loc[hit[0]]
     names = pd.Series(region["name"].to_numpy(), index=region.index)
-    return region.loc[match_name(q, names)]
+    try:
+        return region.loc[match_name(q, names)]
+    except AmbiguousNameError as exc:
+        hits = region.loc[exc.labels]
+        raise AmbiguousNameError(
+            q, [f"{r['name']} (AGS {r['ags']}, {r['district']})" for _, r in hits.iterrows()]
+        ) from None
 
 
 def centres(region: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -521,3 +529,28 @@ def select(
         keep = select_names(region, names).index
         out = out[out.index.isin(keep)]
     return out.sort_values(["dist_km", "ags"])
+
+
+#: Data files the region model is made of (keys of ``geo.sources.ATTRIBUTIONS``).
+REGION_SOURCES = (
+    "vg250_thueringen_2016.gpkg",
+    "population_destatis_thueringen.csv",
+    "isek_umland.csv",
+)
+
+
+def table_columns(region: gpd.GeoDataFrame) -> list[str]:
+    """Columns of the planners' table: name, codes, population series, trend, distance."""
+    years = population_years(region)
+    cols = [
+        "name",
+        "ags",
+        "district",
+        *[f"population_{y}" for y in years],
+        "change_pct",
+        "change_pct_per_year",
+        "trend_class",
+        "dist_km",
+        "missing_years",
+    ]
+    return [c for c in cols if c in region.columns]
