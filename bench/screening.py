@@ -35,8 +35,8 @@ PROFILE = parse_profile(
             "max_steep_share": 0.3,
             "max_flood_share": 0.05,
             "max_dist_station_m": 4000,
-            "owner_types": ["city", "municipal_company", "land", "unknown"],
-            "planning_status": ["fnp", "bplan_in_force", "para34"],
+            "owner_types": ["city", "municipal_company", "state", "unknown"],
+            "planning_status": ["fnp_only", "bplan_in_force", "s34"],
             "exclude_contamination": ["confirmed", "suspected"],
         },
         "weights": {

@@ -88,35 +88,17 @@ from pydantic import (
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import InputError, ProfileError
+from geo.plots import Contamination, OwnerType, PlanningStatus, Role, Status, Viewer
 from geo.raster import STEEP_THRESHOLD_PCT, Dem, terrain_stats
 from geo.region import to_work_crs
 from geo.settings import WORK_CRS
 
-# -- vocabularies of the register (plain strings) -------------------------------------
+# -- vocabularies of the register (geo.plots) ------------------------------------------
 
-OWNER_TYPES = ("city", "municipal_company", "land", "bund", "church", "private", "unknown")
-CONTAMINATION = ("none", "suspected", "confirmed", "remediated", "unknown")
-PLANNING_STATUS = ("fnp", "bplan_in_force", "bplan_in_preparation", "para34", "para35", "unknown")
-STATUSES = (
-    "identified",
-    "assessed",
-    "negotiating",
-    "acquired",
-    "in_development",
-    "developed",
-    "withdrawn",
-)
-#: The role that may see (and screen) confidential plots.
-LAND_POOL_ROLE = "land_pool"
-
-OwnerType = Literal["city", "municipal_company", "land", "bund", "church", "private", "unknown"]
-Contamination = Literal["none", "suspected", "confirmed", "remediated", "unknown"]
-PlanningStatus = Literal[
-    "fnp", "bplan_in_force", "bplan_in_preparation", "para34", "para35", "unknown"
-]
-Status = Literal[
-    "identified", "assessed", "negotiating", "acquired", "in_development", "developed", "withdrawn"
-]
+OWNER_TYPES = tuple(e.value for e in OwnerType)
+CONTAMINATION = tuple(e.value for e in Contamination)
+PLANNING_STATUS = tuple(e.value for e in PlanningStatus)
+STATUSES = tuple(e.value for e in Status)
 
 #: Share of a plot that must lie inside a layer's coverage for a share to be computed.
 COVERAGE_MIN_SHARE = 0.99
@@ -607,6 +589,16 @@ class Filters(BaseModel):
     planning_status: list[PlanningStatus] | None = Field(None, min_length=1)
     exclude_contamination: list[Contamination] | None = Field(None, min_length=1)
     statuses: list[Status] | None = Field(None, min_length=1)
+
+    def values(self) -> dict[str, Any]:
+        """The filters that are set, enum members as their plain string values."""
+        out: dict[str, Any] = {}
+        for key, value in self.model_dump(exclude_none=True).items():
+            out[key] = (
+                [str(getattr(v, "value", v)) for v in value] if isinstance(value, list) else value
+            )
+        return out
+
     municipalities: list[str] | None = Field(None, min_length=1)
 
     @field_validator("municipalities")
@@ -875,8 +867,8 @@ STATES = (PASS, FAIL, UNKNOWN)
 
 def criteria_of(profile: Profile) -> list[str]:
     """The filter keys of ``profile`` that are set, in the order of :class:`Filters`."""
-    values = profile.filters.model_dump()
-    return [k for k in Filters.model_fields if values[k] is not None]
+    values = profile.filters.values()
+    return [k for k in Filters.model_fields if k in values]
 
 
 def _fmt_one(value: float, decimals: int) -> str:
@@ -1039,8 +1031,7 @@ def screen(plots: gpd.GeoDataFrame, profile: Profile) -> gpd.GeoDataFrame:
     keys = criteria_of(profile)
     if len(keys) > 30:
         raise InputError("a profile has at most 30 filters.")
-    filters = profile.filters.model_dump()
-    worst = np.zeros(n, dtype="int8")  # 0 all pass, 1 some fail, 2 some unknown (no fail)
+    filters = profile.filters.values()
     any_fail = np.zeros(n, dtype=bool)
     any_unknown = np.zeros(n, dtype=bool)
     flags = np.zeros(n, dtype="int64")  # bit k: criterion k failed or is unknown
@@ -1084,12 +1075,14 @@ def screen(plots: gpd.GeoDataFrame, profile: Profile) -> gpd.GeoDataFrame:
     return out
 
 
-def visible_plots(plots: pd.DataFrame, role: str) -> pd.DataFrame:
-    """Return the plots ``role`` may see: all for the land-pool role, else non-confidential.
+def visible_plots(plots: pd.DataFrame, role: Viewer | Role | str) -> pd.DataFrame:
+    """Return the plots ``role`` may see: all for the land-pool team (and admins), else
+    the non-confidential ones (:attr:`geo.plots.Viewer.sees_confidential`).
 
     A plot whose ``confidential`` flag is missing counts as confidential.
     """
-    if role == LAND_POOL_ROLE:
+    viewer = role if isinstance(role, Viewer) else Viewer(role)
+    if viewer.sees_confidential:
         return plots
     if "confidential" not in plots.columns:
         raise InputError("plots lack the 'confidential' column; cannot tell what a role may see.")
@@ -1097,7 +1090,9 @@ def visible_plots(plots: pd.DataFrame, role: str) -> pd.DataFrame:
     return plots[~flag.to_numpy(dtype=bool)]
 
 
-def screen_for_role(plots: gpd.GeoDataFrame, profile: Profile, role: str) -> gpd.GeoDataFrame:
+def screen_for_role(
+    plots: gpd.GeoDataFrame, profile: Profile, role: Viewer | Role | str
+) -> gpd.GeoDataFrame:
     """:func:`screen` of the plots ``role`` may see (see :func:`visible_plots`)."""
     visible = visible_plots(plots, role)
     assert isinstance(visible, gpd.GeoDataFrame)

@@ -14,7 +14,7 @@ import yaml
 from shapely.geometry import Point
 
 from geo import sources
-from geo.build import STAMP_FILE, load_region
+from geo.build import get_area, load_region
 from geo.errors import DataSourceError, NotFoundError, ProfileError
 from geo.raster_io import DEFAULT_DEM_FILE, read_dem
 from geo.screening import CarEngine, Layer, Profile, ScreeningLayers, parse_profile
@@ -80,7 +80,8 @@ def load_layers(
     """
     data = settings.data_dir
     region, _ = load_region(settings)
-    stamp = sources.read_json(settings.processed_dir / STAMP_FILE) or {}
+    region_file = settings.processed_dir / get_area("thuringia").output
+    stamp = sources.read_json(region_file.with_suffix(".build.json")) or {}
     region_version = f"region.gpkg@{str(stamp.get('digest', 'unknown'))[:16]}"
     boundary = sources.read_vector(data / BOUNDARY_FILE, "Jena city boundary")
     jena = Layer(

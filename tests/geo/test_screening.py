@@ -16,6 +16,7 @@ from pyproj import CRS
 from shapely.geometry import LineString, Point, box
 
 from geo.errors import InputError, NotFoundError, ProfileError
+from geo.plots import Viewer
 from geo.raster import Dem, Grid
 from geo.screening import (
     DERIVED_COLUMNS,
@@ -221,7 +222,7 @@ def plots_frame() -> gpd.GeoDataFrame:
         car_min_centre=[8.0, 40.0, nan],
         car_min_station=[3.0, 30.0, nan],
         owner_type=["city", "private", "unknown"],
-        planning_status=["bplan_in_force", "para35", "unknown"],
+        planning_status=["bplan_in_force", "s35", "unknown"],
         contamination=["none", "confirmed", "unknown"],
         status=["identified", "withdrawn", "identified"],
         ags=["16053000", "16074001", pd.NA],
@@ -273,9 +274,9 @@ FILTER_CASES: dict[str, tuple[Any, str, str]] = {
         "owner private not in [city, municipal_company]",
     ),
     "planning_status": (
-        ["bplan_in_force", "para34"],
-        "planning status bplan_in_force in [bplan_in_force, para34]",
-        "planning status para35 not in [bplan_in_force, para34]",
+        ["bplan_in_force", "s34"],
+        "planning status bplan_in_force in [bplan_in_force, s34]",
+        "planning status s35 not in [bplan_in_force, s34]",
     ),
     "exclude_contamination": (
         ["confirmed", "suspected"],
@@ -410,8 +411,9 @@ def test_screen_needs_the_derived_columns() -> None:
 
 def test_confidential_plots_only_for_the_land_pool_role() -> None:
     frame = plots_frame()
-    assert visible_plots(frame, "land_pool")["plot_id"].tolist() == ["a", "b", "c"]
-    assert visible_plots(frame, "municipality")["plot_id"].tolist() == ["a"]
+    assert visible_plots(frame, "landpool")["plot_id"].tolist() == ["a", "b", "c"]
+    assert visible_plots(frame, Viewer("admin"))["plot_id"].tolist() == ["a", "b", "c"]
+    assert visible_plots(frame, "planner")["plot_id"].tolist() == ["a"]
     out = screen_for_role(frame, Profile(name="t"), "public")
     assert out["plot_id"].tolist() == ["a"]
     with pytest.raises(InputError, match="confidential"):
