@@ -7,18 +7,23 @@ layer with its version (file name and SHA-256 prefix, or size and mtime for a DE
 from __future__ import annotations
 
 import json
+import os
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
+import geopandas as gpd
+import pandas as pd
+import shapely
 import yaml
 from shapely.geometry import Point
 
 from geo import sources
 from geo.build import get_area, load_region
-from geo.errors import DataSourceError, NotFoundError, ProfileError
+from geo.errors import DataSourceError, InputError, NotFoundError, ProfileError
 from geo.raster_io import DEFAULT_DEM_FILE, read_dem
 from geo.screening import CarEngine, Layer, Profile, ScreeningLayers, parse_profile
-from geo.settings import Settings
+from geo.settings import WEB_CRS, Settings
 
 NATURE_RESERVES_FILE = "jena_nature_reserves_osm2014.geojson"
 WATER_FILE = "jena_water_osm2014.geojson"
@@ -154,6 +159,85 @@ def shipped_profile(name: str) -> Profile:
 
 def load_profile(name_or_path: str) -> Profile:
     """A shipped profile by name, or a profile file by path."""
-    if name_or_path in shipped_profile_names():
+    names = shipped_profile_names()
+    if name_or_path in names:
         return shipped_profile(name_or_path)
-    return read_profile(Path(name_or_path))
+    path = Path(name_or_path)
+    if not path.is_file() and not path.suffix:
+        raise NotFoundError(
+            f"no shipped profile {name_or_path!r}; choose one of {', '.join(names)} "
+            "or give a YAML/JSON profile file."
+        )
+    return read_profile(path)
+
+
+# -- results ----------------------------------------------------------------------------
+
+#: Formats :func:`write_result` writes.
+RESULT_FORMATS = ("gpkg", "geojson", "csv")
+
+#: Attribution of the layers behind derived attributes (shown with every result).
+RESULT_ATTRIBUTIONS = (
+    sources.ATTRIBUTIONS["osm"],
+    sources.ATTRIBUTIONS["N50E011.hgt"],
+    sources.ATTRIBUTIONS[sources.STATIONS_FILE],
+    sources.ATTRIBUTIONS[sources.VG250_FILE],
+)
+
+
+def _plain(result: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Categoricals as plain strings, so every writer and JSON encoder takes them."""
+    out = result.copy()
+    for col in out.columns:
+        if isinstance(out[col].dtype, pd.CategoricalDtype):
+            out[col] = out[col].astype("str")
+    return out
+
+
+def result_geojson(result: gpd.GeoDataFrame) -> dict[str, Any]:
+    """A screening result as a GeoJSON FeatureCollection in EPSG:4326 (RFC 7946).
+
+    Every feature carries the plot's attributes, ``pass_*``/``reason_*`` per criterion,
+    ``result``, ``passed``, ``score`` and ``rank``; the collection names the profile and
+    the attributions.
+    """
+    plain = _plain(result).to_crs(WEB_CRS)
+    doc: dict[str, Any] = json.loads(plain.to_json(na="null", show_bbox=False, drop_id=True))
+    doc["name"] = f"screening {result.attrs.get('profile', '')}".strip()
+    doc["profile"] = result.attrs.get("profile")
+    doc["attribution"] = list(RESULT_ATTRIBUTIONS)
+    return doc
+
+
+def write_result(result: gpd.GeoDataFrame, path: Path, fmt: str | None = None) -> Path:
+    """Write a screening result: ``gpkg`` (EPSG:25832, layer ``screening``), ``geojson``
+    (EPSG:4326) or ``csv`` (geometry as WKT in EPSG:25832); the format comes from the
+    suffix when not given. Written to a temporary file first, then renamed.
+    """
+    fmt = (fmt or path.suffix.lstrip(".")).lower()
+    fmt = "geojson" if fmt == "json" else fmt
+    if fmt not in RESULT_FORMATS:
+        raise InputError(f"output format {fmt!r} is not supported; use .gpkg, .geojson or .csv.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
+    tmp.unlink(missing_ok=True)
+    plain = _plain(result)
+    try:
+        if fmt == "gpkg":
+            plain.to_file(tmp, layer="screening", driver="GPKG")
+        elif fmt == "geojson":
+            tmp.write_text(json.dumps(result_geojson(result), ensure_ascii=False))
+        else:
+            table = pd.DataFrame(plain.drop(columns=plain.geometry.name))
+            table["wkt"] = shapely.to_wkt(plain.geometry.to_numpy(), rounding_precision=2)
+            table["attribution"] = "; ".join(RESULT_ATTRIBUTIONS)
+            table.to_csv(tmp, index=False)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def read_plot_file(path: Path) -> gpd.GeoDataFrame:
+    """Read plots to screen from a vector file (any CRS; returned in EPSG:25832)."""
+    return sources.read_vector(path, "plot file")
