@@ -12,7 +12,7 @@ be traced and recomputed when a layer changes:
 ``area_ha``
     Plot area in hectares (EPSG:25832).
 ``ags``, ``municipality``
-    The municipality (VG250) containing the plot's representative point.
+    The municipality (VG250) holding the largest part of the plot (the register's rule).
 ``reserve_share``
     Share (0–1) of the plot inside nature reserves.
 ``elev_mean_m``, ``slope_mean_pct``, ``slope_max_pct``, ``steep_share``
@@ -88,7 +88,15 @@ from pydantic import (
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import InputError, ProfileError
-from geo.plots import Contamination, OwnerType, PlanningStatus, Role, Status, Viewer
+from geo.plots import (
+    Contamination,
+    OwnerType,
+    PlanningStatus,
+    Role,
+    Status,
+    Viewer,
+    derive_municipality,
+)
 from geo.raster import STEEP_THRESHOLD_PCT, Dem, terrain_stats
 from geo.region import to_work_crs
 from geo.settings import WORK_CRS
@@ -403,12 +411,9 @@ def derive_attributes(plots: gpd.GeoDataFrame, layers: ScreeningLayers) -> gpd.G
     ags = pd.Series(pd.NA, index=idx, dtype="str")
     name = pd.Series(pd.NA, index=idx, dtype="str")
     if layers.municipalities is not None:
-        mun = to_work_crs(layers.municipalities.gdf, "municipalities")
-        pts = gpd.GeoDataFrame(geometry=geoms.representative_point(), crs=WORK_CRS)
-        joined = gpd.sjoin(pts, mun[["ags", "name", "geometry"]], predicate="within", how="left")
-        joined = joined[~joined.index.duplicated(keep="first")]
-        ags = joined["ags"].astype("str").reindex(idx)
-        name = joined["name"].astype("str").reindex(idx)
+        found = derive_municipality(geoms, to_work_crs(layers.municipalities.gdf, "municipalities"))
+        ags = found["ags"].astype("str")
+        name = found["municipality"].astype("str")
         notes.add(ags.isna().to_numpy(), "municipality: outside the municipality layer")
         versions["ags"] = layers.municipalities.version
     else:

@@ -500,3 +500,19 @@ def test_subdivide_keeps_area_and_bounds_vertices() -> None:
         own = pieces[src == k]
         assert shapely.area(own).sum() == pytest.approx(geom.area, rel=1e-9)
         assert shapely.union_all(own).area == pytest.approx(geom.area, rel=1e-9)  # disjoint
+
+
+def test_a_plot_across_a_boundary_goes_to_the_larger_part() -> None:
+    mun = Layer(
+        gdf(
+            [
+                box(X0 - 1000, Y0 - 1000, X0 + 30, Y0 + 1000),
+                box(X0 + 30, Y0 - 1000, X0 + 1000, Y0 + 1000),
+            ],
+            ags=["16053000", "16074001"],
+            name=["Jena", "Nachbar"],
+        ),
+        version="region@1",
+    )
+    out = derive_attributes(gdf([square(X0, Y0, 100)]), ScreeningLayers(municipalities=mun))
+    assert out["ags"].iloc[0] == "16074001" and out["municipality"].iloc[0] == "Nachbar"
