@@ -73,9 +73,10 @@ def load_layers(
     settings
         Where the data pack is.
     flood_path
-        A flood-zone polygon file; without it ``flood_share`` stays unknown.
+        A flood-zone polygon file (default ``settings.flood_zones_file``); without one
+        ``flood_share`` stays unknown.
     dem_path
-        A DEM (GeoTIFF, SRTM, ...); default the shared SRTM tile.
+        A DEM (GeoTIFF, SRTM, ...); default ``settings.dem_file``, else the SRTM tile.
     bounds
         Extent of the plots (EPSG:25832) to read only that part of the DEM.
     car
@@ -103,7 +104,8 @@ def load_layers(
         if len(jena_row)
         else None
     )
-    dem_file = dem_path or data / DEFAULT_DEM_FILE
+    dem_file = dem_path or settings.dem_file or data / DEFAULT_DEM_FILE
+    flood_path = flood_path or settings.flood_zones_file
     return ScreeningLayers(
         municipalities=Layer(gdf=region[["ags", "name", "geometry"]], version=region_version),
         nature_reserves=read_layer_file(data / NATURE_RESERVES_FILE, "nature reserves", jena),

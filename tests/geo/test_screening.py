@@ -10,6 +10,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import rasterio
 import shapely
 from affine import Affine
 from pyproj import CRS
@@ -35,12 +36,14 @@ from geo.screening import (
     visible_plots,
 )
 from geo.screening_io import (
+    load_layers,
     load_profile,
     read_flood_zones,
     read_profile,
     shipped_profile,
     shipped_profile_names,
 )
+from geo.settings import Settings
 
 UTM = "EPSG:25832"
 X0, Y0 = 680_000.0, 5_650_000.0
@@ -516,3 +519,41 @@ def test_a_plot_across_a_boundary_goes_to_the_larger_part() -> None:
     )
     out = derive_attributes(gdf([square(X0, Y0, 100)]), ScreeningLayers(municipalities=mun))
     assert out["ags"].iloc[0] == "16074001" and out["municipality"].iloc[0] == "Nachbar"
+
+
+JX, JY = 681_000.0, 5_645_000.0  # in the city of Jena
+
+
+def test_load_layers_reads_the_pack_and_configured_dem_and_flood(
+    settings: Settings, tmp_path: Path
+) -> None:
+    dem_path = tmp_path / "flat.tif"
+    with rasterio.open(
+        dem_path,
+        "w",
+        driver="GTiff",
+        width=200,
+        height=200,
+        count=1,
+        dtype="float32",
+        crs=UTM,
+        transform=Affine(10, 0, JX - 1000, 0, -10, JY + 1000),
+    ) as ds:
+        ds.write(np.full((200, 200), 155.0, dtype="float32"), 1)
+    flood_path = tmp_path / "hq100.geojson"
+    gdf([box(JX, JY, JX + 50, JY + 100)]).to_file(flood_path)
+    configured = settings.model_copy(update={"dem_file": dem_path, "flood_zones_file": flood_path})
+    plot = gdf([square(JX, JY, 100)], plot_id=["P"])
+    layers = load_layers(configured, bounds=tuple(plot.total_bounds))
+    out = derive_attributes(plot, layers).iloc[0]
+    assert out["slope_mean_pct"] == 0.0 and out["elev_mean_m"] == pytest.approx(155.0)
+    assert out["flood_share"] == pytest.approx(0.5)
+    assert out["ags"] == "16053000" and out["municipality"] == "Jena"
+    assert out["nearest_station"] and out["dist_station_m"] > 0
+    versions = json.loads(out["layer_versions"])
+    assert versions["terrain"].startswith("flat.tif@")
+    assert versions["flood_share"].startswith("hq100.geojson@sha256:")
+    assert versions["dist_tram_m"].startswith("jena_tram_osm2014.geojson@sha256:")
+    default = load_layers(settings, bounds=tuple(plot.total_bounds))
+    assert default.dem is not None and default.dem.version.startswith("N50E011.hgt@")
+    assert default.flood is None
