@@ -40,8 +40,8 @@ import pandas as pd
 import shapely
 from affine import Affine
 from exactextract import exact_extract
-from exactextract._exactextract import Feature
-from exactextract.feature import FeatureSource
+
+from exactextract.feature import Feature, FeatureSource
 from exactextract.operation import Operation
 from exactextract.raster import NumPyRasterSource
 from pyproj import CRS, Geod
