@@ -40,7 +40,6 @@ import pandas as pd
 import shapely
 from affine import Affine
 from exactextract import exact_extract
-
 from exactextract.feature import Feature, FeatureSource
 from exactextract.operation import Operation
 from exactextract.raster import NumPyRasterSource
