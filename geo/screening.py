@@ -402,6 +402,12 @@ def derive_attributes(plots: gpd.GeoDataFrame, layers: ScreeningLayers) -> gpd.G
     n = len(out)
     if geoms.isna().any() or geoms.is_empty.any():
         raise InputError("plots has rows without geometry; every plot needs a polygon.")
+    not_poly = ~geoms.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+    if not_poly.any():
+        rows = ", ".join(str(r) for r in idx[not_poly][:5])
+        raise InputError(
+            f"plots must be polygons; {int(not_poly.sum())} rows are not (e.g. rows {rows})."
+        )
     notes = _Notes(n)
     versions: dict[str, str] = {"area_ha": "geometry"}
 

@@ -192,6 +192,8 @@ def test_derive_refuses_missing_crs_and_geometry() -> None:
         derive_attributes(gpd.GeoDataFrame(geometry=[square(0, 0, 1)]), ScreeningLayers())
     with pytest.raises(InputError, match="without geometry"):
         derive_attributes(gdf([None]), ScreeningLayers())
+    with pytest.raises(InputError, match="must be polygons; 1 rows are not"):
+        derive_attributes(gdf([square(X0, Y0, 10), Point(X0, Y0)]), ScreeningLayers())
 
 
 def test_read_flood_zones_and_its_version(tmp_path: Path) -> None:
