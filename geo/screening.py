@@ -74,6 +74,8 @@ from typing import Annotated, Any, Literal, Protocol
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 from pydantic import (
     BaseModel,
@@ -1016,6 +1018,29 @@ def _categorical(codes: np.ndarray, categories: Sequence[str] | np.ndarray) -> p
     )
 
 
+ALL_MET = "all criteria met"
+
+
+def _join_reasons(flagged: list[tuple[np.ndarray, _Outcome]], started: np.ndarray) -> pd.Series:
+    """Per plot, the reasons of its failed or unknown criteria joined by "; ".
+
+    One pyarrow join over all criteria (C++), each criterion's reasons taken from its
+    few distinct texts by code.
+    """
+    n = len(started)
+    columns = [
+        pc.take(pa.array(res.texts, type=pa.string()), pa.array(res.codes, mask=~mask))
+        for mask, res in flagged
+    ]
+    # a last column holds "all criteria met" where nothing was flagged, so that no row is
+    # all null (pyarrow drops such rows from a join that skips nulls)
+    columns.append(pa.array(np.full(n, ALL_MET, dtype=object), type=pa.string(), mask=started))
+    joined = pc.binary_join_element_wise(*columns, "; ", null_handling="skip")
+    if len(joined) != n:  # never expected; guards against a changed pyarrow behaviour
+        raise RuntimeError("joining the reasons of the criteria lost rows")
+    return pd.Series(joined, dtype="str")
+
+
 def screen(plots: gpd.GeoDataFrame, profile: Profile) -> gpd.GeoDataFrame:
     """Screen derived plots against a profile (vectorised over all plots).
 
@@ -1046,7 +1071,7 @@ def screen(plots: gpd.GeoDataFrame, profile: Profile) -> gpd.GeoDataFrame:
     any_fail = np.zeros(n, dtype=bool)
     any_unknown = np.zeros(n, dtype=bool)
     flags = np.zeros(n, dtype="int64")  # bit k: criterion k failed or is unknown
-    joined = np.full(n, "", dtype=object)
+    flagged_reasons: list[tuple[np.ndarray, _Outcome]] = []
     started = np.zeros(n, dtype=bool)
     new: dict[str, Any] = {}
     for k, key in enumerate(keys):
@@ -1060,18 +1085,13 @@ def screen(plots: gpd.GeoDataFrame, profile: Profile) -> gpd.GeoDataFrame:
         any_unknown |= res.state == 2
         flagged = res.state != 0
         flags |= flagged.astype("int64") << k
-        # texts as they are, then with "; " before them, then "" for criteria that passed
-        m = len(res.texts)
-        pieces = np.concatenate([res.texts, ["; " + t for t in res.texts], [""]]).astype(object)
-        pick = np.where(flagged, np.where(started, m + res.codes, res.codes), 2 * m)
-        joined = joined + pieces[pick]
+        flagged_reasons.append((flagged, res))
         started |= flagged
     worst = np.where(any_fail, 1, np.where(any_unknown, 2, 0)).astype("int8")
     passed = (worst == 0) | ((worst == 2) & (profile.on_unknown == "pass"))
     combos, combo_inv = np.unique(flags, return_inverse=True)
     combo_text = [",".join(key for k, key in enumerate(keys) if c >> k & 1) for c in combos]
-    joined[~started] = "all criteria met"
-    reasons = pd.Series(joined, index=plots.index, dtype="str")
+    reasons = _join_reasons(flagged_reasons, started).set_axis(plots.index)
     new["result"] = _categorical(worst, STATES)
     new["passed"] = passed
     new["failed"] = _categorical(combo_inv, combo_text)
