@@ -888,11 +888,19 @@ def _fmt_one(value: float, decimals: int) -> str:
     return str(round(value)) if decimals == 0 else str(round(value, decimals))
 
 
+_REGISTER_COLUMNS = frozenset({"owner_type", "planning_status", "contamination", "status"})
+
+
 def _column(df: pd.DataFrame, col: str, key: str) -> pd.Series:
     if col not in df.columns:
+        hint = (
+            "it is a register attribute: screen the register's plots, or add the column "
+            "to the plot file"
+            if col in _REGISTER_COLUMNS
+            else "derive the attributes first (geo.screening.derive_attributes)"
+        )
         raise InputError(
-            f"profile filter {key!r} needs column {col!r}, which the plots lack; "
-            "derive the attributes first (geo.screening.derive_attributes)."
+            f"profile filter {key!r} needs column {col!r}, which the plots lack; {hint}."
         )
     return df[col]
 
