@@ -86,7 +86,7 @@ def _print(result: object, top: int) -> None:
     import pandas as pd
 
     assert isinstance(result, pd.DataFrame)
-    id_col = "plot_id" if "plot_id" in result.columns else None
+    id_col = next((c for c in ("plot_id", "osm_id", "id", "name") if c in result.columns), None)
     rows = result.head(top)
     for _, row in rows.iterrows():
         rank = "" if pd.isna(row["rank"]) else f"#{int(row['rank'])}"
