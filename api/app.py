@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
-from api.routers import maps, municipalities, plots, transit
+from api.routers import maps, municipalities, plots, screening, transit
 from geo.settings import Settings, get_settings
 from maps.base import STATIC_DIR
 
@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(municipalities.router)
     app.include_router(maps.router)
+    app.include_router(screening.router)  # before /plots/{plot_id} routes
     app.include_router(plots.router)
     app.include_router(transit.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -26,6 +26,10 @@ class CRSError(InputError):
     """Geodata arrived without a CRS, or in a CRS that cannot be used."""
 
 
+class ProfileError(InputError):
+    """A screening profile is malformed: the message names the bad key and its location."""
+
+
 class NotFoundError(StadtregionError, LookupError):
     """A named thing (municipality, plot, collection, ...) does not exist (HTTP 404)."""
 
