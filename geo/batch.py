@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from geo.batch_io import PartitionStore
+from geo.batch_io import ResultStore
 from geo.errors import InputError, StadtregionError
 
 
@@ -149,7 +149,7 @@ def run_job(
     task: Task,
     state: Any,
     partitions: Sequence[Partition],
-    store: PartitionStore,
+    store: ResultStore,
     manifest: dict[str, Any],
     options: dict[str, Any] | None = None,
     client: Any = None,
@@ -222,3 +222,277 @@ def run_job(
         workers=n_workers,
         peak_rss_mb_by_worker=peaks,
     )
+
+
+# ---------------------------------------------------------------------------------------
+# jobs on the rail engine (GTFS timetable, geo.transit)
+# ---------------------------------------------------------------------------------------
+
+#: Default thresholds of "population reachable within" indicators (minutes).
+REACH_MINUTES = (30, 60, 90)
+#: Default population from which a municipality counts as a centre (named as such).
+CENTRE_MIN_POPULATION = 100_000
+
+
+@dataclass
+class RailState:
+    """What every worker needs for rail jobs; scattered once.
+
+    ``links`` ties the municipalities to the timetable's stops (computed once here,
+    not per task); ``population`` and ``centre`` are per municipality, in region order.
+    """
+
+    timetable: Any
+    links: Any
+    ags: Any
+    names: Any
+    population: Any
+    is_centre: Any
+    date: str
+    window: tuple[str, str] | None
+    depart: str
+    percentile: float
+    planned: bool
+    max_minutes: float
+    reach_minutes: tuple[int, ...] = REACH_MINUTES
+
+    def describe(self) -> dict[str, Any]:
+        """The parameters every result records."""
+        return {
+            "mode": "rail",
+            "date": self.date,
+            "window": "-".join(self.window) if self.window else None,
+            "depart": None if self.window else self.depart,
+            "percentile": self.percentile,
+            "planned_departure": self.planned,
+            "feeds": list(self.timetable.feeds),
+        }
+
+
+def rail_state(
+    timetable: Any,
+    region: Any,
+    *,
+    date: str,
+    window: tuple[str, str] | None = ("07:00", "08:00"),
+    depart: str = "08:00",
+    percentile: float = 50,
+    planned: bool = False,
+    centres: Sequence[str] | None = None,
+    centre_min_population: int = CENTRE_MIN_POPULATION,
+    reach_minutes: Sequence[int] = REACH_MINUTES,
+    max_minutes: float = 240,
+) -> RailState:
+    """Prepare the rail state for a region (a ``load_region`` frame).
+
+    ``centres`` lists municipalities (names or AGS) that count as centres; by default
+    every municipality with at least ``centre_min_population`` inhabitants.
+    """
+    import numpy as np
+
+    from geo import region as region_model
+    from geo import transit
+
+    if not reach_minutes or min(reach_minutes) <= 0:
+        raise InputError("reach_minutes must hold positive minutes, e.g. 30 60 90.")
+    if max_minutes < max(reach_minutes):
+        raise InputError(
+            f"max_minutes ({max_minutes}) must be at least the largest reach threshold "
+            f"({max(reach_minutes)})."
+        )
+    pop = region["population"].astype("Float64").fillna(0).to_numpy(dtype=float)
+    if centres:
+        labels = [region_model.find_municipality(region, c).name for c in centres]
+        is_centre = region.index.isin(labels)
+    else:
+        is_centre = pop >= centre_min_population
+    if not is_centre.any():
+        raise InputError(
+            "no municipality counts as a centre; give --centre names or a lower "
+            "--centre-min-population."
+        )
+    return RailState(
+        timetable=timetable,
+        links=transit.link_region(timetable, region),
+        ags=region["ags"].astype(str).to_numpy(),
+        names=region["name"].astype(str).to_numpy(),
+        population=pop,
+        is_centre=np.asarray(is_centre),
+        date=str(date),
+        window=window,
+        depart=depart,
+        percentile=percentile,
+        planned=planned,
+        max_minutes=float(max_minutes),
+        reach_minutes=tuple(int(m) for m in reach_minutes),
+    )
+
+
+def rail_minutes_row(state: RailState, m: int) -> Any:
+    """Minutes from municipality ``m`` to every municipality (NaN beyond ``max_minutes``)."""
+    import numpy as np
+
+    from geo import transit
+
+    minutes = transit.municipality_minutes(
+        state.timetable,
+        state.links,
+        m,
+        state.date,
+        state.window,
+        state.depart,
+        state.max_minutes,
+        state.planned,
+        state.percentile,
+    )
+    return np.where(np.isfinite(minutes) & (minutes <= state.max_minutes), minutes, np.nan)
+
+
+def rail_indicators_task(
+    state: RailState, origins: pd.DataFrame, _: dict[str, Any]
+) -> pd.DataFrame:
+    """Indicators per origin municipality (``origins`` has a column ``m``: region row).
+
+    * ``station_km``, ``station_walk_minutes``: straight-line distance from the centre to
+      the nearest long-distance stop of the feed, and the walk by the documented walk
+      model (straight line × detour factor at walking speed);
+    * ``centre_minutes``: rail minutes to the nearest centre (0 for a centre itself);
+    * ``pop_within_<N>``: population of the municipalities reached within N minutes
+      (the origin's own included).
+    """
+    import numpy as np
+
+    tt = state.timetable
+    rows = []
+    for m in origins["m"].to_numpy():
+        minutes = rail_minutes_row(state, int(m))
+        cx, cy = state.links.centre_x[m], state.links.centre_y[m]
+        d = np.hypot(tt.stop_x - cx, tt.stop_y - cy)
+        near = float(d.min()) if len(d) else float("nan")
+        centre = minutes[state.is_centre]
+        row: dict[str, Any] = {
+            "ags": state.ags[m],
+            "name": state.names[m],
+            "station_km": round(near / 1000.0, 2),
+            "station_walk_minutes": round(float(tt.options.walk_s(np.array([near]))[0]) / 60, 1),
+            "centre_minutes": float(np.nanmin(centre)) if np.isfinite(centre).any() else np.nan,
+        }
+        for t in state.reach_minutes:
+            row[f"pop_within_{t}"] = int(
+                state.population[np.nan_to_num(minutes, nan=np.inf) <= t].sum()
+            )
+        rows.append(row)
+    out = _with_centres(pd.DataFrame(rows), state, origins["m"].to_numpy())
+    for k, v in state.describe().items():
+        out[k] = v if not isinstance(v, list) else ";".join(v)
+    return out
+
+
+def _with_centres(frame: pd.DataFrame, state: RailState, m: Any) -> Any:
+    """``frame`` as a GeoDataFrame of the origins' centre points (EPSG:25832)."""
+    import geopandas as gpd
+
+    from geo.settings import WORK_CRS
+
+    pts = gpd.points_from_xy(state.links.centre_x[m], state.links.centre_y[m])
+    return gpd.GeoDataFrame(frame, geometry=pts, crs=WORK_CRS)
+
+
+def rail_matrix_task(state: RailState, origins: pd.DataFrame, _: dict[str, Any]) -> pd.DataFrame:
+    """Long matrix rows (origin_ags, ags, minutes) for the origins' municipalities."""
+    import numpy as np
+
+    frames, rows = [], []
+    for m in origins["m"].to_numpy():
+        minutes = rail_minutes_row(state, int(m))
+        ok = np.isfinite(minutes)
+        frames.append(
+            pd.DataFrame({"origin_ags": state.ags[m], "ags": state.ags[ok], "minutes": minutes[ok]})
+        )
+        rows.append(np.full(int(ok.sum()), m))
+    frame = pd.concat(frames, ignore_index=True)
+    return _with_centres(frame, state, np.concatenate(rows).astype(int))
+
+
+# ---------------------------------------------------------------------------------------
+# job runners: what the CLI calls (data loading, state, partitions, manifest, run)
+# ---------------------------------------------------------------------------------------
+
+
+def _client_for(scheduler: str | None, workers: int | None) -> Any:
+    if scheduler or (workers and workers > 1):
+        return connect(scheduler, workers)
+    return None
+
+
+def run_rail_indicators(
+    settings: Any,
+    *,
+    area: str,
+    out: str,
+    date: str,
+    window: tuple[str, str] | None = ("07:00", "08:00"),
+    percentile: float = 50,
+    planned: bool = False,
+    centres: Sequence[str] | None = None,
+    centre_min_population: int = CENTRE_MIN_POPULATION,
+    reach_minutes: Sequence[int] = REACH_MINUTES,
+    chunk_size: int = 250,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    limit: int | None = None,
+    progress: bool = True,
+) -> BatchSummary:
+    """Rail indicators for every municipality of ``area``, written as GeoParquet partitions.
+
+    Every row carries the date, window, statistic and feeds used. ``limit`` keeps the
+    first N origins (for trials).
+    """
+    import numpy as np
+
+    from geo.batch_io import open_partition_store
+    from geo.build import load_region
+    from geo.gtfs_io import get_timetable
+
+    region, _ = load_region(settings, area)
+    timetable = get_timetable(settings)
+    state = rail_state(
+        timetable,
+        region,
+        date=date,
+        window=window,
+        percentile=percentile,
+        planned=planned,
+        centres=centres,
+        centre_min_population=centre_min_population,
+        reach_minutes=reach_minutes,
+    )
+    n = len(region) if limit is None else min(limit, len(region))
+    origins = pd.DataFrame({"m": np.arange(n)})
+    manifest = {
+        "kind": "rail-indicators",
+        "area": area,
+        **{k: v for k, v in state.describe().items() if k != "feeds"},
+        "feeds": list(timetable.feeds),
+        "centres": sorted(state.ags[state.is_centre].tolist()),
+        "reach_minutes": list(state.reach_minutes),
+        "origins": n,
+        "chunk_size": chunk_size,
+    }
+    manifest["digest"] = job_digest(sorted(manifest.items()))
+    partitions = partition_origins(origins, chunk_size)
+    store = open_partition_store(out)
+    client = _client_for(scheduler, workers)
+    try:
+        return run_job(
+            task=rail_indicators_task,
+            state=state,
+            partitions=partitions,
+            store=store,
+            manifest=manifest,
+            client=client,
+            progress=progress,
+        )
+    finally:
+        if client is not None:
+            client.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import json
 import uuid
-from typing import Any
+from typing import Any, Protocol
 
 import fsspec
 import geopandas as gpd
@@ -19,6 +19,22 @@ import pandas as pd
 from geo.errors import ConflictError, InputError
 
 MANIFEST = "_job.json"
+
+
+class ResultStore(Protocol):
+    """Where a batch job's partitions go (a folder, an fsspec URL or a PostGIS table)."""
+
+    def claim(self, job: dict[str, Any]) -> None:
+        """Record the job, or refuse a place holding another job."""
+
+    def done(self) -> set[int]:
+        """Indices of the partitions already stored."""
+
+    def write(self, index: int, frame: pd.DataFrame) -> None:
+        """Store one partition atomically."""
+
+    def read(self) -> pd.DataFrame:
+        """All stored rows."""
 
 
 class PartitionStore:
@@ -50,6 +66,8 @@ class PartitionStore:
 
         Re-running the same job (same manifest) in the same folder resumes it.
         """
+        for stale in self.fs.glob(self._path(".part-*.tmp")):
+            self.fs.rm(stale)  # left by a killed run; never counted as a partition
         path = self._path(MANIFEST)
         if self.fs.exists(path):
             with self.fs.open(path, "r") as f:
@@ -96,3 +114,106 @@ class PartitionStore:
         if not frames:
             return pd.DataFrame()
         return pd.concat(frames, ignore_index=True)
+
+
+class PostgisPartitionStore:
+    """The partitions of one batch job as rows of a PostGIS table.
+
+    Each partition is inserted in one transaction together with its row in
+    ``batch_partitions``, so a partition is either wholly there or not at all; a re-run
+    skips the partitions recorded there. ``batch_jobs`` holds each table's manifest.
+
+    Parameters
+    ----------
+    url
+        SQLAlchemy URL (``postgresql://…``).
+    table
+        Result table name (letters, digits, underscore).
+    """
+
+    def __init__(self, url: str, table: str) -> None:
+        import re
+
+        import sqlalchemy as sa
+
+        if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", table):
+            raise InputError(
+                f"table {table!r} is not a plain lower-case SQL name; use letters, digits, _."
+            )
+        self.url = url
+        self.table = table
+        self.engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+        with self.engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "CREATE TABLE IF NOT EXISTS batch_jobs (tbl text PRIMARY KEY, manifest text)"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "CREATE TABLE IF NOT EXISTS batch_partitions "
+                    "(tbl text, part integer, PRIMARY KEY (tbl, part))"
+                )
+            )
+
+    def claim(self, job: dict[str, Any]) -> None:
+        """Record the job for the table, or refuse a table that holds another job."""
+        import sqlalchemy as sa
+
+        text = json.dumps(job, sort_keys=True)
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                sa.text("SELECT manifest FROM batch_jobs WHERE tbl = :t"), {"t": self.table}
+            ).first()
+            if row is None:
+                conn.execute(
+                    sa.text("INSERT INTO batch_jobs VALUES (:t, :m)"), {"t": self.table, "m": text}
+                )
+            elif row[0] != text:
+                raise ConflictError(
+                    f"table {self.table} holds the results of another job; choose another table."
+                )
+
+    def done(self) -> set[int]:
+        """Indices of the partitions already stored."""
+        import sqlalchemy as sa
+
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.text("SELECT part FROM batch_partitions WHERE tbl = :t"), {"t": self.table}
+            )
+            return {int(r[0]) for r in rows}
+
+    def write(self, index: int, frame: pd.DataFrame) -> None:
+        """Insert partition ``index`` and its record in one transaction."""
+        import sqlalchemy as sa
+
+        with self.engine.begin() as conn:
+            if isinstance(frame, gpd.GeoDataFrame):
+                frame.to_postgis(self.table, conn, if_exists="append", index=False)
+            else:
+                frame.to_sql(self.table, conn, if_exists="append", index=False)
+            conn.execute(
+                sa.text("INSERT INTO batch_partitions VALUES (:t, :p)"),
+                {"t": self.table, "p": index},
+            )
+
+    def read(self) -> pd.DataFrame:
+        """All stored rows."""
+        with self.engine.connect() as conn:
+            try:
+                return gpd.read_postgis(f'SELECT * FROM "{self.table}"', conn, geom_col="geometry")
+            except ValueError:
+                return pd.read_sql(f'SELECT * FROM "{self.table}"', conn)
+
+
+def open_partition_store(out: str) -> ResultStore:
+    """A partition store for ``out``: ``postgresql://…#table`` or a folder / fsspec URL."""
+    if out.startswith(("postgresql://", "postgresql+psycopg://", "postgis://")):
+        url, _, table = out.partition("#")
+        if not table:
+            raise InputError(
+                "a PostGIS --out needs the table after '#': postgresql://user@host/db#table."
+            )
+        return PostgisPartitionStore(url.replace("postgis://", "postgresql://", 1), table)
+    return PartitionStore(out)

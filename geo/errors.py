@@ -37,6 +37,10 @@ class AuthenticationError(StadtregionError):
     """Credentials are missing where needed, unknown, revoked or expired (HTTP 401)."""
 
 
+class ProfileError(InputError):
+    """A screening profile is malformed: the message names the bad key and its location."""
+
+
 class NotFoundError(StadtregionError, LookupError):
     """A named thing (municipality, plot, collection, ...) does not exist (HTTP 404)."""
 

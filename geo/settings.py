@@ -66,6 +66,14 @@ class Settings(BaseSettings):
     tiles_attribution: str = ""
     static_url: str = Field(default="/static", description="URL prefix of self-hosted map assets.")
     max_body_bytes: int = 5_000_000
+    dem_file: Path | None = Field(
+        default=None,
+        description="DEM for plot screening (any GeoTIFF/SRTM); the shared SRTM tile when unset.",
+    )
+    flood_zones_file: Path | None = Field(
+        default=None,
+        description="HQ100 flood-zone polygons for plot screening; flood share unknown when unset.",
+    )
     gtfs_feeds: list[str] = Field(
         default=["db_fv_gtfs_2019.zip"],
         description="GTFS feeds (zip or folder) for public transport; relative to data_dir.",

@@ -1489,6 +1489,30 @@ def _origin_times(
     return stats[key].to_numpy(), stats
 
 
+def municipality_minutes(
+    tt: Timetable,
+    links: RegionLinks,
+    m: int,
+    day: date | str,
+    window: tuple[str, str] | None,
+    depart: str | int,
+    max_minutes: float,
+    planned: bool = False,
+    percentile: float = 50,
+    from_stations: bool = True,
+) -> np.ndarray:
+    """Minutes from municipality ``m`` (row of ``links``) to every municipality.
+
+    The statistic over the window is as in :func:`reachable_rail`; unreached targets
+    are ``inf``. This is the per-origin step of :func:`rail_matrix`, public for batch
+    jobs that link the region once and route many origins.
+    """
+    minutes, _ = _origin_times(
+        tt, links, m, day, window, depart, max_minutes, planned, percentile, from_stations
+    )
+    return minutes
+
+
 def _validate_query(max_minutes: float, percentile: float) -> None:
     if not max_minutes > 0:
         raise InputError(f"max_minutes must be positive, not {max_minutes}.")

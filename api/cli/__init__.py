@@ -22,7 +22,15 @@ app = typer.Typer(
 )
 
 # Domain modules register their commands on `app` when imported.
-from api.cli import core, municipalities, plots, tokens, transit  # noqa: E402,F401
+from api.cli import (  # noqa: E402,F401
+    batch,
+    core,
+    municipalities,
+    plots,
+    screening,
+    tokens,
+    transit,
+)
 
 
 def main() -> None:

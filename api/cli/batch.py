@@ -1,0 +1,61 @@
+"""``stadtregion batch ...``: nationwide jobs on Dask (a LocalCluster or a real scheduler)."""
+
+from __future__ import annotations
+
+import typer
+
+from api.cli import app
+from api.cli.transit import parse_window
+from geo import batch
+from geo.settings import get_settings
+
+batch_app = typer.Typer(
+    help="Batch jobs over all municipalities of an area, on Dask.", no_args_is_help=True
+)
+app.add_typer(batch_app, name="batch")
+
+
+@batch_app.command("indicators")
+def indicators(
+    area: str = typer.Option("thuringia", "--area", help="thuringia or germany."),
+    mode: str = typer.Option("rail", "--mode", help="rail (GTFS timetable)."),
+    out: str = typer.Option(..., "--out", help="Folder, fsspec URL, or postgresql://…#table."),
+    date: str = typer.Option("2019-05-15", "--date", help="Service date (YYYY-MM-DD)."),
+    window: str = typer.Option("07:00-08:00", "--window", help="Departure window."),
+    percentile: float = typer.Option(50, "--percentile", help="Statistic over the window."),
+    planned: bool = typer.Option(False, "--planned", help="Count from the first departure."),
+    centre: list[str] = typer.Option(None, "--centre", help="Centre municipality (repeat)."),
+    centre_min_population: int = typer.Option(
+        batch.CENTRE_MIN_POPULATION,
+        help="Without --centre: population from which a municipality counts as a centre.",
+    ),
+    chunk_size: int = typer.Option(250, "--chunk-size", help="Origins per partition."),
+    scheduler: str = typer.Option(None, "--scheduler", help="tcp://HOST:8786 of a cluster."),
+    workers: int = typer.Option(None, "--workers", help="Local workers (LocalCluster)."),
+    limit: int = typer.Option(None, "--limit", help="Only the first N origins (trials)."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
+) -> None:
+    """Per municipality: nearest long-distance station, nearest centre, people within reach."""
+    if mode != "rail":
+        raise batch.BatchError(
+            f"indicators for mode {mode!r} need a nationwide road network, which is not loaded; "
+            "use --mode rail, or 'stadtregion batch matrix --mode car' on the loaded network."
+        )
+    summary = batch.run_rail_indicators(
+        get_settings(),
+        area=area,
+        out=out,
+        date=date,
+        window=parse_window(window),
+        percentile=percentile,
+        planned=planned,
+        centres=centre or None,
+        centre_min_population=centre_min_population,
+        chunk_size=chunk_size,
+        scheduler=scheduler,
+        workers=workers,
+        limit=limit,
+        progress=not quiet,
+    )
+    for line in summary.lines():
+        typer.echo(line)

@@ -1,0 +1,96 @@
+"""``stadtregion screen``: screen land-pool plots against a profile.
+
+Plots come from the land-pool register (only those the role may see: confidential
+plots for the ``landpool`` role alone) or from a file (``--plots``). Attributes are
+derived from the shared layers (SRTM or ``--dem``, stations, OSM water, tram and
+nature reserves, ``--flood`` HQ100 polygons), then screened; the ranked result is
+printed and, with ``--out``, written as GeoPackage, GeoJSON or CSV.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from api.cli import app
+from geo.settings import get_settings
+
+ROLE = typer.Option(
+    "public",
+    "--role",
+    envvar="STADTREGION_ROLE",
+    help="public, planner, landpool or admin (confidential plots only for landpool/admin).",
+)
+
+
+@app.command("screen")
+def screen_(
+    profile: str = typer.Option(
+        ..., "--profile", help="housing, commerce, quick_wins, or a profile file (YAML/JSON)."
+    ),
+    out: Path = typer.Option(None, "--out", help="Write the result: .gpkg, .geojson or .csv."),
+    plots: Path = typer.Option(
+        None, "--plots", help="Screen the plots in this file instead of the register."
+    ),
+    flood: Path = typer.Option(
+        None, "--flood", help="HQ100 flood-zone polygons; without them flood share is unknown."
+    ),
+    dem: Path = typer.Option(None, "--dem", help="A DEM (GeoTIFF, ...); default the SRTM tile."),
+    top: int = typer.Option(20, "--top", help="How many ranked plots to print."),
+    role: str = ROLE,
+) -> None:
+    """Screen plots: pass/fail per criterion with reasons, score and rank."""
+    from geo.plots import Viewer
+    from geo.screening import derive_attributes, ranked, screen, visible_plots
+    from geo.screening_io import (
+        RESULT_ATTRIBUTIONS,
+        load_layers,
+        load_profile,
+        read_plot_file,
+        write_result,
+    )
+
+    settings = get_settings()
+    viewer = Viewer(role)
+    chosen = load_profile(profile)
+    if plots is not None:
+        frame = read_plot_file(plots)
+        if "confidential" in frame.columns:
+            frame = visible_plots(frame, viewer)
+    else:
+        from geo.store import Store
+
+        with Store.open(settings) as store:
+            frame = store.frame(viewer)
+    if frame.empty:
+        typer.echo("no plots to screen (none stored, or none visible to this role)")
+        raise typer.Exit(0)
+    layers = load_layers(settings, flood_path=flood, dem_path=dem, bounds=tuple(frame.total_bounds))
+    result = ranked(screen(derive_attributes(frame, layers), chosen))
+    if out is not None:
+        write_result(result, out)
+    _print(result, top)
+    n_pass = int(result["passed"].sum())
+    typer.echo(
+        f"profile {chosen.name}: {n_pass} of {len(result)} plots pass, "
+        f"{int((result['result'] == 'unknown').sum())} unknown, "
+        f"{int((result['result'] == 'fail').sum())} fail"
+    )
+    if out is not None:
+        typer.echo(f"wrote {out}")
+    typer.echo("data: " + "; ".join(RESULT_ATTRIBUTIONS))
+
+
+def _print(result: object, top: int) -> None:
+    import pandas as pd
+
+    assert isinstance(result, pd.DataFrame)
+    id_col = next((c for c in ("plot_id", "osm_id", "id", "name") if c in result.columns), None)
+    rows = result.head(top)
+    for _, row in rows.iterrows():
+        rank = "" if pd.isna(row["rank"]) else f"#{int(row['rank'])}"
+        ident = str(row[id_col]) if id_col else str(row.name)
+        typer.echo(
+            f"{rank:>5} {ident:<24} score {row['score']:5.1f}  {row['result']:<7}  {row['reasons']}"
+        )

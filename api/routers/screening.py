@@ -1,0 +1,93 @@
+"""``POST /plots/screen``: screen the land-pool plots the caller may see against a profile.
+
+The body names a shipped profile (``housing``, ``commerce``, ``quick_wins``) or holds one
+inline, and may carry HQ100 flood-zone polygons as a GeoJSON FeatureCollection (EPSG:4326);
+without them ``flood_share`` is unknown. The answer is the screened plots as GeoJSON
+(EPSG:4326) with pass/fail and reasons per criterion, score and rank: the layer a map of
+the result draws. Confidential plots are screened only for the land-pool role (the store
+returns only what the caller may see).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import replace
+from typing import Annotated, Any
+
+import geopandas as gpd
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.deps import get_app_settings, get_store, get_viewer
+from api.responses import GeoJSONResponse
+from geo.errors import InputError
+from geo.plots import Viewer
+from geo.screening import Layer, derive_attributes, parse_profile, ranked, screen, visible_plots
+from geo.screening_io import load_layers, load_profile, result_geojson, shipped_profile_names
+from geo.settings import WEB_CRS, WORK_CRS, Settings
+from geo.store import Store
+
+router = APIRouter(tags=["plots"])
+
+GEOJSON: dict[int | str, dict[str, Any]] = {200: {"content": {"application/geo+json": {}}}}
+
+
+class ScreenRequest(BaseModel):
+    """What to screen with."""
+
+    model_config = ConfigDict(extra="forbid")
+    profile: str | dict[str, Any] = Field(
+        ..., description="A shipped profile name or a profile object (filters, weights)."
+    )
+    flood: dict[str, Any] | None = Field(
+        None, description="HQ100 flood-zone polygons: a GeoJSON FeatureCollection (EPSG:4326)."
+    )
+
+
+def _flood_layer(doc: dict[str, Any]) -> Layer:
+    if doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"), list):
+        raise InputError("flood must be a GeoJSON FeatureCollection of polygons (EPSG:4326).")
+    try:
+        gdf = gpd.GeoDataFrame.from_features(doc["features"], crs=WEB_CRS)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise InputError(f"flood: not readable as GeoJSON features ({exc}).") from exc
+    gdf = gdf[gdf.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
+    if gdf.empty:
+        raise InputError("flood holds no polygons; give HQ100 areas.")
+    digest = hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:16]
+    return Layer(gdf=gdf.to_crs(WORK_CRS), version=f"request@sha256:{digest}")
+
+
+@router.post(
+    "/plots/screen",
+    response_class=GeoJSONResponse,
+    responses=GEOJSON,
+    summary="Screen land-pool plots against a profile",
+)
+def screen_plots(
+    body: ScreenRequest,
+    settings: Annotated[Settings, Depends(get_app_settings)],
+    store: Annotated[Store, Depends(get_store)],
+    viewer: Annotated[Viewer, Depends(get_viewer)],
+) -> GeoJSONResponse:
+    """Pass/fail per criterion with the measured value and threshold, score 0–100, rank."""
+    if isinstance(body.profile, str):
+        if body.profile not in shipped_profile_names():
+            raise InputError(
+                f"profile {body.profile!r} is not shipped; use one of "
+                f"{', '.join(shipped_profile_names())} or send a profile object."
+            )
+        profile = load_profile(body.profile)
+    else:
+        profile = parse_profile(body.profile, source="profile")
+    plots = visible_plots(store.frame(viewer), viewer)
+    assert isinstance(plots, gpd.GeoDataFrame)
+    if plots.empty:
+        doc: dict[str, Any] = {"type": "FeatureCollection", "features": [], "profile": profile.name}
+        return GeoJSONResponse(doc)
+    layers = load_layers(settings, bounds=tuple(plots.total_bounds))
+    if body.flood is not None:
+        layers = replace(layers, flood=_flood_layer(body.flood))
+    result = ranked(screen(derive_attributes(plots, layers), profile))
+    return GeoJSONResponse(result_geojson(result))

@@ -1,0 +1,109 @@
+"""``POST /plots/screen``: screening over the API, with the confidentiality rule."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from geo.settings import Settings
+
+TOKEN = "test-landpool-token"
+LP = {"Authorization": f"Bearer {TOKEN}"}
+# a 100 m × 200 m rectangle in Jena (EPSG:4326)
+W, E, S, N = 11.5850, 11.5864, 50.9270, 50.9288
+
+
+def _ring(w: float, s: float, e: float, n: float) -> list[list[list[float]]]:
+    return [[[w, s], [e, s], [e, n], [w, n], [w, s]]]
+
+
+def _feature(plot_id: str, dx: float = 0.0, **props: Any) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Polygon", "coordinates": _ring(W + dx, S, E + dx, N)},
+        "properties": {"plot_id": plot_id, **props},
+    }
+
+
+@pytest.fixture
+def api(settings: Settings, tmp_path: Path) -> Iterator[TestClient]:
+    app_settings = settings.model_copy(
+        update={"landpool_gpkg": tmp_path / "lp.gpkg", "landpool_token": TOKEN}
+    )
+    app = create_app(app_settings)
+    with TestClient(app) as client:
+        yield client
+    store = getattr(app.state, "store", None)
+    if store is not None:
+        store.close()
+
+
+def _seed(api: TestClient) -> None:
+    for plot_id, dx, props in [
+        ("OPEN-1", 0.0, {"owner_type": "city", "contamination": "none"}),
+        ("OPEN-2", 0.01, {"owner_type": "private", "contamination": "confirmed"}),
+        ("SECRET-1", 0.02, {"confidential": True, "contamination": "none"}),
+    ]:
+        r = api.post("/plots", json=_feature(plot_id, dx, **props), headers=LP)
+        assert r.status_code == 201, r.text
+
+
+def test_screen_with_shipped_profile_and_flood_zones(api: TestClient) -> None:
+    _seed(api)
+    # flood zone over the western half of OPEN-1
+    mid = (W + E) / 2
+    flood = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {},
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": _ring(W - 0.001, S - 0.001, mid, N + 0.001),
+                },
+            }
+        ],
+    }
+    r = api.post("/plots/screen", json={"profile": "housing", "flood": flood}, headers=LP)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("application/geo+json")
+    doc = r.json()
+    by_id = {f["properties"]["plot_id"]: f["properties"] for f in doc["features"]}
+    assert set(by_id) == {"OPEN-1", "OPEN-2", "SECRET-1"}
+    assert by_id["OPEN-1"]["flood_share"] == pytest.approx(0.5, abs=0.02)
+    assert by_id["OPEN-1"]["pass_max_flood_share"] == "fail"
+    assert by_id["OPEN-2"]["pass_exclude_contamination"] == "fail"
+    assert by_id["SECRET-1"]["flood_share"] == 0.0
+    assert doc["profile"] == "housing" and doc["attribution"]
+
+
+def test_public_screening_leaves_confidential_plots_out(api: TestClient) -> None:
+    _seed(api)
+    r = api.post("/plots/screen", json={"profile": "commerce"})
+    assert r.status_code == 200, r.text
+    ids = {f["properties"]["plot_id"] for f in r.json()["features"]}
+    assert ids == {"OPEN-1", "OPEN-2"}
+    props = r.json()["features"][0]["properties"]
+    assert props["flood_share"] is None and "no flood-zone layer" in props["derive_notes"]
+
+
+def test_inline_profile_and_errors(api: TestClient) -> None:
+    _seed(api)
+    inline = {"name": "mine", "filters": {"owner_types": ["city"]}, "weights": {"area_ha": 1}}
+    r = api.post("/plots/screen", json={"profile": inline})
+    assert r.status_code == 200, r.text
+    first = r.json()["features"][0]["properties"]
+    assert first["plot_id"] == "OPEN-1" and first["rank"] == 1
+    bad = {"name": "x", "filters": {"max_slop_pct": 3}}
+    r = api.post("/plots/screen", json={"profile": bad})
+    assert r.status_code == 422 and "filters.max_slop_pct: unknown key" in r.text
+    r = api.post("/plots/screen", json={"profile": "villas"})
+    assert r.status_code == 422 and "is not shipped" in r.text
+    r = api.post("/plots/screen", json={"profile": "housing", "flood": {"type": "Point"}})
+    assert r.status_code == 422 and "FeatureCollection" in r.text

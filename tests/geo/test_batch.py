@@ -1,0 +1,170 @@
+"""Batch jobs on Dask: same results as one process, resumable after a kill, clear errors."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo import batch, transit
+from geo.batch_io import PartitionStore
+from geo.build import load_region
+from geo.gtfs_io import get_timetable
+from geo.settings import Settings
+
+DATE = "2019-05-15"
+
+
+@pytest.fixture(scope="module")
+def rail(settings: Settings) -> batch.RailState:
+    region, _ = load_region(settings)
+    return batch.rail_state(get_timetable(settings), region, date=DATE)
+
+
+def _sorted(df: pd.DataFrame) -> pd.DataFrame:
+    return df.sort_values(list(df.columns[:2])).reset_index(drop=True)
+
+
+def test_rail_matrix_task_equals_single_process_function(
+    rail: batch.RailState, settings: Settings
+) -> None:
+    region, _ = load_region(settings)
+    origins = ["Jena", "Weimar", "Erfurt", "Apolda", "Saalfeld/Saale"]
+    ref = transit.rail_matrix(
+        rail.timetable, region, 240, DATE, origins=origins, window=("07:00", "08:00")
+    )
+    rows = [int(np.flatnonzero(region["ags"] == a)[0]) for a in ref.index]
+    got = batch.rail_matrix_task(rail, pd.DataFrame({"m": rows}), {})
+    wide = got.pivot(index="origin_ags", columns="ags", values="minutes")
+    wide = wide.reindex(index=ref.index, columns=ref.columns)
+    np.testing.assert_allclose(wide.to_numpy(float), ref.to_numpy(float), equal_nan=True)
+    assert got.crs.to_epsg() == 25832  # GeoParquet-ready: origin centre points
+
+
+def test_indicators_have_known_values(rail: batch.RailState, settings: Settings) -> None:
+    region, _ = load_region(settings)
+    jena = int(np.flatnonzero(region["name"] == "Jena")[0])
+    out = batch.rail_indicators_task(rail, pd.DataFrame({"m": [jena]}), {})
+    row = out.iloc[0]
+    assert row["ags"] == "16053000"
+    assert row["station_km"] < 2  # Jena Paradies lies in the city
+    assert row["centre_minutes"] == 0  # Jena (> 100,000 inhabitants) is a centre itself
+    assert row["pop_within_30"] >= region.loc[jena, "population"]
+    assert row["pop_within_30"] <= row["pop_within_60"] <= row["pop_within_90"]
+    assert row["feeds"] == "db_fv_gtfs_2019.zip" and row["window"] == "07:00-08:00"
+
+
+def test_local_cluster_equals_single_process(rail: batch.RailState, tmp_path: Path) -> None:
+    origins = pd.DataFrame({"m": np.arange(60)})
+    parts = batch.partition_origins(origins, 20)
+    one = PartitionStore(str(tmp_path / "one"))
+    batch.run_job(
+        task=batch.rail_indicators_task,
+        state=rail,
+        partitions=parts,
+        store=one,
+        manifest={"kind": "t"},
+        progress=False,
+    )
+    client = batch.connect(workers=2)
+    try:
+        two = PartitionStore(str(tmp_path / "two"))
+        summary = batch.run_job(
+            task=batch.rail_indicators_task,
+            state=rail,
+            partitions=parts,
+            store=two,
+            manifest={"kind": "t"},
+            client=client,
+            progress=False,
+        )
+    finally:
+        client.close()
+    assert summary.workers == 2 and summary.computed == 3
+    assert len(summary.peak_rss_mb_by_worker) >= 1
+    pd.testing.assert_frame_equal(_sorted(one.read()), _sorted(two.read()))
+
+
+def _cli(*args: str) -> list[str]:
+    return [str(Path(sys.executable).parent / "stadtregion"), *args]
+
+
+def test_killed_run_resumes_to_the_same_result(settings: Settings, tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    args = [
+        "batch",
+        "indicators",
+        "--area",
+        "thuringia",
+        "--out",
+        str(out),
+        "--chunk-size",
+        "2",
+        "--limit",
+        "240",
+        "--quiet",
+    ]
+    env = {**os.environ, "STADTREGION_PROCESSED_DIR": str(settings.processed_dir)}
+    proc = subprocess.Popen(_cli(*args), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if out.is_dir() and len(list(out.glob("part-*.parquet"))) >= 5:
+            break
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    written = len(list(out.glob("part-*.parquet")))
+    assert 5 <= written < 120, written  # killed mid-way
+    # every partition on disk is whole
+    for p in out.glob("part-*.parquet"):
+        assert len(pd.read_parquet(p)) == 2
+    again = subprocess.run(_cli(*args), env=env, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert f"{written} already done" in again.stdout
+    assert len(list(out.glob("part-*.parquet"))) == 120
+    assert not list(out.glob(".*.tmp"))
+    # identical to an uninterrupted run
+    ref = tmp_path / "ref"
+    full = subprocess.run(
+        _cli(*[a if a != str(out) else str(ref) for a in args]),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert full.returncode == 0, full.stderr
+    pd.testing.assert_frame_equal(
+        _sorted(PartitionStore(str(out)).read()), _sorted(PartitionStore(str(ref)).read())
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--area", "mars"], "unknown area 'mars'"),
+        (["--limit", "0"], "origin set is empty"),
+        (["--scheduler", "tcp://127.0.0.1:9", "--limit", "3"], "cannot reach the Dask scheduler"),
+        (["--mode", "car"], "nationwide road network"),
+    ],
+)
+def test_bad_input_one_clear_message(
+    settings: Settings, tmp_path: Path, args: list[str], words: str
+) -> None:
+    env = {**os.environ, "STADTREGION_PROCESSED_DIR": str(settings.processed_dir)}
+    r = subprocess.run(
+        _cli("batch", "indicators", "--out", str(tmp_path / "o"), "--quiet", *args),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode != 0
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0], r.stderr
