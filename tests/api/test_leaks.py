@@ -11,6 +11,7 @@ the crawler is shown able to see a leak.
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,7 @@ import httpx
 import pytest
 
 from geo import catalog
+from geo.screening_io import shipped_profile_names
 from geo.settings import Settings
 from maps.registry import MAPS
 from tests.api.landpool_seed import (
@@ -133,8 +135,15 @@ def _links(response: httpx.Response) -> list[str]:
     return out
 
 
+#: POST routes that only read (they compute over the register): crawled with these bodies.
+READ_POSTS: list[tuple[str, dict[str, Any]]] = [
+    ("/plots/screen", {"profile": name}) for name in shipped_profile_names()
+]
+
+
 def crawl(lp: SeededApi, role: str) -> dict[str, httpx.Response]:
-    """GET every start URL and every link found, breadth first, as ``role``."""
+    """GET every start URL and every link found, breadth first, as ``role``; then the
+    read-only POST routes."""
     queue = start_urls(lp)
     seen: dict[str, httpx.Response] = {}
     while queue and len(seen) < MAX_REQUESTS:
@@ -145,6 +154,10 @@ def crawl(lp: SeededApi, role: str) -> dict[str, httpx.Response]:
         seen[url] = r
         assert r.status_code < 500, f"{role} GET {url}: {r.status_code} {r.text[:300]}"
         queue += [u for u in _links(r) if u not in seen]
+    for url, body in READ_POSTS:
+        r = lp.client.post(url, json=body, headers=lp.headers[role])
+        assert r.status_code == 200, f"{role} POST {url} {body}: {r.status_code} {r.text[:300]}"
+        seen[f"POST {url} {json.dumps(body)}"] = r
     return seen
 
 
@@ -198,8 +211,9 @@ def test_no_confidential_trace_for_role(lp: SeededApi, role: str) -> None:
         "/maps/region.html",
     } <= ok
     assert any("OFFEN-2" in answers[u].text for u in ok)
-    # ... and followed links (start URLs carry no f=json; self links do).
+    # ... and followed links (start URLs carry no f=json; self links do) and screened.
     assert "/ogc/collections/plots?f=json" in ok
+    assert len([u for u in ok if u.startswith("POST /plots/screen")]) == len(READ_POSTS) >= 1
     problems = [p for url, r in answers.items() for p in leaks(lp, role, url, r)]
     assert not problems, "\n".join(problems[:30])
 
@@ -214,3 +228,4 @@ def test_crawler_sees_confidential_plots_as_landpool(lp: SeededApi) -> None:
         assert repr(s) in text
     assert "coordinate" in text and "numberMatched counts 6 plots" in text
     assert "/plots/GEHEIM-7731: answers unlike a missing id (200" in text
+    assert "POST /plots/screen" in text
