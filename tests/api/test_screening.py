@@ -11,9 +11,10 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from geo.settings import Settings
+from geo.tokens import TokenStore
 
-TOKEN = "test-landpool-token"
-LP = {"Authorization": f"Bearer {TOKEN}"}
+#: Authorization header of a land-pool token (made anew for each test by the ``api`` fixture).
+LP: dict[str, str] = {}
 # a 100 m × 200 m rectangle in Jena (EPSG:4326)
 W, E, S, N = 11.5850, 11.5864, 50.9270, 50.9288
 
@@ -32,9 +33,11 @@ def _feature(plot_id: str, dx: float = 0.0, **props: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def api(settings: Settings, tmp_path: Path) -> Iterator[TestClient]:
-    app_settings = settings.model_copy(
-        update={"landpool_gpkg": tmp_path / "lp.gpkg", "landpool_token": TOKEN}
-    )
+    app_settings = settings.model_copy(update={"landpool_gpkg": tmp_path / "lp.gpkg"})
+    tokens = TokenStore.open(app_settings)
+    token, _ = tokens.create("landpool-team", "landpool")
+    tokens.close()
+    LP["Authorization"] = f"Bearer {token}"
     app = create_app(app_settings)
     with TestClient(app) as client:
         yield client
