@@ -57,6 +57,19 @@ class Settings(BaseSettings):
     tiles_attribution: str = ""
     static_url: str = Field(default="/static", description="URL prefix of self-hosted map assets.")
     max_body_bytes: int = 5_000_000
+    # -- road networks and travel times (geo/network_io.py, geo/travel.py)
+    max_snap_m: float = Field(
+        default=500.0, gt=0, description="Farthest a point may lie from the road network (m)."
+    )
+    overpass_url: str = Field(
+        default="https://overpass-api.de/api", description="Overpass API used by osmnx downloads."
+    )
+    overpass_timeout_s: int = Field(default=180, description="Timeout of Overpass requests (s).")
+    network_file: Path | None = Field(
+        default=None,
+        description="Road network to route on (OSM XML/PBF, GraphML or road lines); the "
+        "cached regional network, else the shared Jena roads, when unset.",
+    )
 
 
 @lru_cache(maxsize=1)
