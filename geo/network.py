@@ -36,6 +36,7 @@ one); what is dropped is reported by :func:`largest_strong_component`.
 from __future__ import annotations
 
 import ast
+import itertools
 import math
 import re
 from collections import defaultdict
@@ -97,9 +98,21 @@ ZONE_SPEEDS_KPH: dict[str, float] = {
 #: Highway classes a car may drive on.
 CAR_HIGHWAYS = frozenset(
     {
-        "motorway", "motorway_link", "trunk", "trunk_link", "primary", "primary_link",
-        "secondary", "secondary_link", "tertiary", "tertiary_link", "unclassified",
-        "residential", "living_street", "service", "road",
+        "motorway",
+        "motorway_link",
+        "trunk",
+        "trunk_link",
+        "primary",
+        "primary_link",
+        "secondary",
+        "secondary_link",
+        "tertiary",
+        "tertiary_link",
+        "unclassified",
+        "residential",
+        "living_street",
+        "service",
+        "road",
     }
 )
 _NO_ACCESS = frozenset({"no", "private"})
@@ -327,8 +340,9 @@ def _tag(value: object) -> str:
     return "" if s.lower() in {"nan", "<na>", "none"} else s.strip().lower()
 
 
-def is_car_road(highway: object, access: object = None, motor_vehicle: object = None,
-                area: object = None) -> bool:
+def is_car_road(
+    highway: object, access: object = None, motor_vehicle: object = None, area: object = None
+) -> bool:
     """True when a way with these tags is a road a car may use (see :data:`CAR_HIGHWAYS`)."""
     hw = highway if isinstance(highway, (list, tuple)) else [highway]
     if not any(_tag(h) in CAR_HIGHWAYS for h in hw):
@@ -391,8 +405,7 @@ def graph_from_lines(lines: gpd.GeoDataFrame, decimals: int = 7) -> nx.MultiDiGr
         return list(src[name]) if name in src else [None] * len(src)
 
     keep = [
-        is_car_road(h, a, None, None)
-        for h, a in zip(col("highway"), col("access"), strict=True)
+        is_car_road(h, a, None, None) for h, a in zip(col("highway"), col("access"), strict=True)
     ]
     src = src[np.asarray(keep, dtype=bool)]
     if src.empty:
@@ -424,11 +437,13 @@ def graph_from_lines(lines: gpd.GeoDataFrame, decimals: int = 7) -> nx.MultiDiGr
         row = records.iloc[i]
         direction = oneway_direction(row.get("oneway"), row.get("highway"), row.get("junction"))
         tags = {c: row[c] for c in tag_cols if c in records and not _missing(row[c])}
-        cut = [0] + [j for j in range(1, len(keys) - 1) if len(used[keys[j]]) > 1]
-        cut.append(len(keys) - 1)
-        for a, b in zip(cut[:-1], cut[1:], strict=True):
+        inner = {j for j in range(1, len(keys) - 1) if len(used[keys[j]]) > 1}
+        if keys[0] == keys[-1] and len(keys) > 3:
+            inner.add(len(keys) // 2)  # a closed way (roundabout) is cut in two, not a loop
+        cut = [0, *sorted(inner), len(keys) - 1]
+        for a, b in itertools.pairwise(cut):
             piece = coords[a : b + 1]
-            if len(piece) < 2 or keys[a] == keys[b] and b - a < 2:
+            if len(piece) < 2 or (keys[a] == keys[b] and b - a < 2):
                 continue
             u, v = node(keys[a], coords[a]), node(keys[b], coords[b])
             geom = LineString(piece)
@@ -445,7 +460,9 @@ def _missing(value: object) -> bool:
         return True
     if isinstance(value, float) and math.isnan(value):
         return True
-    return bool(pd.isna(value)) if not isinstance(value, (list, tuple)) else False
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return False
+    return value is pd.NA or value is pd.NaT
 
 
 def filter_car_roads(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
@@ -489,7 +506,7 @@ def _is_work_crs(crs: object) -> bool:
 
     try:
         return bool(CRS.from_user_input(crs).equals(CRS.from_user_input(WORK_CRS)))
-    except Exception:  # noqa: BLE001 - an unreadable CRS is simply not ours
+    except Exception:
         return False
 
 
@@ -506,9 +523,17 @@ def edges_frame(graph: nx.MultiDiGraph) -> gpd.GeoDataFrame:
         if geom is None:
             geom = LineString([(nodes[u]["x"], nodes[u]["y"]), (nodes[v]["x"], nodes[v]["y"])])
         geoms.append(geom)
-        rows.append({"u": u, "v": v, "key": k,
-                     **{c: d.get(c) for c in ("highway", "maxspeed", "speed_kph",
-                                               "length", "travel_time_s", "name")}})
+        rows.append(
+            {
+                "u": u,
+                "v": v,
+                "key": k,
+                **{
+                    c: d.get(c)
+                    for c in ("highway", "maxspeed", "speed_kph", "length", "travel_time_s", "name")
+                },
+            }
+        )
     return gpd.GeoDataFrame(rows, geometry=geoms, crs=graph.graph.get("crs", WORK_CRS))
 
 
@@ -516,8 +541,12 @@ def edges_frame(graph: nx.MultiDiGraph) -> gpd.GeoDataFrame:
 
 
 def generate_road_graph(
-    n_side: int, spacing_m: float = 150.0, seed: int = 0, oneway_share: float = 0.15,
-    drop_share: float = 0.05, origin_xy: tuple[float, float] = (650_000.0, 5_620_000.0),
+    n_side: int,
+    spacing_m: float = 150.0,
+    seed: int = 0,
+    oneway_share: float = 0.15,
+    drop_share: float = 0.05,
+    origin_xy: tuple[float, float] = (650_000.0, 5_620_000.0),
 ) -> nx.MultiDiGraph:
     """Generate a road-like graph: a perturbed grid with road classes and one-way streets.
 

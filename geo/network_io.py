@@ -128,8 +128,9 @@ def fetch_osm_network(
                     polygon, network_type=NETWORK_TYPE, retain_all=True, truncate_by_edge=True
                 )
             assert bbox is not None
-            return ox.graph_from_bbox(bbox, network_type=NETWORK_TYPE, retain_all=True,
-                                      truncate_by_edge=True)
+            return ox.graph_from_bbox(
+                bbox, network_type=NETWORK_TYPE, retain_all=True, truncate_by_edge=True
+            )
         except (OSError, ValueError) as exc:  # requests errors are OSErrors
             raise DataSourceError(
                 f"downloading the OSM road network from {settings.overpass_url} failed: {exc}"
@@ -137,8 +138,7 @@ def fetch_osm_network(
         except Exception as exc:  # osmnx's own InsufficientResponseError etc.
             if type(exc).__module__.startswith(("osmnx", "requests", "urllib3")):
                 raise DataSourceError(
-                    f"downloading the OSM road network from {settings.overpass_url} failed: "
-                    f"{exc}"
+                    f"downloading the OSM road network from {settings.overpass_url} failed: {exc}"
                 ) from exc
             raise
 
@@ -198,15 +198,23 @@ def save_graph(graph: nx.MultiDiGraph, path: Path) -> Path:
 
 
 def read_osm_xml(path: Path) -> nx.MultiDiGraph:
-    """Read an OSM XML file (``.osm``, ``.osm.gz``, ``.osm.bz2``) as a car road graph."""
+    """Read an OSM XML file (``.osm``, ``.osm.gz``, ``.osm.bz2``) as a car road graph.
+
+    Ways are reduced to car roads (:func:`geo.network.filter_car_roads`), then osmnx
+    merges chains of edges between intersections (``simplify_graph``).
+    """
     import osmnx as ox
 
     require_file(path, "OSM XML file")
     try:
-        graph = ox.graph_from_xml(path, bidirectional=False, simplify=True, retain_all=True)
+        graph = ox.graph_from_xml(path, bidirectional=False, simplify=False, retain_all=True)
     except Exception as exc:
         raise DataSourceError(f"cannot read OSM XML {path}: {exc}") from exc
-    return filter_car_roads(graph)
+    # filter before simplifying, so no edge merges a footway into a road
+    cars = filter_car_roads(graph)
+    if cars.number_of_edges() == 0:
+        raise DataSourceError(f"OSM XML {path} holds no road a car may use.")
+    return ox.simplify_graph(cars)
 
 
 def read_osm_pbf(path: Path) -> nx.MultiDiGraph:
@@ -281,11 +289,14 @@ def default_network(settings: Settings) -> NetworkChoice:
     """The regional network where it is cached, else the shared Jena roads (and which)."""
     if settings.network_file is not None:
         p = Path(settings.network_file)
-        return NetworkChoice(p, p.name.split(".")[0], f"network file {p} (STADTREGION_NETWORK_FILE)")
+        return NetworkChoice(
+            p, p.name.split(".")[0], f"network file {p} (STADTREGION_NETWORK_FILE)"
+        )
     regional = regional_network_path(settings)
     if regional.is_file():
-        return NetworkChoice(regional, "regional OSM drive network",
-                             f"regional drive network cached at {regional}")
+        return NetworkChoice(
+            regional, "regional OSM drive network", f"regional drive network cached at {regional}"
+        )
     jena = jena_roads_path(settings)
     return NetworkChoice(
         jena,
@@ -296,7 +307,9 @@ def default_network(settings: Settings) -> NetworkChoice:
 
 
 def load_engine(
-    path: Path, name: str | None = None, max_snap_m: float | None = None,
+    path: Path,
+    name: str | None = None,
+    max_snap_m: float | None = None,
     congestion: dict[str, float] | None = None,
 ) -> RoutingEngine:
     """Read a network file and build its routing engine (EPSG:25832, largest SCC)."""

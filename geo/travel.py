@@ -180,8 +180,9 @@ class RoutingEngine:
             vs.append(pos[v])
             ts.append(max(float(t), 1e-3))
             g = d.get("geometry")
-            geoms.append(g if g is not None else LineString([(x[pos[u]], y[pos[u]]),
-                                                             (x[pos[v]], y[pos[v]])]))
+            geoms.append(
+                g if g is not None else LineString([(x[pos[u]], y[pos[u]]), (x[pos[v]], y[pos[v]])])
+            )
         eu = np.asarray(us, dtype=np.int64)
         ev = np.asarray(vs, dtype=np.int64)
         et = np.asarray(ts, dtype=float)
@@ -236,7 +237,7 @@ class Snapped:
 
 def points_xy(points: gpd.GeoDataFrame | gpd.GeoSeries, name: str = "points") -> np.ndarray:
     """Coordinates (n × 2, EPSG:25832) of point geometries; polygons give a point inside."""
-    require_crs(points, name)  # type: ignore[arg-type]
+    require_crs(points, name)
     geom = points.geometry if isinstance(points, gpd.GeoDataFrame) else points
     geom = geom.to_crs(WORK_CRS)
     if geom.isna().any() or geom.is_empty.any():
@@ -295,8 +296,10 @@ def snap(
         raise InputError(f"{what} has coordinates that are not finite numbers.")
 
     def label(i: int) -> str:
-        return f"{what} {labels[i]!r}" if labels is not None else (
-            what if len(xy) == 1 else f"{what} #{i}"
+        return (
+            f"{what} {labels[i]!r}"
+            if labels is not None
+            else (what if len(xy) == 1 else f"{what} #{i}")
         )
 
     inside = shapely.contains_xy(engine.coverage, xy[:, 0], xy[:, 1])
@@ -315,9 +318,7 @@ def snap(
 # -- shortest paths ------------------------------------------------------------
 
 
-def one_to_all_s(
-    engine: RoutingEngine, node: int, limit_s: float = math.inf
-) -> np.ndarray:
+def one_to_all_s(engine: RoutingEngine, node: int, limit_s: float = math.inf) -> np.ndarray:
     """Travel time (s) from one node (position) to every node; ``inf`` beyond ``limit_s``."""
     return np.asarray(
         dijkstra(engine.graph_csr, directed=True, indices=int(node), limit=limit_s), dtype=float
@@ -436,8 +437,9 @@ class TravelMatrix:
 
     def long(self) -> pd.DataFrame:
         """Long form: one row per pair with ``origin``, ``destination``, ``minutes``."""
-        out = self.wide.stack(future_stack=True).rename("minutes").reset_index()
-        out.columns = ["origin", "destination", "minutes"]
+        stacked: pd.Series = self.wide.stack(future_stack=True)  # type: ignore[assignment]
+        out = stacked.reset_index()
+        out.columns = pd.Index(["origin", "destination", "minutes"])
         return out
 
 
@@ -487,8 +489,7 @@ def travel_time_matrix(
     """
     dests = origins if destinations is None else destinations
     oid = _ids(origins, origin_id, "origins")
-    did = _ids(dests, destination_id if destinations is not None else origin_id,
-               "destinations")
+    did = _ids(dests, destination_id if destinations is not None else origin_id, "destinations")
     so = snap(engine, points_xy(origins, "origins"), "origin", list(oid))
     sd = snap(engine, points_xy(dests, "destinations"), "destination", list(did))
     secs = matrix_s(engine, so.node, sd.node, method=method)
@@ -514,9 +515,7 @@ def check_minutes(value: float, name: str = "max_minutes") -> float:
     return v
 
 
-def reached_lines(
-    engine: RoutingEngine, times_s: np.ndarray, cutoff_s: float
-) -> np.ndarray:
+def reached_lines(engine: RoutingEngine, times_s: np.ndarray, cutoff_s: float) -> np.ndarray:
     """Road pieces reached within ``cutoff_s`` (array of LineStrings, EPSG:25832).
 
     An edge whose start is reached at ``t`` is followed for ``cutoff_s - t`` seconds:
@@ -572,13 +571,23 @@ def isochrones(
     times = one_to_all_s(engine, node, limit_s=cuts[-1] * 60.0)
     origin_pt = Point(engine.x[node], engine.y[node])
     rows = []
+    previous = origin_pt.buffer(buffer_m, quad_segs=4)
     for m in cuts:
         lines = reached_lines(engine, times, m * 60.0)
         parts = shapely.buffer(lines, buffer_m, quad_segs=4) if len(lines) else np.array([])
-        poly = shapely.union_all(np.append(parts, origin_pt.buffer(buffer_m, quad_segs=4)))
+        # the previous band is added so that nesting holds exactly (a road piece's round
+        # end inside a longer piece's band can differ from it in the last digits)
+        poly = shapely.union_all(np.append(parts, previous))
+        previous = poly
         length_km = float(shapely.length(lines).sum()) / 1000 if len(lines) else 0.0
-        rows.append({"minutes": m, "area_km2": round(poly.area / 1e6, 3),
-                     "roads_km": round(length_km, 2), "geometry": poly})
+        rows.append(
+            {
+                "minutes": m,
+                "area_km2": round(poly.area / 1e6, 3),
+                "roads_km": round(length_km, 2),
+                "geometry": poly,
+            }
+        )
     out = gpd.GeoDataFrame(rows, geometry="geometry", crs=WORK_CRS)
     out.attrs["snap_dist_m"] = round(float(snapped.dist_m[0]), 1)
     out.attrs["network"] = engine.name
@@ -589,7 +598,13 @@ def isochrones(
 
 #: Columns of :attr:`Reachable.table`, the same for every mode.
 REACHABLE_COLUMNS = [
-    "ags", "name", "district", "minutes", "population", "change_pct_per_year", "trend_class",
+    "ags",
+    "name",
+    "district",
+    "minutes",
+    "population",
+    "change_pct_per_year",
+    "trend_class",
 ]
 
 
@@ -732,8 +747,10 @@ def reachable(
     limit = check_minutes(max_minutes)
     if mode not in _MODES:
         if mode in PENDING_MODES:
-            raise InputError(f"mode {mode!r} cannot be answered yet: {PENDING_MODES[mode]}. "
-                             f"Use one of: {', '.join(modes())}.")
+            raise InputError(
+                f"mode {mode!r} cannot be answered yet: {PENDING_MODES[mode]}. "
+                f"Use one of: {', '.join(modes())}."
+            )
         raise InputError(f"mode must be one of {', '.join(modes())}; got {mode!r}.")
     org = resolve_origin(region, origin)
     ctx = {**(context or {}), "engine": network}
