@@ -4,7 +4,9 @@
 set -euo pipefail
 need=()
 want() { dpkg -s "$1" >/dev/null 2>&1 || need+=("$1"); }
-# (packages are added here as issues need them)
+# Browser tests: Debian's Chromium, driven by Playwright (never a downloaded browser).
+want chromium
+want fonts-dejavu-core
 if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "sysdeps: missing ${need[*]}; run 'make sysdeps' as root" >&2

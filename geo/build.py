@@ -1,8 +1,15 @@
-"""Build ``data/processed/`` from the shared data pack, idempotently.
+"""Build ``data/processed/`` from the shared data packs, idempotently.
 
-``build()`` hashes its inputs (and :data:`BUILD_VERSION`, bumped when the model
-changes) and rebuilds ``region.gpkg`` only when that digest differs from the one
-stored in ``region.build.json``. Both files are written atomically.
+Two areas can be built:
+
+* ``thuringia`` (default, ``region.gpkg``): the 849 municipalities of the Jena region pack,
+  with the ISEK neighbour-town facts;
+* ``germany`` (``germany.gpkg``): all German municipalities of the Germany pack (land
+  parts, ``gf`` = 4; the water parts share a municipality's code and are left out).
+
+``build()`` hashes its inputs (and :data:`BUILD_VERSION`, bumped when the model changes)
+and rebuilds an area only when that digest differs from the one stored beside it in
+``<name>.build.json``. Both files are written atomically.
 """
 
 from __future__ import annotations
@@ -17,12 +24,36 @@ import pandas as pd
 
 from geo import region as region_model
 from geo import sources
+from geo.errors import InputError
 from geo.settings import Settings
 
 #: Bump when the region model's columns or rules change, to force a rebuild.
-BUILD_VERSION = "region-1"
-REGION_FILE = "region.gpkg"
-STAMP_FILE = "region.build.json"
+BUILD_VERSION = "region-2"
+
+
+@dataclass(frozen=True)
+class Area:
+    """Inputs and output of one buildable area."""
+
+    name: str
+    output: str
+    vg250: str
+    population: str
+    with_isek: bool
+
+
+AREAS: dict[str, Area] = {
+    "thuringia": Area(
+        "thuringia", "region.gpkg", sources.VG250_FILE, sources.POPULATION_FILE, True
+    ),
+    "germany": Area(
+        "germany",
+        "germany.gpkg",
+        sources.VG250_GERMANY_FILE,
+        sources.POPULATION_GERMANY_FILE,
+        False,
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -36,16 +67,33 @@ class BuildResult:
     seconds: float
 
 
-def _inputs(settings: Settings) -> list[Path]:
-    return [
-        sources.require_file(settings.data_dir / sources.VG250_FILE, "VG250 Thuringia"),
-        sources.require_file(settings.data_dir / sources.POPULATION_FILE, "Destatis population"),
-        sources.require_file(settings.raw_dir / sources.ISEK_FILE, "ISEK neighbour towns"),
+def get_area(name: str) -> Area:
+    """Return the area called ``name``; an unknown name is an :class:`InputError`."""
+    area = AREAS.get(name)
+    if area is None:
+        raise InputError(f"unknown area {name!r}; areas: {', '.join(AREAS)}.")
+    return area
+
+
+def _folder(settings: Settings, area: Area) -> Path:
+    return settings.data_dir if area.name == "thuringia" else settings.germany_dir
+
+
+def _inputs(settings: Settings, area: Area) -> list[Path]:
+    folder = _folder(settings, area)
+    paths = [
+        sources.require_file(folder / area.vg250, f"VG250 layer file of {area.name}"),
+        sources.require_file(folder / area.population, f"Destatis population of {area.name}"),
     ]
+    if area.with_isek:
+        paths.append(
+            sources.require_file(settings.raw_dir / sources.ISEK_FILE, "ISEK neighbour towns")
+        )
+    return paths
 
 
-def build(settings: Settings, force: bool = False) -> BuildResult:
-    """Build ``region.gpkg`` (layers ``municipalities``, ``districts``, ``join_report``).
+def build(settings: Settings, force: bool = False, area: str = "thuringia") -> BuildResult:
+    """Build an area's GeoPackage (layers ``municipalities``, ``districts``, ``join_report``).
 
     Parameters
     ----------
@@ -53,21 +101,28 @@ def build(settings: Settings, force: bool = False) -> BuildResult:
         Where the inputs are and where the output goes.
     force
         Rebuild even when the inputs have not changed.
+    area
+        ``thuringia`` (default) or ``germany``.
     """
     t0 = time.perf_counter()
-    out = settings.processed_dir / REGION_FILE
-    stamp_path = settings.processed_dir / STAMP_FILE
-    digest = sources.file_digest(_inputs(settings)) + ":" + BUILD_VERSION
+    spec = get_area(area)
+    out = settings.processed_dir / spec.output
+    stamp_path = out.with_suffix(".build.json")
+    digest = sources.file_digest(_inputs(settings, spec)) + ":" + BUILD_VERSION
     stamp = sources.read_json(stamp_path)
     if not force and out.is_file() and stamp and stamp.get("digest") == digest:
         return BuildResult(
-            out, False, int(stamp["municipalities"]), int(stamp["report_rows"]),
+            out,
+            False,
+            int(stamp["municipalities"]),
+            int(stamp["report_rows"]),
             time.perf_counter() - t0,
         )
-    municipalities = sources.read_vg250(settings.data_dir, "gemeinden")
-    districts = sources.read_vg250(settings.data_dir, "kreise")
-    population = sources.read_population(settings.data_dir)
-    isek = sources.read_isek_umland(settings.raw_dir)
+    folder = _folder(settings, spec)
+    municipalities = sources.read_vg250_file(folder / spec.vg250, "gemeinden")
+    districts = sources.read_vg250_file(folder / spec.vg250, "kreise")
+    population = sources.read_population_file(folder / spec.population)
+    isek = sources.read_isek_umland(settings.raw_dir) if spec.with_isek else None
     model, report = region_model.build_region(municipalities, districts, population, isek)
     sources.write_layers_atomic(
         out,
@@ -81,9 +136,10 @@ def build(settings: Settings, force: bool = False) -> BuildResult:
         stamp_path,
         {
             "digest": digest,
+            "area": spec.name,
             "municipalities": len(model),
             "report_rows": len(report),
-            "inputs": [str(p) for p in _inputs(settings)],
+            "inputs": [str(p) for p in _inputs(settings, spec)],
         },
     )
     _load_cached.cache_clear()
@@ -93,27 +149,34 @@ def build(settings: Settings, force: bool = False) -> BuildResult:
 @lru_cache(maxsize=4)
 def _load(path: Path, mtime: float) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     model = sources.read_layer(path, "municipalities")
-    report = pd.DataFrame(sources.read_layer(path, "join_report").drop(columns="geometry",
-                                                                         errors="ignore"))
+    report = pd.DataFrame(
+        sources.read_layer(path, "join_report").drop(columns="geometry", errors="ignore")
+    )
     ints = [c for c in model.columns if c.startswith("population")]
     for col in [*ints, "first_year", "last_year"]:
         model[col] = model[col].astype("Int64")
     return model, report
 
 
-def load_region(settings: Settings) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    """Return the region model and its join report, building them first if needed.
+def load_region(
+    settings: Settings, area: str = "thuringia"
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Return an area's region model and its join report, building them first if needed.
 
     The result is cached per input folders; treat it as read-only (the functions of
     :mod:`geo.region` never modify their input).
     """
-    return _load_cached(settings.data_dir, settings.raw_dir, settings.processed_dir)
+    return _load_cached(
+        settings.data_dir, settings.germany_dir, settings.raw_dir, settings.processed_dir, area
+    )
 
 
 @lru_cache(maxsize=4)
 def _load_cached(
-    data_dir: Path, raw_dir: Path, processed_dir: Path
+    data_dir: Path, germany_dir: Path, raw_dir: Path, processed_dir: Path, area: str
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    settings = Settings(data_dir=data_dir, raw_dir=raw_dir, processed_dir=processed_dir)
-    result = build(settings)
+    settings = Settings(
+        data_dir=data_dir, germany_dir=germany_dir, raw_dir=raw_dir, processed_dir=processed_dir
+    )
+    result = build(settings, area=area)
     return _load(result.path, result.path.stat().st_mtime)

@@ -47,9 +47,13 @@ class UnknownMunicipalityError(NotFoundError, ValueError):
 class AmbiguousNameError(InputError):
     """A municipality name matched several municipalities; carries the candidates."""
 
-    def __init__(self, query: str, candidates: Sequence[str]) -> None:
+    def __init__(
+        self, query: str, candidates: Sequence[str], labels: Sequence[object] = ()
+    ) -> None:
         self.query = query
         self.candidates = list(candidates)
+        #: Index labels of the candidates in the frame that was searched.
+        self.labels = list(labels)
         super().__init__(
             f"municipality name {query!r} is ambiguous: it matches {', '.join(self.candidates)}. "
             "Give the full name or the AGS."

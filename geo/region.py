@@ -147,7 +147,7 @@ def match_name(query: str, names: pd.Series, what: str = "municipality") -> obje
         if len(hits) == 1:
             return hits[0]
         if len(hits) > 1:
-            raise AmbiguousNameError(query, [f"{names[h]} ({h})" for h in hits])
+            raise AmbiguousNameError(query, [str(names[h]) for h in hits], labels=list(hits))
     normalised = {normalize_name(n): n for n in names}
     close = difflib.get_close_matches(normalize_name(q), list(normalised), n=5, cutoff=0.6)
     raise UnknownMunicipalityError(query, [normalised[c] for c in close])
@@ -233,15 +233,15 @@ def add_trend(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     years = population_years(gdf)
     out = gdf.copy()
     values = np.column_stack(
-        [out[f"population_{y}"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-         for y in years]
+        [
+            out[f"population_{y}"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+            for y in years
+        ]
     )
     present = ~np.isnan(values)
     n = len(out)
     first_idx = np.where(present.any(axis=1), present.argmax(axis=1), -1)
-    last_idx = np.where(
-        present.any(axis=1), len(years) - 1 - present[:, ::-1].argmax(axis=1), -1
-    )
+    last_idx = np.where(present.any(axis=1), len(years) - 1 - present[:, ::-1].argmax(axis=1), -1)
     yrs = np.array(years)
     first_year = np.where(first_idx >= 0, yrs[first_idx], -1)
     last_year = np.where(last_idx >= 0, yrs[last_idx], -1)
@@ -253,8 +253,7 @@ def add_trend(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = last_val / first_val
         change = np.where(valid, (ratio - 1) * 100, np.nan)
-        rate = np.where(valid, (np.power(ratio, 1 / np.where(span > 0, span, 1)) - 1) * 100,
-                        np.nan)
+        rate = np.where(valid, (np.power(ratio, 1 / np.where(span > 0, span, 1)) - 1) * 100, np.nan)
     out["first_year"] = pd.array(np.where(first_year > 0, first_year, 0), dtype="Int64")
     out.loc[first_year < 0, "first_year"] = pd.NA
     out["last_year"] = pd.array(np.where(last_year > 0, last_year, 0), dtype="Int64")
@@ -327,7 +326,7 @@ def add_density(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-def attach_isek(gdf: gpd.GeoDataFrame, isek: pd.DataFrame) -> gpd.GeoDataFrame:
+def attach_isek(gdf: gpd.GeoDataFrame, isek: pd.DataFrame | None) -> gpd.GeoDataFrame:
     """Return a copy with the ISEK Jena 2030 neighbour-town facts beside computed values.
 
     Each ISEK town is found by the forgiving name look-up; its row gets
@@ -340,6 +339,8 @@ def attach_isek(gdf: gpd.GeoDataFrame, isek: pd.DataFrame) -> gpd.GeoDataFrame:
         out[col] = pd.Series(pd.NA, index=out.index, dtype="Float64")
     for col in ("isek_note", "isek_infrastructure", "isek_source"):
         out[col] = pd.Series("", index=out.index, dtype=object)
+    if isek is None:
+        return out
     names = pd.Series(out["gen"].to_numpy(), index=out.index)
     for _, row in isek.iterrows():
         idx = match_name(row["town"], names)
@@ -355,7 +356,13 @@ def attach_isek(gdf: gpd.GeoDataFrame, isek: pd.DataFrame) -> gpd.GeoDataFrame:
 
 #: Column order of the region model (geometry last).
 MODEL_COLUMNS = [
-    "ags", "rs", "name", "bez", "district_ags", "district", "district_type",
+    "ags",
+    "rs",
+    "name",
+    "bez",
+    "district_ags",
+    "district",
+    "district_type",
 ]
 
 
@@ -363,9 +370,9 @@ def build_region(
     municipalities: gpd.GeoDataFrame,
     districts: gpd.GeoDataFrame,
     population: pd.DataFrame,
-    isek: pd.DataFrame,
+    isek: pd.DataFrame | None = None,
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    """Build the region model from its sources.
+    """Build the region model from its sources (``isek`` only for the Jena region).
 
     Returns
     -------
@@ -384,10 +391,23 @@ def build_region(
     cols = [
         *MODEL_COLUMNS,
         *[f"population_{y}" for y in years],
-        "first_year", "last_year", "population", "change_pct", "change_pct_per_year",
-        "trend_class", "missing_years", "area_km2", "density_per_km2", "centre_x", "centre_y",
-        "isek_population", "isek_trend_2008_2015_pct", "isek_note", "isek_infrastructure",
-        "isek_source", "geometry",
+        "first_year",
+        "last_year",
+        "population",
+        "change_pct",
+        "change_pct_per_year",
+        "trend_class",
+        "missing_years",
+        "area_km2",
+        "density_per_km2",
+        "centre_x",
+        "centre_y",
+        "isek_population",
+        "isek_trend_2008_2015_pct",
+        "isek_note",
+        "isek_infrastructure",
+        "isek_source",
+        "geometry",
     ]
     model = model[cols].sort_values("ags").reset_index(drop=True)
     return gpd.GeoDataFrame(model, geometry="geometry", crs=WORK_CRS), report
@@ -419,7 +439,13 @@ def find_municipality(region: gpd.GeoDataFrame, query: str) -> pd.Series:
             raise UnknownMunicipalityError(q)
         return region.loc[hit[0]]
     names = pd.Series(region["name"].to_numpy(), index=region.index)
-    return region.loc[match_name(q, names)]
+    try:
+        return region.loc[match_name(q, names)]
+    except AmbiguousNameError as exc:
+        hits = region.loc[exc.labels]
+        raise AmbiguousNameError(
+            q, [f"{r['name']} (AGS {r['ags']}, {r['district']})" for _, r in hits.iterrows()]
+        ) from None
 
 
 def centres(region: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -503,3 +529,28 @@ def select(
         keep = select_names(region, names).index
         out = out[out.index.isin(keep)]
     return out.sort_values(["dist_km", "ags"])
+
+
+#: Data files the region model is made of (keys of ``geo.sources.ATTRIBUTIONS``).
+REGION_SOURCES = (
+    "vg250_thueringen_2016.gpkg",
+    "population_destatis_thueringen.csv",
+    "isek_umland.csv",
+)
+
+
+def table_columns(region: gpd.GeoDataFrame) -> list[str]:
+    """Columns of the planners' table: name, codes, population series, trend, distance."""
+    years = population_years(region)
+    cols = [
+        "name",
+        "ags",
+        "district",
+        *[f"population_{y}" for y in years],
+        "change_pct",
+        "change_pct_per_year",
+        "trend_class",
+        "dist_km",
+        "missing_years",
+    ]
+    return [c for c in cols if c in region.columns]

@@ -27,11 +27,16 @@ POPULATION_FILE = "population_destatis_thueringen.csv"
 STATIONS_FILE = "db_stations_thueringen.csv"
 RAIL_FILE = "rail_segments_thueringen_2015.geojson"
 ISEK_FILE = "isek_umland.csv"
+#: Files of the Germany pack.
+VG250_GERMANY_FILE = "vg250_deutschland_2016.gpkg"
+POPULATION_GERMANY_FILE = "population_destatis_deutschland.csv"
 
 #: Attributions of every data source, keyed by the file they belong to.
 ATTRIBUTIONS: dict[str, str] = {
     VG250_FILE: "Verwaltungsgrenzen: © GeoBasis-DE / BKG (2016), dl-de/by-2.0",
+    VG250_GERMANY_FILE: "Verwaltungsgrenzen: © GeoBasis-DE / BKG (2016), dl-de/by-2.0",
     POPULATION_FILE: "Bevölkerung: © Statistisches Bundesamt (Destatis), dl-de/by-2.0",
+    POPULATION_GERMANY_FILE: "Bevölkerung: © Statistisches Bundesamt (Destatis), dl-de/by-2.0",
     ISEK_FILE: "ISEK-Angaben: Stadt Jena, ISEK Jena 2030, Lenkungsrunde Nr. 3 (06.12.2016)",
     STATIONS_FILE: "Bahnhöfe: Deutsche Bahn AG, CC BY 4.0",
     RAIL_FILE: "Bahnstrecken: OffenesThueringen, Apache-2.0",
@@ -60,16 +65,30 @@ def require_file(path: Path, what: str) -> Path:
 
 
 def read_vg250(data_dir: Path, layer: str = "gemeinden") -> gpd.GeoDataFrame:
-    """Read a VG250 layer (``gemeinden`` or ``kreise``) in EPSG:25832."""
-    path = require_file(data_dir / VG250_FILE, "VG250 Thuringia layer file")
-    gdf = gpd.read_file(path, layer=layer)
+    """Read a layer (``gemeinden`` or ``kreise``) of the Thuringia VG250 file in EPSG:25832."""
+    return read_vg250_file(data_dir / VG250_FILE, layer)
+
+
+def read_vg250_file(path: Path, layer: str = "gemeinden") -> gpd.GeoDataFrame:
+    """Read a VG250 layer in EPSG:25832, land parts only.
+
+    Where the layer has a ``gf`` column (the Germany file), only land parts (``gf`` = 4)
+    are kept: water parts repeat a municipality's code.
+    """
+    gdf = gpd.read_file(require_file(path, "VG250 layer file"), layer=layer)
+    if "gf" in gdf.columns:
+        gdf = gdf[gdf["gf"].astype(int) == 4].reset_index(drop=True)
     return gdf.to_crs(WORK_CRS)
 
 
 def read_population(data_dir: Path) -> pd.DataFrame:
-    """Read the Destatis population table keyed by the 12-digit Regionalschlüssel ``rs``."""
-    path = require_file(data_dir / POPULATION_FILE, "Destatis population table")
-    return pd.read_csv(path, dtype={"rs": str})
+    """Read the Thuringia Destatis population table keyed by the Regionalschlüssel ``rs``."""
+    return read_population_file(data_dir / POPULATION_FILE)
+
+
+def read_population_file(path: Path) -> pd.DataFrame:
+    """Read a Destatis population table keyed by the 12-digit Regionalschlüssel ``rs``."""
+    return pd.read_csv(require_file(path, "Destatis population table"), dtype={"rs": str})
 
 
 def read_isek_umland(raw_dir: Path) -> pd.DataFrame:
@@ -82,9 +101,7 @@ def read_stations(data_dir: Path) -> gpd.GeoDataFrame:
     """Read DB railway stations as points in EPSG:25832."""
     path = require_file(data_dir / STATIONS_FILE, "DB station list")
     df = pd.read_csv(path, dtype={"station_id": str})
-    gdf = gpd.GeoDataFrame(
-        df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326"
-    )
+    gdf = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326")
     return gdf.to_crs(WORK_CRS)
 
 
@@ -153,3 +170,13 @@ def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False))
     os.replace(tmp, path)
+
+
+def attributions(keys: Iterable[str]) -> list[str]:
+    """Return the attribution strings for data files (unknown keys are skipped), no repeats."""
+    out: list[str] = []
+    for k in keys:
+        a = ATTRIBUTIONS.get(k)
+        if a and a not in out:
+            out.append(a)
+    return out

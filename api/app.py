@@ -1,0 +1,40 @@
+"""The FastAPI application: a thin layer over ``geo/`` and ``maps/``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api.errors import install_error_handlers
+from api.routers import maps, municipalities
+from geo.settings import Settings, get_settings
+from maps.base import STATIC_DIR
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Create the API app for ``settings`` (default: from the environment)."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="stadtregion",
+        version="0.1.0",
+        description="Accessibility, demography and land offers across municipal borders "
+        "in the city-region of Jena.",
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+
+    @app.get("/health", tags=["meta"], summary="Liveness and data status")
+    def health() -> dict[str, Any]:
+        """Report that the service runs and where its data comes from."""
+        return {
+            "status": "ok",
+            "data_dir": str(settings.data_dir),
+            "data_dir_exists": settings.data_dir.is_dir(),
+        }
+
+    app.include_router(municipalities.router)
+    app.include_router(maps.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

@@ -1,0 +1,56 @@
+"""Commands that set up and serve: ``build``, ``serve``, ``map``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from api.cli import app
+from geo.build import build as build_region
+from geo.settings import get_settings
+
+
+@app.command()
+def build(
+    force: bool = typer.Option(False, "--force", help="Rebuild even when inputs are unchanged."),
+    area: str = typer.Option("thuringia", "--area", help="thuringia or germany."),
+) -> None:
+    """Build data/processed/ from the shared data pack (only when inputs changed)."""
+    result = build_region(get_settings(), force=force, area=area)
+    state = "built" if result.rebuilt else "up to date"
+    typer.echo(
+        f"{result.path}: {state} ({result.municipalities} municipalities, "
+        f"{result.report_rows} join-report rows, {result.seconds:.1f} s)"
+    )
+
+
+@app.command()
+def serve(
+    host: str = typer.Option(None, help="Interface to bind (default STADTREGION_HOST)."),
+    port: int = typer.Option(None, help="Port (default STADTREGION_PORT)."),
+) -> None:
+    """Serve the HTTP API and the maps."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = get_settings()
+    h = host or settings.host
+    p = port or settings.port
+    typer.echo(f"stadtregion serving on http://{h}:{p}/  (map: http://{h}:{p}/maps/region.html)")
+    uvicorn.run(create_app(settings), host=h, port=p, log_level="info")
+
+
+@app.command("map")
+def map_(
+    name: str = typer.Argument(..., help="Map name, e.g. 'region'."),
+    out: Path = typer.Option(..., "--out", help="HTML file to write."),
+    lang: str = typer.Option("de", help="Label language: de or en."),
+) -> None:
+    """Export a map as one self-contained HTML file (scripts inlined, no CDN)."""
+    from maps.registry import render_map
+
+    html = render_map(name, get_settings(), lang=lang, inline_assets=True)
+    out.write_text(html, encoding="utf-8")
+    typer.echo(f"wrote {out} ({len(html.encode()) / 1e6:.2f} MB)")

@@ -1,0 +1,27 @@
+"""``stadtregion municipalities``: the region table."""
+
+from __future__ import annotations
+
+import typer
+
+from api.cli import app
+from geo import export, region, sources
+from geo.build import load_region
+from geo.settings import get_settings
+
+
+@app.command()
+def municipalities(
+    within_km: float = typer.Option(None, "--within-km", help="Keep centres within this distance."),
+    of: str = typer.Option("Jena", "--of", help="Municipality the distance is measured from."),
+    district: str = typer.Option(None, "--district", help="Keep one Landkreis / kreisfreie Stadt."),
+    names: list[str] = typer.Option(None, "--name", help="Keep these municipalities (repeatable)."),
+    fmt: str = typer.Option("table", "--format", help="table, csv or geojson."),
+) -> None:
+    """List municipalities with population series, trend and distance."""
+    model, _ = load_region(get_settings())
+    sel = region.select(model, of=of, within_km=within_km, district=district, names=names)
+    attribution = sources.attributions(region.REGION_SOURCES)
+    if fmt != "geojson":
+        sel = sel[region.table_columns(sel)]
+    typer.echo(export.render(sel, fmt, attribution))

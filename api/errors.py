@@ -1,0 +1,74 @@
+"""The one place that maps the error tree of :mod:`geo.errors` to HTTP status codes."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from geo import errors
+
+#: Most specific class first: the first match decides the status code.
+STATUS_BY_ERROR: list[tuple[type[BaseException], int]] = [
+    (errors.NotFoundError, 404),
+    (errors.ConflictError, 409),
+    (errors.PermissionDeniedError, 403),
+    (errors.DataSourceError, 503),
+    (errors.InputError, 422),
+    (errors.StadtregionError, 400),
+]
+
+
+def status_for(exc: BaseException) -> int:
+    """Return the HTTP status code for an error of the stadtregion tree."""
+    for cls, status in STATUS_BY_ERROR:
+        if isinstance(exc, cls):
+            return status
+    return 500
+
+
+def error_body(exc: BaseException) -> dict[str, object]:
+    """Return the JSON body of an error: its class name, message and any hints."""
+    body: dict[str, object] = {"error": type(exc).__name__, "detail": str(exc)}
+    suggestions = getattr(exc, "suggestions", None)
+    if suggestions:
+        body["suggestions"] = list(suggestions)
+    candidates = getattr(exc, "candidates", None)
+    if candidates:
+        body["candidates"] = list(candidates)
+    return body
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register handlers so every error answers with a readable JSON body, never a trace."""
+
+    @app.exception_handler(errors.StadtregionError)
+    def _stadtregion(_: Request, exc: errors.StadtregionError) -> JSONResponse:
+        return JSONResponse(error_body(exc), status_code=status_for(exc))
+
+    @app.exception_handler(RequestValidationError)
+    def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = []
+        for e in exc.errors():
+            where = ".".join(str(p) for p in e.get("loc", ()) if p != "body")
+            problems.append(f"{where}: {e.get('msg', 'invalid')}")
+        return JSONResponse(
+            {"error": "InputError", "detail": "; ".join(problems) or "invalid request"},
+            status_code=422,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(
+            {"error": "HTTPError", "detail": str(exc.detail)},
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse(
+            {"error": "InternalError", "detail": "internal error; see the server log"},
+            status_code=500,
+        )

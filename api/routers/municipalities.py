@@ -1,0 +1,52 @@
+"""``/municipalities``: the region model as GeoJSON (EPSG:4326)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import geopandas as gpd
+from fastapi import APIRouter, Depends, Query
+
+from api.deps import get_region
+from api.responses import GeoJSONResponse
+from geo import region, sources
+from geo.export import feature, to_geojson
+
+router = APIRouter(tags=["municipalities"])
+
+Region = Annotated[gpd.GeoDataFrame, Depends(get_region)]
+
+
+@router.get(
+    "/municipalities",
+    response_class=GeoJSONResponse,
+    summary="Municipalities with population series, trend and distance",
+    responses={200: {"content": {"application/geo+json": {}}}},
+)
+def list_municipalities(
+    model: Region,
+    within_km: Annotated[float | None, Query(gt=0, le=1000, description="Radius in km")] = None,
+    of: Annotated[str, Query(min_length=1, max_length=100)] = "Jena",
+    district: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+    name: Annotated[list[str] | None, Query(description="Municipality names or AGS")] = None,
+) -> GeoJSONResponse:
+    """GeoJSON FeatureCollection of the selected municipalities (filters as in the CLI)."""
+    sel = region.select(model, of=of, within_km=within_km, district=district, names=name)
+    body: dict[str, Any] = to_geojson(
+        sel,
+        sources.attributions(region.REGION_SOURCES),
+        extra={"numberReturned": len(sel)},
+    )
+    return GeoJSONResponse(body)
+
+
+@router.get(
+    "/municipalities/{ags}",
+    response_class=GeoJSONResponse,
+    summary="One municipality by AGS, Regionalschlüssel or name",
+    responses={200: {"content": {"application/geo+json": {}}}},
+)
+def get_municipality(ags: str, model: Region) -> GeoJSONResponse:
+    """One municipality as a GeoJSON Feature; unknown codes answer 404 with suggestions."""
+    sel = region.select(model, names=[ags])
+    return GeoJSONResponse(feature(sel, sources.attributions(region.REGION_SOURCES)))

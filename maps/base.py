@@ -1,0 +1,179 @@
+"""Shared parts of every stadtregion map: self-hosted assets, tiles, legend, attribution.
+
+Folium's defaults load Leaflet, jQuery, Bootstrap and icon fonts from CDNs. A public
+municipal page must not make a visitor's browser contact third parties, and offline the
+map would draw nothing, so every map here loads only Leaflet, from our own server
+(``/static/vendor/leaflet``, fetched from the npm registry at set-up by ``make assets``),
+or inlines it into an exported file. Base-map tiles come from ``STADTREGION_TILES_URL``
+and are off when it is unset: every vector layer draws without them.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import shapely
+from branca.element import Element, Figure, MacroElement
+from jinja2 import Template
+
+from geo.errors import DataSourceError
+from geo.region import require_crs
+from geo.settings import WEB_CRS, WORK_CRS, Settings
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+LEAFLET_DIR = STATIC_DIR / "vendor" / "leaflet"
+
+
+def asset_urls(settings: Settings) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Return folium-style ``(name, url)`` lists of the JS and CSS every map loads."""
+    base = settings.static_url.rstrip("/")
+    js = [("leaflet", f"{base}/vendor/leaflet/leaflet.js")]
+    css = [
+        ("leaflet_css", f"{base}/vendor/leaflet/leaflet.css"),
+        ("stadtregion_css", f"{base}/stadtregion.css"),
+    ]
+    return js, css
+
+
+def new_map(
+    settings: Settings,
+    bounds_gdf: gpd.GeoDataFrame,
+    *,
+    tiles: str | None = None,
+) -> folium.Map:
+    """Create a folium map fitted to ``bounds_gdf`` that loads assets from our server.
+
+    Parameters
+    ----------
+    settings
+        Supplies the static URL prefix and the tile source.
+    bounds_gdf
+        Features the view is fitted to (any CRS; refused without one).
+    tiles
+        ``"none"`` switches the base map off even when a tile source is configured.
+    """
+    require_crs(bounds_gdf, "bounds_gdf")
+    minx, miny, maxx, maxy = bounds_gdf.to_crs(WEB_CRS).total_bounds
+    m = folium.Map(
+        location=[(miny + maxy) / 2, (minx + maxx) / 2],
+        zoom_start=9,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=False,
+    )
+    js, css = asset_urls(settings)
+    m.default_js = js
+    m.default_css = css
+    tile_url = None if tiles == "none" else settings.tiles_url
+    if tile_url:
+        folium.TileLayer(
+            tiles=tile_url,
+            attr=settings.tiles_attribution or "base map: see STADTREGION_TILES_ATTRIBUTION",
+            name="Basiskarte",
+            control=False,
+        ).add_to(m)
+    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    # No favicon request: the page asks our server for nothing it does not need.
+    _figure(m).header.add_child(Element('<link rel="icon" href="data:,">'), name="favicon")
+    return m
+
+
+class _Attribution(MacroElement):
+    """Adds attribution texts to the map's attribution control."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {% for text in this.texts %}
+        {{ this._parent.get_name() }}.attributionControl.addAttribution({{ text|tojson }});
+        {% endfor %}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        super().__init__()
+        self._name = "Attribution"
+        self.texts = list(texts)
+
+
+def add_attribution(m: folium.Map, texts: Iterable[str]) -> None:
+    """Show every data source's attribution in the map's attribution control."""
+    _Attribution(list(texts)).add_to(m)
+
+
+def add_legend(m: folium.Map, title: str, items: Sequence[tuple[str, str]], note: str = "") -> None:
+    """Add a fixed legend box: a title, colour swatches with labels, an optional note."""
+    rows = "".join(
+        f'<div class="sr-legend-row"><span class="sr-swatch" style="background:{html.escape(c)}">'
+        f"</span>{html.escape(label)}</div>"
+        for c, label in items
+    )
+    note_html = f'<div class="sr-legend-note">{html.escape(note)}</div>' if note else ""
+    box = (
+        f'<div class="sr-legend leaflet-control" id="sr-legend">'
+        f'<div class="sr-legend-title">{html.escape(title)}</div>{rows}{note_html}</div>'
+    )
+    _figure(m).html.add_child(Element(box))
+
+
+def add_title(m: folium.Map, title: str, subtitle: str = "") -> None:
+    """Add a title box at the top of the map."""
+    sub = f'<div class="sr-subtitle">{html.escape(subtitle)}</div>' if subtitle else ""
+    _figure(m).html.add_child(
+        Element(f'<div class="sr-title"><b>{html.escape(title)}</b>{sub}</div>')
+    )
+
+
+def _figure(m: folium.Map) -> Figure:
+    root = m.get_root()
+    assert isinstance(root, Figure)
+    return root
+
+
+def simplify_for_display(gdf: gpd.GeoDataFrame, tolerance_m: float = 60.0) -> gpd.GeoDataFrame:
+    """Simplify polygons for display while keeping shared borders shared.
+
+    Uses GEOS coverage simplification (``shapely.coverage_simplify``) in EPSG:25832,
+    which simplifies each shared edge once, so neighbouring municipalities keep a
+    common border: no gaps or slivers appear between them.
+    """
+    require_crs(gdf, "gdf")
+    work = gdf.to_crs(WORK_CRS)
+    geoms = shapely.coverage_simplify(work.geometry.to_numpy(), tolerance_m)
+    return work.set_geometry(gpd.GeoSeries(geoms, index=work.index, crs=WORK_CRS))
+
+
+def render_html(m: folium.Map, settings: Settings, inline_assets: bool = False) -> str:
+    """Render the map page; with ``inline_assets`` the self-hosted assets are inlined.
+
+    An inlined page is one file that works offline and contacts no other host.
+    """
+    page: str = m.get_root().render()
+    if not inline_assets:
+        return page
+    js, css = asset_urls(settings)
+    for _, url in js:
+        content = _read_asset(url, settings)
+        page = page.replace(f'<script src="{url}"></script>', f"<script>{content}</script>")
+    for _, url in css:
+        style = f"<style>{_read_asset(url, settings)}</style>"
+        link = re.search(rf'<link rel="stylesheet" href="{re.escape(url)}"\s*/?>', page)
+        if link:
+            page = page.replace(link.group(0), style)
+    return page
+
+
+def _read_asset(url: str, settings: Settings) -> str:
+    rel = url.removeprefix(settings.static_url.rstrip("/")).lstrip("/")
+    path = STATIC_DIR / rel
+    if not path.is_file():
+        raise DataSourceError(
+            f"map asset {rel} is missing under {STATIC_DIR}; run 'make assets' to fetch Leaflet."
+        )
+    return path.read_text(encoding="utf-8")

@@ -1,0 +1,309 @@
+"""The region map: municipalities coloured by population trend, Jena and the ISEK towns.
+
+Classes of the annual population change come from mapclassify (user-defined breaks
+around the documented trend thresholds of :mod:`geo.region`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import folium
+import geopandas as gpd
+import mapclassify
+import numpy as np
+import pandas as pd
+
+from geo import region as region_model
+from geo.export import to_geojson
+from geo.settings import Settings
+from maps.base import (
+    add_attribution,
+    add_legend,
+    add_title,
+    new_map,
+    simplify_for_display,
+)
+
+#: Break points (annual change in % per year) of the trend colours.
+TREND_BREAKS = (
+    -1.0,
+    region_model.SHRINKING_MAX_PCT_PER_YEAR,
+    region_model.GROWING_MIN_PCT_PER_YEAR,
+    1.0,
+)
+TREND_COLOURS = ("#b2182b", "#ef8a62", "#f7f7f7", "#67a9cf", "#2166ac")
+UNKNOWN_COLOUR = "#bdbdbd"
+
+LABELS: dict[str, dict[str, str]] = {
+    "de": {
+        "title": "Stadt.Region.Jena – Bevölkerungsentwicklung",
+        "subtitle": "Gemeinden Thüringens, Veränderung pro Jahr zwischen erstem und letztem Jahr",
+        "legend": "Bevölkerung, Veränderung pro Jahr",
+        "unknown": "unbekannt (weniger als zwei Jahre)",
+        "layer_municipalities": "Gemeinden (Trend)",
+        "layer_isek": "ISEK-Nachbarstädte",
+        "layer_jena": "Jena",
+        "layer_rail": "Bahnstrecken",
+        "layer_stations": "Bahnhöfe",
+        "name": "Gemeinde",
+        "ags": "AGS",
+        "district": "Landkreis",
+        "population": "Einwohner",
+        "change_pct": "Veränderung gesamt",
+        "change_pct_per_year": "Veränderung pro Jahr",
+        "trend_class": "Trend",
+        "density": "Einwohner je km²",
+        "missing": "ohne Angabe (Jahre)",
+        "isek": "ISEK: Einwohner / Trend 2008–15",
+        "growing": "wachsend",
+        "stable": "stabil",
+        "shrinking": "schrumpfend",
+        "note": "Klassen: wachsend ≥ +0,25 %/Jahr, schrumpfend ≤ −0,25 %/Jahr",
+        "jena": "Jena (hervorgehoben)",
+        "isek_town": "ISEK-Nachbarstadt",
+    },
+    "en": {
+        "title": "Stadt.Region.Jena – population trend",
+        "subtitle": "Municipalities of Thuringia, change per year between first and last year",
+        "legend": "Population, change per year",
+        "unknown": "unknown (fewer than two years)",
+        "layer_municipalities": "Municipalities (trend)",
+        "layer_isek": "ISEK neighbour towns",
+        "layer_jena": "Jena",
+        "layer_rail": "Railway lines",
+        "layer_stations": "Stations",
+        "name": "Municipality",
+        "ags": "AGS",
+        "district": "District",
+        "population": "Population",
+        "change_pct": "Change in total",
+        "change_pct_per_year": "Change per year",
+        "trend_class": "Trend",
+        "density": "Inhabitants per km²",
+        "missing": "no figure (years)",
+        "isek": "ISEK: population / trend 2008–15",
+        "growing": "growing",
+        "stable": "stable",
+        "shrinking": "shrinking",
+        "note": "Classes: growing ≥ +0.25 %/year, shrinking ≤ −0.25 %/year",
+        "jena": "Jena (highlighted)",
+        "isek_town": "ISEK neighbour town",
+    },
+}
+
+
+def labels(lang: str) -> dict[str, str]:
+    """Return the label set for ``lang`` (``de`` or ``en``; anything else falls back to de)."""
+    return LABELS.get(lang, LABELS["de"])
+
+
+def _fmt_int(v: Any, lang: str) -> str:
+    if v is None or pd.isna(v):
+        return "–"
+    s = f"{int(v):,}"
+    return s.replace(",", ".") if lang == "de" else s
+
+
+def _fmt_pct(v: Any, lang: str, digits: int = 2) -> str:
+    if v is None or pd.isna(v):
+        return "–"
+    s = f"{float(v):+.{digits}f} %"
+    return s.replace(".", ",") if lang == "de" else s
+
+
+def trend_colours(rate_pct_per_year: pd.Series) -> pd.Series:
+    """Colour of each municipality by its annual change, classed with mapclassify."""
+    rate = rate_pct_per_year.astype(float)
+    out = pd.Series(UNKNOWN_COLOUR, index=rate.index, dtype=object)
+    known = rate.notna()
+    if known.any():
+        values = rate[known].to_numpy()
+        bins = [*TREND_BREAKS, max(float(values.max()), TREND_BREAKS[-1] + 1e-9)]
+        classes = mapclassify.UserDefined(values, bins=bins)
+        out[known] = np.asarray(TREND_COLOURS)[classes.yb]
+    return out
+
+
+def popup_properties(region: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
+    """Display strings of the popup fields, in the map's language."""
+    lab = labels(lang)
+    years = region_model.population_years(region)
+    props = pd.DataFrame(index=region.index)
+    props["name"] = region["name"]
+    props["ags"] = region["ags"]
+    props["district"] = region["district"]
+    for y in years:
+        props[f"population_{y}"] = [_fmt_int(v, lang) for v in region[f"population_{y}"]]
+    props["change_pct"] = [_fmt_pct(v, lang) for v in region["change_pct"]]
+    props["change_pct_per_year"] = [_fmt_pct(v, lang, 2) for v in region["change_pct_per_year"]]
+    props["trend_class"] = [lab.get(str(c), lab["unknown"]) for c in region["trend_class"]]
+    props["density"] = [_fmt_int(v, lang) for v in region["density_per_km2"]]
+    props["missing"] = [m if m else "–" for m in region["missing_years"].fillna("")]
+    isek = []
+    for pop, trend, note in zip(
+        region["isek_population"],
+        region["isek_trend_2008_2015_pct"],
+        region["isek_note"].fillna(""),
+        strict=True,
+    ):
+        if pd.isna(pop):
+            isek.append("–")
+        else:
+            t = _fmt_pct(trend, lang, 0) if not pd.isna(trend) else (note or "–")
+            isek.append(f"{_fmt_int(pop, lang)} / {t}")
+    props["isek"] = isek
+    return props
+
+
+def build_region_map(
+    region: gpd.GeoDataFrame,
+    settings: Settings,
+    *,
+    attribution: list[str],
+    rail: gpd.GeoDataFrame | None = None,
+    stations: gpd.GeoDataFrame | None = None,
+    highlight: str = "Jena",
+    lang: str = "de",
+    tiles: str | None = None,
+) -> folium.Map:
+    """Build the region map.
+
+    Parameters
+    ----------
+    region
+        The region model (see :func:`geo.region.build_region`), any CRS.
+    settings
+        Asset URLs and tile source.
+    attribution
+        Attribution texts of every data source shown.
+    rail, stations
+        Optional railway lines and stations layers.
+    highlight
+        Municipality drawn with a bold outline.
+    lang
+        ``de`` (default) or ``en`` labels.
+    tiles
+        ``"none"`` to switch the base map off.
+    """
+    lab = labels(lang)
+    shown = simplify_for_display(region, tolerance_m=100.0)
+    years = region_model.population_years(region)
+    props = popup_properties(region, lang)
+    layer = gpd.GeoDataFrame(props, geometry=shown.geometry, crs=shown.crs)
+    layer["fill"] = trend_colours(region["change_pct_per_year"]).to_numpy()
+    m = new_map(settings, region, tiles=tiles)
+
+    fields = [
+        "name",
+        "ags",
+        "district",
+        *[f"population_{y}" for y in years],
+        "change_pct",
+        "change_pct_per_year",
+        "trend_class",
+        "density",
+        "missing",
+        "isek",
+    ]
+    aliases = [
+        lab["name"],
+        lab["ags"],
+        lab["district"],
+        *[f"{lab['population']} {y}" for y in years],
+        lab["change_pct"],
+        lab["change_pct_per_year"],
+        lab["trend_class"],
+        lab["density"],
+        lab["missing"],
+        lab["isek"],
+    ]
+    folium.GeoJson(
+        to_geojson(layer, precision=4),
+        name=lab["layer_municipalities"],
+        style_function=lambda f: {
+            "fillColor": f["properties"]["fill"],
+            "color": "#555555",
+            "weight": 0.6,
+            "fillOpacity": 0.75,
+        },
+        highlight_function=lambda f: {"weight": 2.5, "color": "#000000"},
+        popup=folium.GeoJsonPopup(fields=fields, aliases=aliases, localize=False),
+        tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=[lab["name"]], labels=False),
+    ).add_to(m)
+
+    if rail is not None and len(rail):
+        folium.GeoJson(
+            to_geojson(rail[["geometry"]], precision=5),
+            name=lab["layer_rail"],
+            style_function=lambda f: {"color": "#333333", "weight": 1.6, "dashArray": "4 2"},
+        ).add_to(m)
+    if stations is not None and len(stations):
+        st = stations[["name", "geometry"]]
+        folium.GeoJson(
+            to_geojson(st, precision=5),
+            name=lab["layer_stations"],
+            marker=folium.CircleMarker(
+                radius=3, color="#222222", fill=True, fill_color="#ffffff", fill_opacity=1, weight=1
+            ),
+            tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+        ).add_to(m)
+
+    origin = region_model.find_municipality(region, highlight)
+    jena = layer.loc[[origin.name]]
+    folium.GeoJson(
+        to_geojson(jena[["name", "geometry"]], precision=5),
+        name=lab["layer_jena"],
+        style_function=lambda f: {"color": "#000000", "weight": 3.5, "fill": False},
+        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+    ).add_to(m)
+
+    isek_rows = region[region["isek_population"].notna()]
+    towns = folium.FeatureGroup(name=lab["layer_isek"])
+    label_rows = pd.concat([region.loc[[origin.name]], isek_rows])
+    for _, r in label_rows.iterrows():
+        pt = gpd.GeoSeries(
+            gpd.points_from_xy([r["centre_x"]], [r["centre_y"]]), crs=region.crs
+        ).to_crs("EPSG:4326")
+        is_origin = r.name == origin.name
+        folium.CircleMarker(
+            location=[pt.y.iloc[0], pt.x.iloc[0]],
+            radius=7 if is_origin else 5,
+            color="#000000",
+            weight=2,
+            fill=True,
+            fill_color="#ffd400" if is_origin else "#ffffff",
+            fill_opacity=1,
+            tooltip=folium.Tooltip(
+                str(r["name"]), permanent=True, direction="right", class_name="sr-town-label"
+            ),
+        ).add_to(towns)
+    towns.add_to(m)
+
+    items = [
+        (TREND_COLOURS[0], f"≤ {_fmt_pct(TREND_BREAKS[0], lang)}"),
+        (
+            TREND_COLOURS[1],
+            f"{_fmt_pct(TREND_BREAKS[0], lang)} … {_fmt_pct(TREND_BREAKS[1], lang)}"
+            f" ({lab['shrinking']})",
+        ),
+        (
+            TREND_COLOURS[2],
+            f"{_fmt_pct(TREND_BREAKS[1], lang)} … {_fmt_pct(TREND_BREAKS[2], lang)}"
+            f" ({lab['stable']})",
+        ),
+        (
+            TREND_COLOURS[3],
+            f"{_fmt_pct(TREND_BREAKS[2], lang)} … {_fmt_pct(TREND_BREAKS[3], lang)}"
+            f" ({lab['growing']})",
+        ),
+        (TREND_COLOURS[4], f"> {_fmt_pct(TREND_BREAKS[3], lang)}"),
+        (UNKNOWN_COLOUR, lab["unknown"]),
+        ("#ffd400", lab["jena"]),
+        ("#ffffff", lab["isek_town"]),
+    ]
+    add_legend(m, lab["legend"], items, note=lab["note"])
+    add_title(m, lab["title"], lab["subtitle"])
+    add_attribution(m, attribution)
+    folium.LayerControl(collapsed=False).add_to(m)
+    return m

@@ -1,0 +1,48 @@
+"""The region map in headless Chromium: draws every feature, only talks to our server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+
+from geo import sources
+from geo.settings import Settings
+from tests.browser.conftest import LiveServer
+from tests.browser.pages import visit
+
+
+def expected_features(region_model: gpd.GeoDataFrame, settings: Settings) -> int:
+    rail = sources.read_vector(settings.data_dir / sources.RAIL_FILE, "rail")
+    stations = sources.read_stations(settings.data_dir)
+    inside = gpd.sjoin(stations, region_model[["geometry"]], predicate="within")
+    towns = int(region_model["isek_population"].notna().sum()) + 1  # ISEK towns + Jena marker
+    # municipalities + rail segments + stations + Jena outline + town markers
+    return len(region_model) + len(rail) + inside.index.nunique() + 1 + towns
+
+
+def test_region_map_in_browser(
+    browser: Any,
+    live_server: LiveServer,
+    region_model: gpd.GeoDataFrame,
+    settings: Settings,
+    output_dir: Path,
+) -> None:
+    for lang in ("de", "en"):
+        shot = output_dir / f"region_{lang}.png"
+        v = visit(browser, f"{live_server.base_url}/maps/region.html?lang={lang}", shot)
+        assert v.errors == []
+        foreign = [u for u in v.requests if not u.startswith(live_server.base_url)]
+        assert foreign == [], foreign
+        assert v.paths == expected_features(region_model, settings)
+        title = "Bevölkerung, Veränderung pro Jahr" if lang == "de" else "Population, change"
+        assert title in v.legend
+        for text in (
+            "GeoBasis-DE / BKG (2016)",
+            "Destatis",
+            "Deutsche Bahn AG",
+            "OffenesThueringen",
+        ):
+            assert text in v.attribution, text
+        assert shot.stat().st_size > 50_000
