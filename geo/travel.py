@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import contextmanager
@@ -558,8 +559,7 @@ def isochrones(
     Returns
     -------
     GeoDataFrame
-        One row per cut-off (ascending): ``minutes``, ``area_km2``, ``roads_km``,
-        ``geometry`` (EPSG:25832); attribute ``snap_dist_m`` in the frame's ``attrs``.
+        One row per cut-off (ascending): ``minutes``, ``area_km2``, ``geometry`` (EPSG:25832); attribute ``snap_dist_m`` in the frame's ``attrs``.
     """
     if not minutes:
         raise InputError("minutes is empty; give at least one number of minutes.")
@@ -579,12 +579,10 @@ def isochrones(
         # end inside a longer piece's band can differ from it in the last digits)
         poly = shapely.union_all(np.append(parts, previous))
         previous = poly
-        length_km = float(shapely.length(lines).sum()) / 1000 if len(lines) else 0.0
         rows.append(
             {
                 "minutes": m,
                 "area_km2": round(poly.area / 1e6, 3),
-                "roads_km": round(length_km, 2),
                 "geometry": poly,
             }
         )
@@ -798,3 +796,37 @@ def reachable(
         **info,
     }
     return Reachable(table=hits, outside=outside, summary=summary)
+
+
+_LONLAT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
+
+
+def parse_origin(text: str) -> str | tuple[float, float]:
+    """Read an origin as typed: ``"lon,lat"`` (WGS84) or a municipality name/AGS/RS."""
+    t = str(text).strip()
+    if not t:
+        raise InputError("origin is empty; give a municipality name, an AGS or 'lon,lat'.")
+    m = _LONLAT.match(t)
+    if m:
+        return float(m.group(1)), float(m.group(2))
+    return t
+
+
+def reachable_areas(result: Reachable, region: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Municipality areas of a :class:`Reachable` result, for maps and GeoJSON.
+
+    One row per reached municipality (``status="reached"``, with its minutes) and per
+    municipality outside the network's coverage (``status="outside_network"``, minutes
+    empty), with the columns of :data:`REACHABLE_COLUMNS`, ``status`` and geometry.
+    """
+    geom = region.set_index(region["ags"].astype(str)).geometry
+    reached = result.table.assign(status="reached")
+    outside = result.outside.assign(
+        minutes=np.nan,
+        change_pct_per_year=np.nan,
+    )
+    if len(outside):
+        rates = region.set_index(region["ags"].astype(str))["change_pct_per_year"]
+        outside["change_pct_per_year"] = outside["ags"].map(rates).astype(float).to_numpy()
+    frame = pd.concat([reached, outside[[*REACHABLE_COLUMNS, "status"]]], ignore_index=True)
+    return gpd.GeoDataFrame(frame, geometry=geom.reindex(frame["ags"]).to_numpy(), crs=region.crs)

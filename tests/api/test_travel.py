@@ -1,0 +1,164 @@
+"""``/reachable``, ``/isochrones``, ``/maps/reachable.html`` and the travel CLI commands."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from shapely.geometry import Point, shape
+
+from geo.settings import Settings
+
+
+def test_reachable_from_jena(client: TestClient) -> None:
+    r = client.get("/reachable", params={"from": "Jena", "max_minutes": 30})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/geo+json")
+    body = r.json()
+    props = body["features"][0]["properties"]
+    for col in (
+        "ags",
+        "name",
+        "district",
+        "minutes",
+        "population",
+        "change_pct_per_year",
+        "trend_class",
+    ):
+        assert col in props
+    assert props["name"] == "Jena" and props["minutes"] == 0
+    s = body["summary"]
+    assert s["population_reached"] == props["population"]
+    assert "Jena only" in s["network_note"]
+    outside = {o["name"] for o in body["outside_network"]}
+    assert {"Zöllnitz", "Bucha"} <= outside
+    assert any("OpenStreetMap" in a for a in body["attribution"])
+    # the area is a polygon in WGS84 around Jena
+    geom = shape(body["features"][0]["geometry"])
+    assert geom.contains(Point(11.5892, 50.9272))
+
+
+def test_reachable_by_lonlat_and_centres(client: TestClient) -> None:
+    r = client.get(
+        "/reachable", params={"lon": 11.62, "lat": 50.93, "max_minutes": 15, "geometry": "centre"}
+    )
+    assert r.status_code == 200, r.text
+    feat = r.json()["features"][0]
+    assert feat["geometry"]["type"] == "Point"
+    assert 0 < feat["properties"]["minutes"] < 15
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "text"),
+    [
+        ({"from": "Jnea"}, 404, "Did you mean"),
+        ({"from": "Jena", "max_minutes": 0}, 422, "max_minutes"),
+        ({"from": "Jena", "max_minutes": 241}, 422, "max_minutes"),
+        ({"from": "Apolda"}, 422, "outside the loaded road network"),
+        ({"lon": 10.0, "lat": 51.0}, 422, "outside the loaded road network"),
+        ({"from": "Jena", "mode": "rail"}, 422, "not plugged in"),
+        ({"from": "Jena", "mode": "boat"}, 422, "mode must be one of"),
+        ({}, 422, "give an origin"),
+        ({"from": "Jena", "lon": 11.6, "lat": 50.9}, 422, "not both"),
+    ],
+)
+def test_reachable_bad_input(
+    client: TestClient, params: dict[str, object], status: int, text: str
+) -> None:
+    r = client.get("/reachable", params=params)
+    assert r.status_code == status
+    assert text in r.json()["detail"]
+    if status == 404:
+        assert "Jena" in r.json()["suggestions"]
+
+
+def test_isochrones(client: TestClient) -> None:
+    r = client.get("/isochrones", params={"from": "Jena", "minutes": [5, 10]})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/geo+json")
+    body = r.json()
+    assert [f["properties"]["minutes"] for f in body["features"]] == [5, 10]
+    small, big = (shape(f["geometry"]) for f in body["features"])
+    assert big.area > small.area and small.contains(Point(11.5892, 50.9272))
+    assert body["snap_dist_m"] < 100
+    bad = client.get("/isochrones", params={"from": "Jena", "minutes": [300]})
+    assert bad.status_code == 422 and "between 1 and 240" in bad.json()["detail"]
+    off = client.get("/isochrones", params={"lon": 11.3, "lat": 50.98})
+    assert off.status_code == 422 and "outside" in off.json()["detail"]
+
+
+def test_reachable_map_page(client: TestClient) -> None:
+    r = client.get("/maps/reachable.html", params={"from": "Jena", "max_minutes": 20, "lang": "en"})
+    assert r.status_code == 200
+    page = r.text
+    for text in (
+        "Reachability by car",
+        "Outside the network",
+        "Isochrones",
+        "OpenStreetMap contributors",
+    ):
+        assert text in page or json.dumps(text)[1:-1] in page, text
+    assert "cdn" not in page.lower()
+    assert client.get("/maps/reachable.html", params={"from": "Jnea"}).status_code == 404
+
+
+def run(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "STADTREGION_PROCESSED_DIR": str(settings.processed_dir)}
+    exe = Path(sys.executable).parent / "stadtregion"
+    return subprocess.run([str(exe), *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_cli_reachable(settings: Settings) -> None:
+    r = run(settings, "reachable", "--from", "Jena", "--mode", "car", "--max-minutes", "30")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[0].split()[:4] == ["ags", "name", "district", "minutes"]
+    assert "population reached 111,407" in r.stdout
+    assert "outside the loaded network" in r.stdout and "Jena only" in r.stdout
+    g = run(
+        settings, "reachable", "--from", "11.62,50.93", "--max-minutes", "15", "--format", "geojson"
+    )
+    assert g.returncode == 0, g.stderr
+    assert json.loads(g.stdout)["features"][0]["properties"]["name"] == "Jena"
+
+
+@pytest.mark.parametrize(
+    ("args", "text"),
+    [
+        (["--from", "Jnea"], "Did you mean: Jena"),
+        (["--from", "Jena", "--max-minutes", "0"], "between 1 and 240"),
+        (["--from", "Apolda"], "outside the loaded road network"),
+        (["--from", "Jena", "--mode", "rail"], "not plugged in"),
+    ],
+)
+def test_cli_reachable_bad_input(settings: Settings, args: list[str], text: str) -> None:
+    r = run(settings, "reachable", *args)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and text in lines[0]
+
+
+def test_cli_isochrone_and_network_info(settings: Settings, tmp_path: Path) -> None:
+    out = tmp_path / "iso.geojson"
+    r = run(
+        settings,
+        "isochrone",
+        "--from",
+        "Jena",
+        "--minutes",
+        "5",
+        "--minutes",
+        "10",
+        "--out",
+        str(out),
+    )
+    assert r.returncode == 0, r.stderr
+    body = json.loads(out.read_text())
+    assert [f["properties"]["minutes"] for f in body["features"]] == [5, 10]
+    info = run(settings, "network", "info")
+    assert info.returncode == 0 and "jena_roads_osm2014" in info.stdout
+    assert "nodes:" in info.stdout
