@@ -559,7 +559,8 @@ def isochrones(
     Returns
     -------
     GeoDataFrame
-        One row per cut-off (ascending): ``minutes``, ``area_km2``, ``geometry`` (EPSG:25832); attribute ``snap_dist_m`` in the frame's ``attrs``.
+        One row per cut-off (ascending): ``minutes``, ``area_km2``, ``geometry``
+        (EPSG:25832); ``snap_dist_m`` and ``network`` in the frame's ``attrs``.
     """
     if not minutes:
         raise InputError("minutes is empty; give at least one number of minutes.")
@@ -754,32 +755,29 @@ def reachable(
     ctx = {**(context or {}), "engine": network}
     minutes, ok, info = _MODES[mode](org, region, limit, ctx)
     reached = ok & (minutes <= limit)
-
-    table = pd.DataFrame(
-        {
-            "ags": region["ags"].astype(str).to_numpy(),
-            "name": region["name"].astype(str).to_numpy(),
-            "district": region["district"].astype(str).to_numpy(),
-            "minutes": np.round(minutes, 1),
-            "population": region["population"].to_numpy(),
-            "change_pct_per_year": region["change_pct_per_year"].to_numpy(dtype=float),
-            "trend_class": region["trend_class"].astype(str).to_numpy(),
-        }
-    )
-    table["population"] = table["population"].astype("Int64")
-    hits = table[reached].sort_values(["minutes", "ags"]).reset_index(drop=True)
-
     dx = region["centre_x"].to_numpy(dtype=float) - org.xy[0, 0]
     dy = region["centre_y"].to_numpy(dtype=float) - org.xy[0, 1]
     straight_km = np.hypot(dx, dy) / 1000
     bound_km = limit / 60.0 * MAX_SPEED_KPH
     out_mask = ~ok & (straight_km <= bound_km)
-    outside = (
-        table.loc[out_mask, ["ags", "name", "district", "population", "trend_class"]]
-        .assign(straight_km=np.round(straight_km[out_mask], 1), status="outside_network")
-        .sort_values(["straight_km", "ags"])
-        .reset_index(drop=True)
+
+    ags = region["ags"].to_numpy(dtype=str)
+    rows = np.flatnonzero(reached)
+    rows = rows[np.lexsort((ags[rows], minutes[rows]))]
+    hits = _rows(region, rows, ["ags", "name", "district"])
+    hits["minutes"] = np.round(minutes[rows], 1)
+    hits["population"] = region["population"].take(rows).astype("Int64").reset_index(drop=True)
+    hits["change_pct_per_year"] = region["change_pct_per_year"].to_numpy(dtype=float)[rows]
+    hits["trend_class"] = region["trend_class"].to_numpy(dtype=str)[rows]
+    out_rows = np.flatnonzero(out_mask)
+    out_rows = out_rows[np.lexsort((ags[out_rows], straight_km[out_rows]))]
+    outside = _rows(region, out_rows, ["ags", "name", "district"])
+    outside["population"] = (
+        region["population"].take(out_rows).astype("Int64").reset_index(drop=True)
     )
+    outside["trend_class"] = region["trend_class"].to_numpy(dtype=str)[out_rows]
+    outside["straight_km"] = np.round(straight_km[out_rows], 1)
+    outside["status"] = "outside_network"
     pop = hits["population"]
     summary: dict[str, Any] = {
         "origin": org.label,
@@ -796,6 +794,11 @@ def reachable(
         **info,
     }
     return Reachable(table=hits, outside=outside, summary=summary)
+
+
+def _rows(region: pd.DataFrame, rows: np.ndarray, columns: list[str]) -> pd.DataFrame:
+    """Plain frame of some rows and text columns of the region (fast: numpy takes)."""
+    return pd.DataFrame({c: region[c].to_numpy(dtype=str)[rows] for c in columns})
 
 
 _LONLAT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import math
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 
@@ -15,7 +21,7 @@ from geo.errors import InputError
 from geo.export import to_geojson
 from geo.network_io import cached_engine
 from geo.region import REGION_SOURCES
-from geo.settings import Settings
+from geo.settings import WEB_CRS, Settings
 from maps.base import render_html
 from maps.reachable import reachable_map
 
@@ -34,6 +40,19 @@ From = Annotated[
 ]
 Lon = Annotated[float | None, Query(ge=-180, le=180, description="Origin longitude (WGS84)")]
 Lat = Annotated[float | None, Query(ge=-90, le=90, description="Origin latitude (WGS84)")]
+
+
+def _plain(rec: Mapping[Any, Any]) -> dict[str, Any]:
+    """JSON-ready values: missing numbers as null, numpy scalars as Python numbers."""
+    out: dict[str, Any] = {}
+    for k, v in rec.items():
+        if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+            out[str(k)] = None
+        elif isinstance(v, np.generic):
+            out[str(k)] = v.item()
+        else:
+            out[str(k)] = v
+    return out
 
 
 def _origin(origin: str | None, lon: float | None, lat: float | None) -> Any:
@@ -71,30 +90,43 @@ def get_reachable(
     result = travel.reachable(
         _origin(origin, lon, lat), mode, max_minutes, region=model, network=engine
     )
-    reached = travel.reachable_areas(result, model)
-    reached = reached[reached["status"] == "reached"]
+    table = result.table
+    rows = model.set_index("ags").loc[table["ags"]]
     if geometry == "centre":
-        reached = reached.set_geometry(
-            gpd.points_from_xy(
-                reached["ags"].map(model.set_index("ags")["centre_x"]),
-                reached["ags"].map(model.set_index("ags")["centre_y"]),
-            ),
-            crs=model.crs,
-        )
+        geom = gpd.GeoSeries(gpd.points_from_xy(rows["centre_x"], rows["centre_y"]), crs=model.crs)
     else:
-        reached = reached.set_geometry(reached.geometry.simplify(50.0))
-    summary = {**result.summary, "network_note": choice.note}
-    outside = result.outside.drop(columns=["population"]).astype(object)
-    body = to_geojson(
-        reached,
-        sources.attributions([*REGION_SOURCES, "osm"]),
-        precision=5,
-        extra={
-            "summary": summary,
-            "outside_network": outside.where(outside.notna(), None).to_dict("records"),
-            "numberReturned": len(reached),
-        },
-    )
+        geom = gpd.GeoSeries(rows.geometry.simplify(50.0).to_numpy(), crs=model.crs)
+    # built by hand rather than through GeoDataFrame.to_json: a warm request stays
+    # within a few milliseconds (bench/reachable_api.py)
+    web = shapely.set_precision(geom.to_crs(WEB_CRS).to_numpy(), 1e-5)
+    features = [
+        {
+            "type": "Feature",
+            "properties": _plain(rec),
+            "geometry": json.loads(shapely.to_geojson(g)),
+        }
+        for rec, g in zip(table.to_dict("records"), web, strict=True)
+    ]
+    out = result.outside
+    outside = [
+        {"ags": a, "name": n, "district": d, "straight_km": float(k), "status": st}
+        for a, n, d, k, st in zip(
+            out["ags"],
+            out["name"],
+            out["district"],
+            out["straight_km"],
+            out["status"],
+            strict=True,
+        )
+    ]
+    body = {
+        "type": "FeatureCollection",
+        "features": features,
+        "attribution": sources.attributions([*REGION_SOURCES, "osm"]),
+        "summary": {**result.summary, "network_note": choice.note},
+        "outside_network": outside,
+        "numberReturned": len(features),
+    }
     return GeoJSONResponse(body)
 
 
