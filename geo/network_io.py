@@ -27,6 +27,7 @@ data pack (Jena only).
 
 from __future__ import annotations
 
+import json
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -324,7 +325,7 @@ def load_engine(
     )
 
 
-_ENGINES: dict[tuple[str, float, float, str], RoutingEngine] = {}
+_ENGINES: dict[tuple[str, float, float, str, str], RoutingEngine] = {}
 _LOCK = threading.Lock()
 
 
@@ -336,11 +337,19 @@ def cached_engine(settings: Settings) -> tuple[RoutingEngine, NetworkChoice]:
             f"road network {choice.path} not found. Set STADTREGION_DATA_DIR to the data pack "
             "or run `stadtregion network fetch --region Jena`."
         )
-    key = (str(choice.path), choice.path.stat().st_mtime, settings.max_snap_m, choice.name)
+    key = (
+        str(choice.path),
+        choice.path.stat().st_mtime,
+        settings.max_snap_m,
+        choice.name,
+        json.dumps(settings.congestion, sort_keys=True),
+    )
     with _LOCK:
         engine = _ENGINES.get(key)
         if engine is None:
-            engine = load_engine(choice.path, choice.name, settings.max_snap_m)
+            engine = load_engine(
+                choice.path, choice.name, settings.max_snap_m, settings.congestion or None
+            )
             _ENGINES.clear()
             _ENGINES[key] = engine
     return engine, choice

@@ -65,6 +65,11 @@ class Settings(BaseSettings):
         default="https://overpass-api.de/api", description="Overpass API used by osmnx downloads."
     )
     overpass_timeout_s: int = Field(default=180, description="Timeout of Overpass requests (s).")
+    congestion: dict[str, float] = Field(
+        default_factory=dict,
+        description="Travel-time multipliers per road class (≥ 1), e.g. "
+        '{"primary": 1.3}; free flow when empty.',
+    )
     network_file: Path | None = Field(
         default=None,
         description="Road network to route on (OSM XML/PBF, GraphML or road lines); the "

@@ -265,3 +265,30 @@ def test_cached_engine_defaults_to_jena_roads(tmp_path: Path) -> None:
     missing = Settings(processed_dir=tmp_path, data_dir=tmp_path / "nowhere")
     with pytest.raises(DataSourceError, match="not found"):
         io.cached_engine(missing)
+
+
+def test_congestion_setting_slows_the_cached_engine(tmp_path: Path) -> None:
+    free, _ = io.cached_engine(Settings(processed_dir=tmp_path))
+    slow, _ = io.cached_engine(
+        Settings(processed_dir=tmp_path, congestion={"primary": 1.5, "secondary": 1.5})
+    )
+    assert slow is not free
+    assert slow.edge_time_s.sum() > free.edge_time_s.sum()
+    with pytest.raises(InputError, match="congestion factor"):
+        io.cached_engine(Settings(processed_dir=tmp_path, congestion={"primary": 0.5}))
+
+
+REGIONAL = io.regional_network_path(Settings())
+
+
+@pytest.mark.skipif(not REGIONAL.is_file(), reason="no regional network cached (network fetch)")
+def test_regional_network_where_present() -> None:
+    from geo.build import load_region
+
+    settings = Settings()
+    engine, choice = io.cached_engine(settings)
+    assert choice.path == REGIONAL
+    model, _ = load_region(settings)
+    r = travel.reachable("Jena", max_minutes=30, region=model, network=engine)
+    assert len(r.table) > 5 and "Jena" in set(r.table["name"])
+    assert r.summary["population_reached"] > 111_000

@@ -377,3 +377,24 @@ def test_points_xy_uses_representative_points_of_polygons(tmp_path: Path) -> Non
     assert xy.shape == (len(polys), 2)
     back = gpd.GeoSeries(gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=WORK_CRS)
     assert back.within(polys.to_crs(WORK_CRS).geometry.buffer(0.01), align=False).all()
+
+
+def test_matrix_between_stations_and_municipality_centres(
+    jena: tuple[travel.RoutingEngine, nx.MultiDiGraph], region: gpd.GeoDataFrame
+) -> None:
+    from geo.region import centres
+    from geo.sources import read_stations
+
+    eng, g = jena
+    stations = read_stations(DATA)
+    stations = stations[travel.covered(eng, travel.points_xy(stations))]
+    assert {"Jena Paradies", "Jena West"} <= set(stations["name"])
+    towns = centres(region[region["name"] == "Jena"])
+    m = travel.travel_time_matrix(eng, towns, stations, origin_id="name", destination_id="name")
+    assert m.wide.shape == (1, len(stations))
+    long = m.long()
+    assert set(long["destination"]) == set(stations["name"])
+    ref = nx_times(g, m.origin_snaps["node"].iloc[0])
+    want = [ref[n] / 60 for n in m.destination_snaps["node"]]
+    assert np.allclose(m.wide.iloc[0].to_numpy(), want, atol=0.01)
+    assert (m.destination_snaps["snap_dist_m"] <= eng.max_snap_m).all()
