@@ -160,3 +160,46 @@ def test_cli_isochrone_and_network_info(settings: Settings, tmp_path: Path) -> N
     info = run(settings, "network", "info")
     assert info.returncode == 0 and "jena_roads_osm2014" in info.stdout
     assert "nodes:" in info.stdout
+
+
+def test_cli_network_fetch_against_fake_overpass(settings: Settings, tmp_path: Path) -> None:
+    """`network fetch` end to end: a fake Overpass server on 127.0.0.1, a private folder."""
+    import shutil
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    from tests.geo.test_network_io import FakeOverpass
+
+    processed = tmp_path / "processed"
+    processed.mkdir()
+    for name in ("region.gpkg", "region.build.json"):  # the built model, not rebuilt
+        shutil.copy2(settings.processed_dir / name, processed / name)
+    FakeOverpass.requests = []
+    FakeOverpass.fail = False
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeOverpass)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        env = {
+            **os.environ,
+            "STADTREGION_PROCESSED_DIR": str(processed),
+            "STADTREGION_OVERPASS_URL": f"http://127.0.0.1:{server.server_address[1]}/api",
+        }
+        exe = Path(sys.executable).parent / "stadtregion"
+        r = subprocess.run(
+            [str(exe), "network", "fetch", "--region", "Jena", "--within-km", "5"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        assert r.returncode == 0, r.stderr
+        assert "region_drive.graphml" in r.stdout
+        assert (processed / "networks" / "region_drive.graphml").is_file()
+        assert any(q.startswith("POST /api/interpreter") for q in FakeOverpass.requests)
+        info = subprocess.run(
+            [str(exe), "network", "info"], capture_output=True, text=True, env=env, timeout=120
+        )
+        assert info.returncode == 0 and "regional drive network" in info.stdout
+    finally:
+        server.shutdown()
+        server.server_close()
