@@ -33,7 +33,9 @@ assets: $(VENDOR)/leaflet/leaflet.js
 # -- data --------------------------------------------------------------------
 # `stadtregion build` is idempotent: it rebuilds only when an input changed.
 data: install
+	bash .ci/sysdeps.sh run
 	$(BIN)/stadtregion build
+	$(BIN)/stadtregion plots seed-demo
 
 # -- serve -------------------------------------------------------------------
 run: install assets data
@@ -52,8 +54,11 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# The store tests run on GeoPackage and on PostGIS (a throw-away cluster, .ci/postgres.sh);
+# without PostgreSQL the PostGIS cases skip, unless STADTREGION_REQUIRE_POSTGIS=1 (CI).
 pytest: install assets data
-	$(BIN)/pytest -q
+	url="$${STADTREGION_TEST_POSTGIS_URL:-$$(bash .ci/postgres.sh || true)}"; \
+	STADTREGION_TEST_POSTGIS_URL="$$url" $(BIN)/pytest -q
 
 test: install assets sysdeps lint typecheck pytest
 

@@ -4,9 +4,16 @@
 set -euo pipefail
 need=()
 want() { dpkg -s "$1" >/dev/null 2>&1 || need+=("$1"); }
-# Browser tests: Debian's Chromium, driven by Playwright (never a downloaded browser).
-want chromium
-want fonts-dejavu-core
+# Needed to run (`make run`): SpatiaLite for the embedded GeoPackage land-pool store.
+want libsqlite3-mod-spatialite
+if [ "${1:-test}" != run ]; then
+  # Browser tests: Debian's Chromium, driven by Playwright (never a downloaded browser).
+  want chromium
+  want fonts-dejavu-core
+  # Land-pool store tests on PostgreSQL + PostGIS (.ci/postgres.sh starts a cluster).
+  want postgresql
+  want postgresql-15-postgis-3
+fi
 if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "sysdeps: missing ${need[*]}; run 'make sysdeps' as root" >&2

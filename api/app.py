@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
-from api.routers import maps, municipalities, travel
+from api.routers import maps, municipalities, plots, transit, travel
 from geo.settings import Settings, get_settings
 from maps.base import STATIC_DIR
 
@@ -37,5 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(municipalities.router)
     app.include_router(travel.router)  # before maps: it serves /maps/reachable.html
     app.include_router(maps.router)
+    app.include_router(plots.router)
+    app.include_router(transit.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -37,6 +37,9 @@ def error_body(exc: BaseException) -> dict[str, object]:
     candidates = getattr(exc, "candidates", None)
     if candidates:
         body["candidates"] = list(candidates)
+    problems = getattr(exc, "problems", None)  # ImportRefusedError: every bad row
+    if problems:
+        body["problems"] = [p.to_dict() for p in problems]
     return body
 
 

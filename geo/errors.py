@@ -72,6 +72,93 @@ class DataSourceError(StadtregionError):
     """An input data set is missing or unreadable (HTTP 503: the server is not set up)."""
 
 
+class GeometryError(InputError):
+    """A geometry cannot be stored; ``code`` names the kind of problem.
+
+    Codes: ``empty_geometry``, ``not_polygon``, ``zero_area``, ``invalid_geometry``.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        super().__init__(message)
+
+
+class TransitionError(ConflictError):
+    """A status change the workflow does not allow from the stored status (HTTP 409)."""
+
+
+class ImportRefusedError(InputError):
+    """An import file has bad rows; nothing was stored. ``problems`` lists every bad row.
+
+    Each problem is a :class:`RowProblem` (row number, plot_id, code, message). Codes:
+    ``missing_plot_id``, ``invalid_plot_id``, ``duplicate_plot_id``, ``unknown_value``,
+    ``invalid_value`` and the :class:`GeometryError` codes.
+    """
+
+    def __init__(self, source: str, total: int, problems: Sequence[RowProblem]) -> None:
+        self.source = source
+        self.total = total
+        self.problems = list(problems)
+        rows = len({p.row for p in self.problems})
+        lines = [f"import of {source} refused: {rows} of {total} rows are bad; nothing was stored."]
+        lines += [f"  {p}" for p in self.problems[:200]]
+        if len(self.problems) > 200:
+            lines.append(f"  … and {len(self.problems) - 200} more problems")
+        super().__init__("\n".join(lines))
+
+
+class RowProblem:
+    """One reason why one row of an import file is bad."""
+
+    __slots__ = ("code", "message", "plot_id", "row")
+
+    def __init__(self, row: int, plot_id: str | None, code: str, message: str) -> None:
+        self.row = row
+        self.plot_id = plot_id
+        self.code = code
+        self.message = message
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form."""
+        return {
+            "row": self.row,
+            "plot_id": self.plot_id,
+            "code": self.code,
+            "message": self.message,
+        }
+
+    def __str__(self) -> str:
+        pid = f" (plot_id {self.plot_id!r})" if self.plot_id else ""
+        return f"row {self.row}{pid}: {self.code}: {self.message}"
+
+    def __repr__(self) -> str:
+        return f"RowProblem({self.row!r}, {self.plot_id!r}, {self.code!r}, {self.message!r})"
+
+
+class FeedError(InputError):
+    """A GTFS feed is broken; it is refused before anything is cached (HTTP 422)."""
+
+
+class FeedMissingFileError(FeedError):
+    """A GTFS feed lacks a required file (e.g. ``stop_times.txt``)."""
+
+
+class FeedMissingColumnError(FeedError):
+    """A GTFS file lacks a required column (e.g. ``stop_times.txt: departure_time``)."""
+
+
+class FeedReferenceError(FeedError):
+    """A GTFS row points to a trip, stop or service that the feed does not define."""
+
+
+class FeedTimeOrderError(FeedError):
+    """Times within a GTFS trip go backwards (or a time cannot be read)."""
+
+
+class NoServiceError(InputError):
+    """A feed runs no service on the requested date (HTTP 422)."""
+
+
 class OutsideNetworkError(InputError):
     """A routing query lies outside the loaded road network (HTTP 422).
 

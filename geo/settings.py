@@ -48,6 +48,14 @@ class Settings(BaseSettings):
         default=None,
         description="SQLAlchemy URL of a PostGIS database; the embedded SQLite store when unset.",
     )
+    landpool_gpkg: Path = Field(
+        default=PROJECT_ROOT / "data" / "landpool.gpkg",
+        description="GeoPackage file of the embedded land-pool store (when no database_url).",
+    )
+    landpool_token: str | None = Field(
+        default=None,
+        description="Bearer token that gives an API caller the land-pool role (until API roles).",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     tiles_url: str | None = Field(
@@ -57,6 +65,21 @@ class Settings(BaseSettings):
     tiles_attribution: str = ""
     static_url: str = Field(default="/static", description="URL prefix of self-hosted map assets.")
     max_body_bytes: int = 5_000_000
+    gtfs_feeds: list[str] = Field(
+        default=["db_fv_gtfs_2019.zip"],
+        description="GTFS feeds (zip or folder) for public transport; relative to data_dir.",
+    )
+    gtfs_bad_trips: str = Field(
+        default="drop",
+        description=(
+            "'refuse' a feed with a trip whose times go backwards, or 'drop' such trips "
+            "(named in every answer). The DB feed has three such night trains."
+        ),
+    )
+    gtfs_download_url: str | None = Field(
+        default=None,
+        description="URL of a GTFS feed to fetch with `stadtregion transit download` (e.g. DELFI).",
+    )
     # -- road networks and travel times (geo/network_io.py, geo/travel.py)
     max_snap_m: float = Field(
         default=500.0, gt=0, description="Farthest a point may lie from the road network (m)."

@@ -22,7 +22,7 @@ app = typer.Typer(
 )
 
 # Domain modules register their commands on `app` when imported.
-from api.cli import core, municipalities, travel  # noqa: E402,F401
+from api.cli import core, municipalities, plots, transit, travel  # noqa: E402,F401
 
 
 def main() -> None:

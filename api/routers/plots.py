@@ -1,0 +1,220 @@
+"""``/plots``: the land-pool register as GeoJSON (EPSG:4326).
+
+Reads are open; confidential plots and every write need the land-pool role, decided by
+one dependency (:func:`api.deps.get_viewer`). A public caller never learns that a
+confidential plot exists: it is not listed, not counted (``numberMatched``), and asking
+for it (or its history) answers 404 exactly like a plot that does not exist.
+
+Concurrent edits: ``PATCH`` and ``POST …/status`` take the ``version`` the caller last
+read (body or ``If-Match``); if the plot has moved on the answer is 409 and nothing changes.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import geopandas as gpd
+import shapely.geometry
+from fastapi import APIRouter, Depends, Header, Query
+from pydantic import BaseModel, ConfigDict, Field
+from shapely.geometry.base import BaseGeometry
+
+from api.deps import get_store, get_viewer
+from api.responses import GeoJSONResponse
+from geo.errors import InputError
+from geo.plots import Plot, Viewer
+from geo.plots_io import attributions_for
+from geo.settings import WEB_CRS, WORK_CRS
+from geo.store import Store
+
+router = APIRouter(tags=["plots"])
+
+StoreDep = Annotated[Store, Depends(get_store)]
+ViewerDep = Annotated[Viewer, Depends(get_viewer)]
+GEOJSON: dict[int | str, dict[str, Any]] = {200: {"content": {"application/geo+json": {}}}}
+
+
+class PlotFeature(BaseModel):
+    """A new plot as a GeoJSON Feature (geometry in EPSG:4326, RFC 7946)."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: str = Field("Feature", pattern="^Feature$")
+    id: str | None = None
+    geometry: dict[str, Any]
+    properties: dict[str, Any] = Field(default_factory=dict)
+
+
+class PlotPatch(BaseModel):
+    """Changes to a plot: some properties and/or a new geometry (EPSG:4326)."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: str | None = None
+    version: int | None = Field(None, ge=1, description="The version you last read.")
+    geometry: dict[str, Any] | None = None
+    properties: dict[str, Any] = Field(default_factory=dict)
+
+
+class StatusChange(BaseModel):
+    """A move along the workflow."""
+
+    model_config = ConfigDict(extra="forbid")
+    status: str = Field(..., min_length=1, max_length=32)
+    reason: str | None = Field(None, max_length=10_000)
+    version: int | None = Field(None, ge=1, description="Refuse if the plot moved on.")
+
+
+def _geometry(value: dict[str, Any]) -> BaseGeometry:
+    """GeoJSON geometry in EPSG:4326 → shapely geometry in EPSG:25832."""
+    try:
+        geom = shapely.geometry.shape(value)
+    except Exception as exc:  # shapely raises several kinds for malformed GeoJSON
+        raise InputError(f"geometry is not valid GeoJSON ({exc}).") from None
+    if geom.is_empty:
+        return geom
+    return gpd.GeoSeries([geom], crs=WEB_CRS).to_crs(WORK_CRS).iloc[0]
+
+
+def _version(body_version: int | None, if_match: str | None) -> int | None:
+    if if_match is not None:
+        text = if_match.strip().removeprefix("W/").strip('"')
+        if not text.isdigit():
+            raise InputError('If-Match must hold the plot version, e.g. If-Match: "3".')
+        header_version = int(text)
+        if body_version is not None and body_version != header_version:
+            raise InputError("version in the body and If-Match differ; send one of them.")
+        return header_version
+    return body_version
+
+
+def _feature_response(plot: Plot, status_code: int = 200) -> GeoJSONResponse:
+    body = plot.to_feature()
+    body["attribution"] = attributions_for([plot])
+    return GeoJSONResponse(body, status_code=status_code, headers={"ETag": f'"{plot.version}"'})
+
+
+@router.get("/plots", response_class=GeoJSONResponse, responses=GEOJSON, summary="Land-pool plots")
+def list_plots(
+    store: StoreDep,
+    viewer: ViewerDep,
+    status: Annotated[str | None, Query(max_length=32)] = None,
+    category: Annotated[str | None, Query(max_length=32)] = None,
+    ags: Annotated[str | None, Query(pattern=r"^\d{8}$")] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> GeoJSONResponse:
+    """GeoJSON FeatureCollection of the plots the caller may see, ordered by plot_id."""
+    plots = store.list(
+        viewer, status=status, category=category, ags=ags, limit=limit, offset=offset
+    )
+    matched = store.count(viewer, status=status, category=category, ags=ags)
+    return GeoJSONResponse(
+        {
+            "type": "FeatureCollection",
+            "numberMatched": matched,
+            "numberReturned": len(plots),
+            "attribution": attributions_for(plots),
+            "features": [p.to_feature() for p in plots],
+        }
+    )
+
+
+@router.post(
+    "/plots",
+    response_class=GeoJSONResponse,
+    status_code=201,
+    responses={201: {"content": {"application/geo+json": {}}}},
+    summary="Add a plot (land-pool role)",
+)
+def create_plot(body: PlotFeature, store: StoreDep, viewer: ViewerDep) -> GeoJSONResponse:
+    """Store a new plot; ``plot_id`` comes from ``id`` or ``properties.plot_id``."""
+    viewer.require_write()
+    props = dict(body.properties)
+    plot_id = str(props.pop("plot_id", None) or body.id or "")
+    status = props.pop("status", None)
+    reason = props.pop("reason", None)
+    plot = store.create(
+        viewer,
+        props,
+        _geometry(body.geometry),
+        plot_id=plot_id,
+        status=status,
+        reason=reason,
+    )
+    out = _feature_response(plot, status_code=201)
+    out.headers["Location"] = f"/plots/{plot.plot_id}"
+    return out
+
+
+@router.get(
+    "/plots/{plot_id}", response_class=GeoJSONResponse, responses=GEOJSON, summary="One plot"
+)
+def get_plot(plot_id: str, store: StoreDep, viewer: ViewerDep) -> GeoJSONResponse:
+    """One plot as a GeoJSON Feature, with its version as ETag."""
+    return _feature_response(store.get(viewer, plot_id))
+
+
+@router.patch(
+    "/plots/{plot_id}",
+    response_class=GeoJSONResponse,
+    responses=GEOJSON,
+    summary="Change a plot (land-pool role, optimistic locking)",
+)
+def patch_plot(
+    plot_id: str,
+    body: PlotPatch,
+    store: StoreDep,
+    viewer: ViewerDep,
+    if_match: Annotated[str | None, Header()] = None,
+) -> GeoJSONResponse:
+    """Change properties and/or geometry. Needs the version last read; a stale one → 409."""
+    viewer.require_write()
+    version = _version(body.version, if_match)
+    if version is None:
+        raise InputError(
+            'version is required: send the version you last read ("version" or If-Match).'
+        )
+    props = dict(body.properties)
+    reason = props.pop("reason", None)
+    plot = store.update(
+        viewer,
+        plot_id,
+        expected_version=version,
+        values=props,
+        geometry=_geometry(body.geometry) if body.geometry is not None else None,
+        reason=reason,
+    )
+    return _feature_response(plot)
+
+
+@router.post(
+    "/plots/{plot_id}/status",
+    response_class=GeoJSONResponse,
+    responses=GEOJSON,
+    summary="Move a plot along the workflow (land-pool role)",
+)
+def change_status(
+    plot_id: str,
+    body: StatusChange,
+    store: StoreDep,
+    viewer: ViewerDep,
+    if_match: Annotated[str | None, Header()] = None,
+) -> GeoJSONResponse:
+    """Allowed changes only (409 otherwise); recorded in the plot's history."""
+    viewer.require_write()
+    plot = store.set_status(
+        viewer,
+        plot_id,
+        body.status,
+        reason=body.reason,
+        expected_version=_version(body.version, if_match),
+    )
+    return _feature_response(plot)
+
+
+@router.get("/plots/{plot_id}/history", summary="A plot's history (append-only)")
+def plot_history(plot_id: str, store: StoreDep, viewer: ViewerDep) -> dict[str, Any]:
+    """Every change of a plot, oldest first: when, who, from, to, reason."""
+    return {
+        "plot_id": plot_id,
+        "history": [h.to_dict() for h in store.history(viewer, plot_id)],
+    }

@@ -1,0 +1,173 @@
+"""``/plots``: GeoJSON API of the land-pool register, with the confidentiality rule."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from geo.settings import Settings
+
+TOKEN = "test-landpool-token"
+LP = {"Authorization": f"Bearer {TOKEN}"}
+# A 100 m × 200 m rectangle in Jena (EPSG:4326, about 2 ha).
+RING = [[11.5850, 50.9270], [11.5864, 50.9270], [11.5864, 50.9288], [11.5850, 50.9288]]
+
+
+def _feature(plot_id: str, **props: Any) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Polygon", "coordinates": [[*RING, RING[0]]]},
+        "properties": {"plot_id": plot_id, **props},
+    }
+
+
+@pytest.fixture
+def api(settings: Settings, tmp_path: Path) -> Iterator[TestClient]:
+    app_settings = settings.model_copy(
+        update={"landpool_gpkg": tmp_path / "lp.gpkg", "landpool_token": TOKEN}
+    )
+    app = create_app(app_settings)
+    with TestClient(app) as client:
+        yield client
+    store = getattr(app.state, "store", None)
+    if store is not None:
+        store.close()
+
+
+def test_create_read_and_derive(api: TestClient) -> None:
+    r = api.post("/plots", json=_feature("JENA-1", category="brownfield"), headers=LP)
+    assert r.status_code == 201, r.text
+    assert r.headers["content-type"].startswith("application/geo+json")
+    assert r.headers["location"] == "/plots/JENA-1" and r.headers["etag"] == '"1"'
+    props = r.json()["properties"]
+    assert props["ags"] == "16053000" and props["municipality"] == "Jena"
+    assert 1.5 < props["area_ha"] < 2.5
+    assert props["owner_type"] == "unknown" and props["status"] == "identified"
+    r = api.get("/plots/JENA-1")
+    assert r.status_code == 200 and r.json()["geometry"]["type"] == "MultiPolygon"
+    assert "GeoBasis-DE" in " ".join(r.json()["attribution"])
+
+
+def test_public_callers_never_learn_of_confidential_plots(api: TestClient) -> None:
+    assert api.post("/plots", json=_feature("OPEN-1"), headers=LP).status_code == 201
+    r = api.post("/plots", json=_feature("SECRET-1", confidential=True), headers=LP)
+    assert r.status_code == 201
+    public = api.get("/plots").json()
+    assert [f["id"] for f in public["features"]] == ["OPEN-1"]
+    assert public["numberMatched"] == 1
+    hidden, missing = api.get("/plots/SECRET-1"), api.get("/plots/NOPE-1")
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json()["detail"].replace("SECRET-1", "X") == missing.json()["detail"].replace(
+        "NOPE-1", "X"
+    )
+    assert api.get("/plots/SECRET-1/history").status_code == 404
+    assert api.get("/plots", params={"status": "identified"}).json()["numberMatched"] == 1
+    # writes by a public caller answer 403 whether or not the plot exists
+    for pid in ("SECRET-1", "NOPE-1"):
+        r = api.patch(f"/plots/{pid}", json={"version": 1, "properties": {"notes": "x"}})
+        assert r.status_code == 403
+        r = api.post(f"/plots/{pid}/status", json={"status": "assessed"})
+        assert r.status_code == 403
+    landpool = api.get("/plots", headers=LP).json()
+    assert landpool["numberMatched"] == 2
+    assert api.get("/plots/SECRET-1", headers=LP).json()["properties"]["confidential"] is True
+    assert api.get("/plots", headers={"Authorization": "Bearer wrong"}).status_code == 403
+
+
+def test_writes_need_the_landpool_token(api: TestClient) -> None:
+    r = api.post("/plots", json=_feature("A-1"))
+    assert r.status_code == 403 and "landpool" in r.json()["detail"]
+    assert api.get("/plots").json()["numberMatched"] == 0
+
+
+def test_patch_uses_optimistic_locking(api: TestClient) -> None:
+    api.post("/plots", json=_feature("A-1"), headers=LP)
+    r = api.patch(
+        "/plots/A-1",
+        json={"version": 1, "properties": {"contamination": "suspected"}},
+        headers=LP,
+    )
+    assert r.status_code == 200 and r.json()["properties"]["version"] == 2
+    stale = api.patch(
+        "/plots/A-1", json={"version": 1, "properties": {"notes": "late"}}, headers=LP
+    )
+    assert stale.status_code == 409 and "changed by someone else" in stale.json()["detail"]
+    r = api.patch(
+        "/plots/A-1", json={"properties": {"notes": "ok"}}, headers={**LP, "If-Match": '"2"'}
+    )
+    assert r.status_code == 200 and r.json()["properties"]["notes"] == "ok"
+    r = api.patch("/plots/A-1", json={"properties": {"notes": "?"}}, headers=LP)
+    assert r.status_code == 422 and "version is required" in r.json()["detail"]
+    r = api.patch("/plots/A-1", json={"version": 3, "properties": {"area_ha": 1}}, headers=LP)
+    assert r.status_code == 422
+    r = api.patch(
+        "/plots/A-1", json={"version": 3, "properties": {"category": "castle"}}, headers=LP
+    )
+    assert r.status_code == 422 and "castle" in r.json()["detail"]
+
+
+def test_two_concurrent_patches_one_200_one_409(api: TestClient) -> None:
+    api.post("/plots", json=_feature("A-1"), headers=LP)
+    barrier = threading.Barrier(2)
+    codes: list[int] = []
+
+    def patch(i: int) -> None:
+        barrier.wait()
+        r = api.patch(
+            "/plots/A-1", json={"version": 1, "properties": {"notes": str(i)}}, headers=LP
+        )
+        codes.append(r.status_code)
+
+    threads = [threading.Thread(target=patch, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(codes) == [200, 409]
+    history = api.get("/plots/A-1/history", headers=LP).json()["history"]
+    assert [h["event"] for h in history] == ["created", "updated"]
+
+
+def test_status_workflow_and_history(api: TestClient) -> None:
+    api.post("/plots", json=_feature("A-1"), headers=LP)
+    r = api.post("/plots/A-1/status", json={"status": "assessed", "reason": "visited"}, headers=LP)
+    assert r.status_code == 200 and r.json()["properties"]["status"] == "assessed"
+    r = api.post("/plots/A-1/status", json={"status": "developed"}, headers=LP)
+    assert r.status_code == 409 and "not allowed" in r.json()["detail"]
+    r = api.post("/plots/A-1/status", json={"status": "withdrawn"}, headers=LP)
+    assert r.status_code == 422 and "reason" in r.json()["detail"]
+    r = api.post("/plots/A-1/status", json={"status": "negotiating", "version": 1}, headers=LP)
+    assert r.status_code == 409
+    history = api.get("/plots/A-1/history").json()["history"]
+    assert [(h["from_status"], h["to_status"], h["reason"]) for h in history] == [
+        (None, "identified", None),
+        ("identified", "assessed", "visited"),
+    ]
+    assert history[1]["actor"] == "landpool-token"
+
+
+def test_bad_input_answers_readable_4xx(api: TestClient) -> None:
+    r = api.post("/plots", json=_feature("A 1"), headers=LP)
+    assert r.status_code == 422 and "plot_id" in r.json()["detail"]
+    line = {
+        "type": "Feature",
+        "geometry": {"type": "LineString", "coordinates": RING},
+        "properties": {"plot_id": "L-1"},
+    }
+    r = api.post("/plots", json=line, headers=LP)
+    assert r.status_code == 422 and "Polygon" in r.json()["detail"]
+    broken = {
+        "type": "Feature",
+        "geometry": {"type": "Polygon", "coordinates": 5},
+        "properties": {"plot_id": "B-1"},
+    }
+    assert api.post("/plots", json=broken, headers=LP).status_code == 422
+    assert api.post("/plots", json=_feature("A-1"), headers=LP).status_code == 201
+    assert api.post("/plots", json=_feature("A-1"), headers=LP).status_code == 409
+    assert api.get("/plots", params={"status": "sleeping"}).status_code == 422
