@@ -641,8 +641,9 @@ ModeHandler = Callable[
     tuple[np.ndarray, np.ndarray, dict[str, Any]],
 ]
 _MODES: dict[str, ModeHandler] = {}
-#: Modes named by the project whose engine is not plugged in yet.
-PENDING_MODES = {"rail": "the rail (GTFS) engine is not plugged in yet"}
+#: Modes named by the project whose engine is not plugged in yet (none at present: a
+#: mode listed here answers a clear error instead of a result).
+PENDING_MODES: dict[str, str] = {}
 
 
 def register_mode(mode: str, handler: ModeHandler) -> None:
@@ -709,6 +710,47 @@ def car_handler(
 register_mode("car", car_handler)
 
 
+def rail_handler(
+    origin: Origin, region: gpd.GeoDataFrame, max_minutes: float, context: Mapping[str, Any]
+) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """The ``rail`` mode of :func:`reachable`: public transport (GTFS) via :mod:`geo.transit`.
+
+    ``context`` must hold ``timetable`` (:class:`geo.transit.Timetable`) and ``date``
+    (service date ``YYYY-MM-DD``); optional ``depart`` (``"08:00"``) or ``window``
+    (``("07:00", "08:00")``, median of the window), ``links``. The origin must be a
+    municipality. Every municipality is judged by the timetable (none is "outside").
+    """
+    from geo import transit
+
+    tt = context.get("timetable")
+    if tt is None:
+        raise InputError("mode 'rail' needs a timetable (GTFS feeds); none was given.")
+    day = context.get("date")
+    if not day:
+        raise InputError("mode 'rail' needs a service date: give date=YYYY-MM-DD.")
+    if origin.ags is None:
+        raise InputError("mode 'rail' needs a municipality as origin, not a lon/lat point.")
+    res = transit.reachable_rail(
+        tt,
+        region,
+        origin.ags,
+        max_minutes,
+        day,
+        window=context.get("window"),
+        depart=context.get("depart") or "08:00",
+        links=context.get("links"),
+    )
+    by_ags = dict(zip(res.table["ags"], res.table["minutes"], strict=True))
+    ags = region["ags"].to_numpy(dtype=str)
+    minutes = np.array([by_ags.get(a, np.inf) for a in ags], dtype=float)
+    keys = ("feeds", "feed_notes", "dropped_trips", "date", "window", "depart", "statistic")
+    info = {k: res.summary[k] for k in keys if k in res.summary}
+    return minutes, np.ones(len(region), dtype=bool), info
+
+
+register_mode("rail", rail_handler)
+
+
 def reachable(
     origin: str | tuple[float, float] | Sequence[float],
     mode: str = "car",
@@ -726,7 +768,9 @@ def reachable(
         A municipality name, 8-digit AGS or 12-digit RS (its Destatis centre), or a
         ``(lon, lat)`` pair in WGS84.
     mode
-        ``"car"`` (road network); other modes once registered (:func:`register_mode`).
+        ``"car"`` (road network) or ``"rail"`` (GTFS timetable: ``context`` with
+        ``timetable`` and ``date``, see :func:`rail_handler`); more via
+        :func:`register_mode`.
     max_minutes
         Time limit, 1–240 minutes.
     region

@@ -30,16 +30,32 @@ def _origin_xy(origin: str) -> tuple[travel.Origin, str]:
 @app.command()
 def reachable(
     origin: str = typer.Option(..., "--from", help="Municipality name, AGS or 'lon,lat'."),
-    mode: str = typer.Option("car", "--mode", help="Travel mode (car; rail once plugged in)."),
+    mode: str = typer.Option("car", "--mode", help="Travel mode: car or rail (GTFS)."),
     max_minutes: float = typer.Option(30, "--max-minutes", help="Time limit, 1–240 minutes."),
     fmt: str = typer.Option("table", "--format", help="table, csv or geojson."),
+    date: str = typer.Option(None, "--date", help="Service date YYYY-MM-DD (mode rail)."),
+    depart: str = typer.Option("08:00", "--depart", help="Departure time (mode rail)."),
 ) -> None:
     """Municipalities reachable within N minutes, with population and trend."""
     settings = get_settings()
     model, _ = load_region(settings)
-    engine, choice = cached_engine(settings)
+    engine, note, context = None, "", {}
+    if mode == "car":
+        engine, choice = cached_engine(settings)
+        note = f"network: {choice.note}"
+    elif mode == "rail":
+        from geo import gtfs_io
+
+        tt = gtfs_io.get_timetable(settings)
+        context = {"timetable": tt, "date": date, "depart": depart}
+        note = f"feeds: {', '.join(tt.feeds)}"
     result = travel.reachable(
-        travel.parse_origin(origin), mode, max_minutes, region=model, network=engine
+        travel.parse_origin(origin),
+        mode,
+        max_minutes,
+        region=model,
+        network=engine,
+        context=context,
     )
     attribution = sources.attributions(TRAVEL_SOURCES)
     if fmt == "geojson":
@@ -62,7 +78,7 @@ def reachable(
             f"{s['mode']} within {s['max_minutes']:g} min; population reached "
             f"{s['population_reached']:,} ({s['population_unknown']} without a figure)."
         )
-        typer.echo(f"network: {choice.note}")
+        typer.echo(note)
         if len(result.outside):
             names = ", ".join(result.outside["name"].head(12))
             more = "…" if len(result.outside) > 12 else ""

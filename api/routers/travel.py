@@ -55,6 +55,21 @@ def _plain(rec: Mapping[Any, Any]) -> dict[str, Any]:
     return out
 
 
+def _mode_inputs(
+    settings: Settings, mode: str, date: str | None, depart: str
+) -> tuple[travel.RoutingEngine | None, str | None, dict[str, Any]]:
+    """What a mode needs: the road network for ``car``, the timetable for ``rail``."""
+    if mode == "rail":
+        from geo import gtfs_io
+
+        context = {"timetable": gtfs_io.get_timetable(settings), "date": date, "depart": depart}
+        return None, None, context
+    if mode != "car":
+        return None, None, {}
+    engine, choice = cached_engine(settings)
+    return engine, choice.note, {}
+
+
 def _origin(origin: str | None, lon: float | None, lat: float | None) -> Any:
     if origin is not None and (lon is not None or lat is not None):
         raise InputError("give either from=… or lon and lat, not both.")
@@ -80,15 +95,24 @@ def get_reachable(
     mode: Annotated[str, Query(min_length=1, max_length=20)] = "car",
     max_minutes: Annotated[float, Query(ge=1, le=240, description="Time limit (min)")] = 30,
     geometry: Annotated[Literal["area", "centre"], Query()] = "area",
+    date: Annotated[
+        str | None, Query(max_length=10, description="Service date YYYY-MM-DD (mode=rail)")
+    ] = None,
+    depart: Annotated[str, Query(max_length=8, description="Departure (mode=rail)")] = "08:00",
 ) -> GeoJSONResponse:
     """GeoJSON of the reached municipalities (areas or centres, EPSG:4326) and a summary.
 
     ``outside_network`` lists the municipalities that could be in reach but that the
     loaded road network does not cover (their time is unknown, not "not reached").
     """
-    engine, choice = cached_engine(settings)
+    engine, note, context = _mode_inputs(settings, mode, date, depart)
     result = travel.reachable(
-        _origin(origin, lon, lat), mode, max_minutes, region=model, network=engine
+        _origin(origin, lon, lat),
+        mode,
+        max_minutes,
+        region=model,
+        network=engine,
+        context=context,
     )
     table = result.table
     rows = model.set_index("ags").loc[table["ags"]]
@@ -123,7 +147,7 @@ def get_reachable(
         "type": "FeatureCollection",
         "features": features,
         "attribution": sources.attributions([*REGION_SOURCES, "osm"]),
-        "summary": {**result.summary, "network_note": choice.note},
+        "summary": {**result.summary, "network_note": note},
         "outside_network": outside,
         "numberReturned": len(features),
     }

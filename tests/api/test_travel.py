@@ -61,8 +61,8 @@ def test_reachable_by_lonlat_and_centres(client: TestClient) -> None:
         ({"from": "Jena", "max_minutes": 241}, 422, "max_minutes"),
         ({"from": "Apolda"}, 422, "outside the loaded road network"),
         ({"lon": 10.0, "lat": 51.0}, 422, "outside the loaded road network"),
-        ({"from": "Jena", "mode": "rail"}, 422, "not plugged in"),
-        ({"from": "Jena", "mode": "boat"}, 422, "mode must be one of"),
+        ({"from": "11.6,50.9", "mode": "rail", "date": "2019-06-04"}, 422, "municipality"),
+        ({"from": "Jena", "mode": "boat"}, 422, "mode must be one of car, rail"),
         ({}, 422, "give an origin"),
         ({"from": "Jena", "lon": 11.6, "lat": 50.9}, 422, "not both"),
     ],
@@ -203,3 +203,31 @@ def test_cli_network_fetch_against_fake_overpass(settings: Settings, tmp_path: P
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.slow
+def test_reachable_by_rail_uses_the_same_columns(client: TestClient) -> None:
+    """mode=rail dispatches to the GTFS engine (the DB long-distance feed of 2019)."""
+    r = client.get(
+        "/reachable",
+        params={"from": "Jena", "mode": "rail", "max_minutes": 90, "date": "2019-06-04"},
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    names = [f["properties"]["name"] for f in body["features"]]
+    assert names[0] == "Jena" and len(names) > 1
+    assert set(body["features"][0]["properties"]) >= {
+        "ags",
+        "name",
+        "district",
+        "minutes",
+        "population",
+        "change_pct_per_year",
+        "trend_class",
+    }
+    s = body["summary"]
+    assert s["mode"] == "rail" and s["feeds"] and s["date"] == "2019-06-04"
+    assert s["population_reached"] == sum(f["properties"]["population"] for f in body["features"])
+    assert body["outside_network"] == []
+    no_date = client.get("/reachable", params={"from": "Jena", "mode": "rail"})
+    assert no_date.status_code == 422 and "service date" in no_date.json()["detail"]

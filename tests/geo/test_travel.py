@@ -324,9 +324,11 @@ def test_reachable_bad_input(grid: travel.RoutingEngine, towns: gpd.GeoDataFrame
         travel.reachable("Fernstadt", region=towns, network=grid)
     with pytest.raises(InputError, match="between 1 and 240"):
         travel.reachable("Adorf", max_minutes=0, region=towns, network=grid)
-    with pytest.raises(InputError, match=r"rail.*not plugged in"):
+    with pytest.raises(InputError, match="mode 'rail' needs a timetable"):
         travel.reachable("Adorf", mode="rail", region=towns, network=grid)
-    with pytest.raises(InputError, match="mode must be one of car"):
+    with pytest.raises(InputError, match="needs a service date"):
+        travel.reachable("Adorf", mode="rail", region=towns, context={"timetable": object()})
+    with pytest.raises(InputError, match="mode must be one of car, rail"):
         travel.reachable("Adorf", mode="boat", region=towns, network=grid)
     with pytest.raises(InputError, match="needs a road network"):
         travel.reachable("Adorf", region=towns, network=None)
@@ -344,7 +346,9 @@ def test_registered_mode_is_dispatched(
         return mins, np.array([True, True, True, False]), {"feeds": ["test"]}
 
     monkeypatch.setattr(travel, "_MODES", {**travel._MODES})
-    monkeypatch.setattr(travel, "PENDING_MODES", {**travel.PENDING_MODES})
+    monkeypatch.setattr(travel, "PENDING_MODES", {"boat": "no ferries in the feeds"})
+    with pytest.raises(InputError, match="mode 'boat' cannot be answered yet: no ferries"):
+        travel.reachable("Adorf", mode="boat", region=towns, network=grid)
     travel.register_mode("rail", fake_rail)
     r = travel.reachable("Adorf", mode="rail", max_minutes=15, region=towns)
     assert r.table["name"].tolist() == ["Adorf", "Cedorf"]
