@@ -500,6 +500,47 @@ def travel_time_matrix(
     return TravelMatrix(wide, so.frame(engine, oid), sd.frame(engine, did), engine.name)
 
 
+def car_matrix_task(
+    engine: RoutingEngine, origins: pd.DataFrame, options: Mapping[str, Any]
+) -> pd.DataFrame:
+    """One partition of a many-to-many car matrix, in the shape batch jobs expect.
+
+    A top-level, picklable function with the signature of :data:`geo.batch.Task`:
+    ``(engine state, origins of one partition, options) -> rows``. It calls the
+    single-process :func:`matrix_s`; the parallel code lives in :mod:`geo.batch`.
+
+    Parameters
+    ----------
+    engine
+        The road network (shipped to each worker once).
+    origins
+        Columns ``id``, ``x``, ``y`` (EPSG:25832).
+    options
+        ``destinations``: frame with ``id``, ``x``, ``y``; optional ``method``
+        (see :func:`matrix_s`).
+
+    Returns
+    -------
+    DataFrame
+        Long form: ``origin``, ``destination``, ``minutes`` (rounded to 0.01).
+    """
+    dests = options.get("destinations")
+    if not isinstance(dests, pd.DataFrame) or not {"id", "x", "y"} <= set(dests.columns):
+        raise InputError("options['destinations'] must be a frame with columns id, x, y.")
+    if not {"id", "x", "y"} <= set(origins.columns):
+        raise InputError("origins must have columns id, x, y (EPSG:25832).")
+    so = snap(engine, origins[["x", "y"]].to_numpy(dtype=float), "origin", list(origins["id"]))
+    sd = snap(engine, dests[["x", "y"]].to_numpy(dtype=float), "destination", list(dests["id"]))
+    secs = matrix_s(engine, so.node, sd.node, method=str(options.get("method", "auto")))
+    return pd.DataFrame(
+        {
+            "origin": np.repeat(origins["id"].to_numpy(), len(dests)),
+            "destination": np.tile(dests["id"].to_numpy(), len(origins)),
+            "minutes": np.round(secs.ravel() / 60.0, 2),
+        }
+    )
+
+
 # -- isochrones ----------------------------------------------------------------
 
 

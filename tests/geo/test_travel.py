@@ -9,6 +9,7 @@ from pathlib import Path
 import geopandas as gpd
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from shapely.geometry import Point
@@ -402,3 +403,22 @@ def test_matrix_between_stations_and_municipality_centres(
     want = [ref[n] / 60 for n in m.destination_snaps["node"]]
     assert np.allclose(m.wide.iloc[0].to_numpy(), want, atol=0.01)
     assert (m.destination_snaps["snap_dist_m"] <= eng.max_snap_m).all()
+
+
+def test_car_matrix_task_partitions_equal_one_matrix() -> None:
+    eng = engine_of(generate_road_graph(15, seed=2))[0]
+    ids = np.arange(0, eng.n_nodes, 9)
+    pts = pd.DataFrame({"id": [f"n{i}" for i in ids], "x": eng.x[ids], "y": eng.y[ids]})
+    shipped = pickle.loads(pickle.dumps(eng))  # as a batch job ships it to a worker
+    opts = {"destinations": pts, "method": "dijkstra"}
+    parts = [
+        travel.car_matrix_task(shipped, pts.iloc[a : a + 7], opts) for a in range(0, len(pts), 7)
+    ]
+    rows = pd.concat(parts, ignore_index=True)
+    whole = travel.matrix_s(eng, ids, ids)
+    assert len(rows) == len(pts) ** 2
+    assert np.allclose(rows["minutes"].to_numpy(), np.round(whole.ravel() / 60, 2))
+    with pytest.raises(InputError, match="destinations"):
+        travel.car_matrix_task(eng, pts, {})
+    with pytest.raises(InputError, match="columns id, x, y"):
+        travel.car_matrix_task(eng, pts.drop(columns="x"), opts)
