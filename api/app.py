@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.middleware import install_middleware
-from api.routers import access, maps, municipalities, ogc, plots, screening, transit
+from api.routers import access, maps, municipalities, ogc, plots, screening, transit, travel
 from geo.settings import Settings, get_settings
 from maps.base import STATIC_DIR
 
@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         }
 
     app.include_router(municipalities.router)
+    app.include_router(travel.router)  # before maps: it serves /maps/reachable.html
     app.include_router(maps.router)
     app.include_router(screening.router)  # before /plots/{plot_id} routes
     app.include_router(plots.router)

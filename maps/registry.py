@@ -18,6 +18,7 @@ from geo.build import load_region
 from geo.errors import NotFoundError
 from geo.settings import Settings
 from maps.base import render_html
+from maps.reachable import reachable_map
 from maps.region import build_region_map
 
 MapBuilder = Callable[[Settings, str, "str | None"], folium.Map]
@@ -47,6 +48,7 @@ def region_map(settings: Settings, lang: str = "de", tiles: str | None = None) -
 #: Map name → builder. Each builder takes (settings, lang, tiles).
 MAPS: dict[str, MapBuilder] = {
     "region": region_map,
+    "reachable": reachable_map,  # from Jena within 30 min; the API page takes from/max_minutes
 }
 #: Maps drawn only from the built data: rendered once per process and options.
 STATIC_MAPS = {"region"}

@@ -30,6 +30,7 @@ from api.cli import (  # noqa: E402,F401
     screening,
     tokens,
     transit,
+    travel,
 )
 
 
