@@ -107,6 +107,23 @@ def test_inline_profile_and_errors(api: TestClient) -> None:
     r = api.post("/plots/screen", json={"profile": bad})
     assert r.status_code == 422 and "filters.max_slop_pct: unknown key" in r.text
     r = api.post("/plots/screen", json={"profile": "villas"})
-    assert r.status_code == 422 and "is not shipped" in r.text
+    assert r.status_code == 422 and "neither shipped" in r.text
     r = api.post("/plots/screen", json={"profile": "housing", "flood": {"type": "Point"}})
     assert r.status_code == 422 and "FeatureCollection" in r.text
+
+
+def test_saved_profiles_over_the_api(api: TestClient) -> None:
+    _seed(api)
+    body = {"name": "gewerbe-ost", "filters": {"min_area_ha": 0.1}}
+    assert api.put("/plots/screen/profiles/gewerbe-ost", json=body).status_code in (401, 403)
+    r = api.put("/plots/screen/profiles/gewerbe-ost", json=body, headers=LP)
+    assert r.status_code == 200, r.text
+    assert r.json()["version"] == 1
+    bad = api.put("/plots/screen/profiles/x", json={"filterz": {}}, headers=LP)
+    assert bad.status_code == 422 and "filterz" in bad.json()["detail"]
+    listed = api.get("/plots/screen/profiles").json()
+    assert "housing" in listed["shipped"] and listed["saved"][0]["name"] == "gewerbe-ost"
+    r = api.post("/plots/screen", json={"profile": "gewerbe-ost"}, headers=LP)
+    assert r.status_code == 200 and r.json()["features"]
+    missing = api.post("/plots/screen", json={"profile": "nirgends"}, headers=LP)
+    assert missing.status_code == 422 and "neither shipped" in missing.json()["detail"]
