@@ -457,7 +457,6 @@ def run_rail_indicators(
     """
     import numpy as np
 
-    from geo.batch_io import open_partition_store
     from geo.build import load_region
     from geo.gtfs_io import get_timetable
 
@@ -486,13 +485,41 @@ def run_rail_indicators(
         "origins": n,
         "chunk_size": chunk_size,
     }
+    return _run_to(
+        out,
+        task=rail_indicators_task,
+        state=state,
+        origins=origins,
+        manifest=manifest,
+        chunk_size=chunk_size,
+        scheduler=scheduler,
+        workers=workers,
+        progress=progress,
+    )
+
+
+def _run_to(
+    out: str,
+    *,
+    task: Task,
+    state: Any,
+    origins: pd.DataFrame,
+    manifest: dict[str, Any],
+    chunk_size: int,
+    scheduler: str | None,
+    workers: int | None,
+    progress: bool,
+) -> BatchSummary:
+    """Partition, open the output, connect, run, and always close the client."""
+    from geo.batch_io import open_partition_store
+
     manifest["digest"] = job_digest(sorted(manifest.items()))
     partitions = partition_origins(origins, chunk_size)
     store = open_partition_store(out)
     client = _client_for(scheduler, workers)
     try:
         return run_job(
-            task=rail_indicators_task,
+            task=task,
             state=state,
             partitions=partitions,
             store=store,
@@ -583,7 +610,6 @@ def run_matrix(
     """
     import numpy as np
 
-    from geo.batch_io import open_partition_store
     from geo.build import load_region
 
     region, _ = load_region(settings, area)
@@ -643,22 +669,16 @@ def run_matrix(
         "date": date if mode == "rail" else None,
         "window": "-".join(window) if (mode == "rail" and window) else None,
     }
-    manifest["digest"] = job_digest(sorted(manifest.items()))
-    partitions = partition_origins(o, chunk_size)
-    store = open_partition_store(out)
-    client = _client_for(scheduler, workers)
-    try:
-        summary = run_job(
-            task=task,
-            state=state,
-            partitions=partitions,
-            store=store,
-            manifest=manifest,
-            client=client,
-            progress=progress,
-        )
-    finally:
-        if client is not None:
-            client.close()
+    summary = _run_to(
+        out,
+        task=task,
+        state=state,
+        origins=o,
+        manifest=manifest,
+        chunk_size=chunk_size,
+        scheduler=scheduler,
+        workers=workers,
+        progress=progress,
+    )
     summary.outside = outside
     return summary
