@@ -137,4 +137,4 @@ def test_screen_bad_profile_is_one_line(cli: Runner, tmp_path: Path) -> None:
     assert r.stderr.strip() == "error: p.yaml: filters.max_slope: unknown key (check the spelling)"
     r = cli("screen", "--profile", "villas")
     assert r.returncode == 2
-    assert "no shipped profile 'villas'; choose one of commerce, housing, quick_wins" in r.stderr
+    assert "no profile 'villas'; choose one of commerce, housing, quick_wins" in r.stderr
