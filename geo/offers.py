@@ -67,7 +67,9 @@ def offer_kind(plots: pd.DataFrame) -> pd.Series:
     """Offer kind of each plot (``housing``/``commerce``/``mixed``/``open``), ``None`` if
     the plot is not offered (see the module docstring)."""
     status_ok = plots["status"].astype(str).isin([s.value for s in OFFERED_STATUSES])
-    uses = plots["intended_use"] if "intended_use" in plots.columns else pd.Series(None, plots.index)
+    uses = (
+        plots["intended_use"] if "intended_use" in plots.columns else pd.Series(None, plots.index)
+    )
     kind = np.array([use_kind(u) for u in uses], dtype=object)
     blank = np.array([not (isinstance(u, str) and u.strip()) for u in uses], dtype=bool)
     dev = plots["category"].astype(str).isin([c.value for c in DEVELOPMENT_CATEGORIES]).to_numpy()

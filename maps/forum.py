@@ -68,6 +68,7 @@ LABELS: dict[str, dict[str, str]] = {
         "layer_car": "Auto ab Jena (geladenes Straßennetz)",
         "layer_plots": "Flächenangebote Wohnen/Gewerbe",
         "layer_towns": "Jena und ISEK-Nachbarstädte",
+        "layer_spots": "Lage der Flächenangebote",
         "housing": "Fläche: Wohnen",
         "commerce": "Fläche: Gewerbe",
         "mixed": "Fläche: gemischte Nutzung",
@@ -101,6 +102,7 @@ LABELS: dict[str, dict[str, str]] = {
         "layer_car": "Car from Jena (loaded road network)",
         "layer_plots": "Land offered for housing/commerce",
         "layer_towns": "Jena and ISEK neighbour towns",
+        "layer_spots": "Where the offers are",
         "housing": "Plot: housing",
         "commerce": "Plot: commerce",
         "mixed": "Plot: mixed use",
@@ -260,9 +262,7 @@ def build_forum_map(
         pl = gpd.GeoDataFrame(
             {
                 "name": [n if isinstance(n, str) and n else "–" for n in offers["name"]],
-                "municipality": [
-                    v if isinstance(v, str) else "–" for v in offers["municipality"]
-                ],
+                "municipality": [v if isinstance(v, str) else "–" for v in offers["municipality"]],
                 "area": [_fmt_area(v, lang) for v in offers["area_ha"]],
                 "category": offers["category"].astype(str).to_numpy(),
                 "use": [u if isinstance(u, str) and u else "–" for u in offers["intended_use"]],
@@ -287,6 +287,19 @@ def build_forum_map(
             ),
             tooltip=folium.GeoJsonTooltip(fields=["name", "kind"], labels=False),
         ).add_to(m)
+        # At the region's scale a plot is a few pixels: a marker shows where each one is.
+        spots = gpd.GeoDataFrame(
+            pl[["name", "kind", "colour"]],
+            geometry=offers.geometry.representative_point().to_numpy(),
+            crs=offers.crs,
+        )
+        folium.GeoJson(
+            to_geojson(spots, precision=5),
+            name=lab["layer_spots"],
+            marker=folium.CircleMarker(radius=6, color="#000000", weight=1.5, fill_opacity=1),
+            style_function=lambda f: {"fillColor": f["properties"]["colour"]},
+            tooltip=folium.GeoJsonTooltip(fields=["name", "kind"], labels=False),
+        ).add_to(m)
 
     add_town_labels(m, region, origin.name, lab["layer_towns"])
 
@@ -305,8 +318,10 @@ def build_forum_map(
         lo = hi
     n_mun = offers["municipality"].nunique() if len(offers) else 0
     note = (
-        lab["plots"].format(n=len(offers), k=n_mun) if len(offers) else lab["no_plots"]
-    ) + " · " + jm.minutes_note(minutes, lang)
+        (lab["plots"].format(n=len(offers), k=n_mun) if len(offers) else lab["no_plots"])
+        + " · "
+        + jm.minutes_note(minutes, lang)
+    )
     add_legend(m, lab["legend"], items, note=note)
     add_title(m, lab["title"], lab["subtitle"])
     add_attribution(m, attribution)
@@ -343,9 +358,11 @@ def forum_map(req: MapRequest) -> folium.Map:
 def attributions_for_frame(offers: pd.DataFrame) -> list[str]:
     """Attributions of the data behind the offered plots (as ``geo.plots_io.attributions_for``)."""
     out: list[str] = []
-    if len(offers) and offers["source"].fillna("").str.lower().str.startswith("openstreetmap").any():
+    if (
+        len(offers)
+        and offers["source"].fillna("").str.lower().str.startswith("openstreetmap").any()
+    ):
         out.append(sources.ATTRIBUTIONS["osm"])
     if len(offers) and offers["ags"].notna().any():
         out.append(sources.ATTRIBUTIONS[sources.VG250_FILE])
     return out
-

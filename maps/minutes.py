@@ -17,6 +17,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from geo import sources
 from geo.settings import Settings
@@ -74,9 +75,7 @@ def _cached(settings_json: str, ags: tuple[str, ...]) -> JenaMinutes:
     )
 
 
-def _rail(
-    settings: Settings, region: gpd.GeoDataFrame
-) -> tuple[pd.Series, list[str], list[str]]:
+def _rail(settings: Settings, region: gpd.GeoDataFrame) -> tuple[pd.Series, list[str], list[str]]:
     from geo import gtfs_io, transit
 
     tt = gtfs_io.get_timetable(settings)
@@ -92,16 +91,15 @@ def _rail(
 def _car(
     settings: Settings, region: gpd.GeoDataFrame
 ) -> tuple[pd.Series, pd.Series, str, list[str]]:
-    from geo import travel
     from geo.network_io import cached_engine
+
+    from geo import travel
 
     engine, _ = cached_engine(settings)
     res = travel.reachable(ORIGIN, "car", MAX_MINUTES, region=region, network=engine)
     by_ags = pd.Series(res.table["minutes"].to_numpy(dtype=float), index=res.table["ags"])
     minutes = by_ags.reindex(region.index).astype(float)
     xy = travel.centre_xy(region)
-    import shapely
-
     inside = shapely.contains_xy(engine.coverage, xy[:, 0], xy[:, 1])
     dist, _ = engine.tree.query(xy)
     covered = pd.Series(inside & (dist <= engine.max_snap_m), index=region.index)

@@ -185,7 +185,10 @@ def score_colours(score: pd.Series) -> list[str]:
     vals = score.to_numpy(dtype=float)
     bounds = np.array([b for b, _ in SCORE_CLASSES])
     idx = np.clip(np.searchsorted(bounds, vals, side="left"), 0, len(SCORE_CLASSES) - 1)
-    return [UNKNOWN_COLOUR if np.isnan(v) else SCORE_CLASSES[i][1] for v, i in zip(vals, idx)]
+    return [
+        UNKNOWN_COLOUR if np.isnan(v) else SCORE_CLASSES[i][1]
+        for v, i in zip(vals, idx, strict=True)
+    ]
 
 
 def slope_colours(slope: pd.Series) -> list[str]:
@@ -193,12 +196,14 @@ def slope_colours(slope: pd.Series) -> list[str]:
     vals = slope.to_numpy(dtype=float)
     bounds = np.array([b for b, _ in SLOPE_CLASSES])
     idx = np.clip(np.searchsorted(bounds, vals, side="left"), 0, len(SLOPE_CLASSES) - 1)
-    return [UNKNOWN_COLOUR if np.isnan(v) else SLOPE_CLASSES[i][1] for v, i in zip(vals, idx)]
+    return [
+        UNKNOWN_COLOUR if np.isnan(v) else SLOPE_CLASSES[i][1]
+        for v, i in zip(vals, idx, strict=True)
+    ]
 
 
 def popup_frame(result: gpd.GeoDataFrame, criteria: list[str], lang: str) -> pd.DataFrame:
     """Display strings of a screened plot's popup: derived attributes and per-criterion reasons."""
-    lab = LABELS[lang]
     res_lab = RESULT_LABELS[lang]
     st_lab = STATUS_LABELS[lang]
     out = pd.DataFrame(index=result.index)
@@ -309,7 +314,9 @@ def build_plots_map(
             layer["line"], layer["dash"], layer["weight"] = "#333333", "", 1.0
         else:
             layer["fill"] = score_colours(result["score"])
-            outline = [RESULT_OUTLINES.get(str(r), RESULT_OUTLINES["unknown"]) for r in result["result"]]
+            outline = [
+                RESULT_OUTLINES.get(str(r), RESULT_OUTLINES["unknown"]) for r in result["result"]
+            ]
             layer["line"] = [o[0] for o in outline]
             layer["dash"] = [o[1] for o in outline]
             layer["weight"] = [o[2] for o in outline]
@@ -325,7 +332,9 @@ def build_plots_map(
             lab["station"], lab["tram"], lab["car"], lab["result"], lab["score"], lab["rank"],
             *criteria, lab["notes"],
         ]  # fmt: skip
-        data = to_geojson(layer[[*fields, "fill", "line", "dash", "weight", "geometry"]], precision=6)
+        data = to_geojson(
+            layer[[*fields, "fill", "line", "dash", "weight", "geometry"]], precision=6
+        )
         folium.GeoJson(
             data,
             name=lab["layer_plots"],
@@ -434,9 +443,7 @@ def plots_map(req: MapRequest) -> folium.Map:
     near = region[region.intersects(around.to_crs(region.crs).union_all())]
     reserves = sources.read_vector(settings.data_dir / NATURE_RESERVES_FILE, "nature reserves")
     attribution = [
-        *sources.attributions(
-            [sources.VG250_FILE, sources.STATIONS_FILE, "osm", "N50E011.hgt"]
-        ),
+        *sources.attributions([sources.VG250_FILE, sources.STATIONS_FILE, "osm", "N50E011.hgt"]),
         *RESULT_ATTRIBUTIONS,
     ]
     if flood is not None and settings.flood_zones_file is not None:
