@@ -180,26 +180,23 @@ def _num(v: Any, digits: int, lang: str, scale: float = 1.0) -> str:
     return s
 
 
+def _classify(values: pd.Series, classes: list[tuple[float, str]]) -> list[str]:
+    vals = values.to_numpy(dtype=float)
+    bounds = np.array([b for b, _ in classes])
+    idx = np.clip(np.searchsorted(bounds, vals, side="left"), 0, len(classes) - 1)
+    return [
+        UNKNOWN_COLOUR if np.isnan(v) else classes[i][1] for v, i in zip(vals, idx, strict=True)
+    ]
+
+
 def score_colours(score: pd.Series) -> list[str]:
     """Fill colour of each score (0–100); unknown is grey."""
-    vals = score.to_numpy(dtype=float)
-    bounds = np.array([b for b, _ in SCORE_CLASSES])
-    idx = np.clip(np.searchsorted(bounds, vals, side="left"), 0, len(SCORE_CLASSES) - 1)
-    return [
-        UNKNOWN_COLOUR if np.isnan(v) else SCORE_CLASSES[i][1]
-        for v, i in zip(vals, idx, strict=True)
-    ]
+    return _classify(score, SCORE_CLASSES)
 
 
 def slope_colours(slope: pd.Series) -> list[str]:
     """Fill colour of each mean slope (%); unknown is grey."""
-    vals = slope.to_numpy(dtype=float)
-    bounds = np.array([b for b, _ in SLOPE_CLASSES])
-    idx = np.clip(np.searchsorted(bounds, vals, side="left"), 0, len(SLOPE_CLASSES) - 1)
-    return [
-        UNKNOWN_COLOUR if np.isnan(v) else SLOPE_CLASSES[i][1]
-        for v, i in zip(vals, idx, strict=True)
-    ]
+    return _classify(slope, SLOPE_CLASSES)
 
 
 def popup_frame(result: gpd.GeoDataFrame, criteria: list[str], lang: str) -> pd.DataFrame:
