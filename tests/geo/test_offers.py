@@ -21,7 +21,14 @@ def test_use_kind_reads_german_and_english_uses() -> None:
 def test_offer_kind_needs_an_open_status_and_a_use_or_development_land() -> None:
     plots = pd.DataFrame(
         {
-            "status": ["identified", "developed", "assessed", "identified", "withdrawn", "acquired"],
+            "status": [
+                "identified",
+                "developed",
+                "assessed",
+                "identified",
+                "withdrawn",
+                "acquired",
+            ],
             "intended_use": ["Wohnen", "Wohnen", None, None, "Gewerbe", "Park"],
             "category": ["unknown", "brownfield", "brownfield", "unknown", "greenfield", "reserve"],
         }
