@@ -49,11 +49,11 @@ STATUS_COLOURS: dict[str, str] = {
 }
 #: Score classes (upper bounds, 0–100) and their colours.
 SCORE_CLASSES: list[tuple[float, str]] = [
-    (20, "#edf8e9"),
-    (40, "#bae4b3"),
-    (60, "#74c476"),
-    (80, "#31a354"),
-    (100, "#006d2c"),
+    (20, "#440154"),
+    (40, "#3b528b"),
+    (60, "#21918c"),
+    (80, "#5ec962"),
+    (100, "#fde725"),
 ]
 #: Outline per screening result.
 RESULT_OUTLINES: dict[str, tuple[str, str, float]] = {
@@ -284,9 +284,10 @@ def build_plots_map(
             name=lab["layer_reserves"],
             style_function=lambda f: {
                 "color": RESERVE_COLOUR,
-                "weight": 1,
+                "weight": 2,
+                "dashArray": "6 3",
                 "fillColor": RESERVE_COLOUR,
-                "fillOpacity": 0.25,
+                "fillOpacity": 0.08,
             },
             tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
         ).add_to(m)
@@ -378,7 +379,7 @@ def build_plots_map(
             style = "dashed" if dash else "solid"
             items.append(("#ffffff", lab[key], f"{max(1, int(weight))}px {style} {colour}"))
         subtitle = lab["sub_score"].format(profile=profile)
-    items.append((RESERVE_COLOUR, lab["reserve"]))
+    items.append(("#e8f1ea", lab["reserve"], f"2px dashed {RESERVE_COLOUR}"))
     notes = [lab["plots_count"].format(n=len(result)) if len(result) else lab["no_plots"]]
     if flood is not None:
         items.append((FLOOD_COLOUR, lab["flood"]))

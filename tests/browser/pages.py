@@ -39,7 +39,7 @@ def visit(
     page.on("console", lambda m: out.errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: out.errors.append(str(e)))
     page.on("request", lambda r: out.requests.append(r.url))
-    page.on("response", received.append)
+    page.on("response", lambda r: received.append(r))
     page.goto(url, wait_until="load")
     page.wait_for_selector(".leaflet-container", timeout=20_000)
     page.wait_for_function(

@@ -47,9 +47,7 @@ def test_plots_map_needs_the_landpool_role(settings: Settings, tmp_path: Path) -
         for role in ("public", "planner"):
             with pytest.raises(PermissionDeniedError):
                 render_map("plots", s, viewer=Viewer(role), store=lambda: store)
-        page = render_map(
-            "plots", s, viewer=LANDPOOL, options={"by": "score"}, store=lambda: store
-        )
+        page = render_map("plots", s, viewer=LANDPOOL, options={"by": "score"}, store=lambda: store)
         assert "Score (Profil housing)" in page and "Kein HQ100-Layer geladen" in page
         assert "OSM-W" in page  # demo plot ids
         with pytest.raises(InputError):
