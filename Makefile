@@ -39,6 +39,7 @@ data: install
 
 # -- serve -------------------------------------------------------------------
 run: install assets data
+	$(BIN)/stadtregion network info | head -1
 	$(BIN)/stadtregion serve --host $(HOST) --port $(PORT)
 
 # -- checks ------------------------------------------------------------------

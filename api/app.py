@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
-from api.routers import maps, municipalities, plots, screening, transit
+from api.routers import maps, municipalities, plots, screening, transit, travel
 from geo.settings import Settings, get_settings
 from maps.base import STATIC_DIR
 
@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         }
 
     app.include_router(municipalities.router)
+    app.include_router(travel.router)  # before maps: it serves /maps/reachable.html
     app.include_router(maps.router)
     app.include_router(screening.router)  # before /plots/{plot_id} routes
     app.include_router(plots.router)

@@ -54,6 +54,8 @@ class BatchSummary:
     seconds: float
     workers: int
     peak_rss_mb_by_worker: dict[str, float] = field(default_factory=dict)
+    #: Points left out because the loaded network does not cover them (car matrices).
+    outside: int = 0
 
     @property
     def origins_per_second(self) -> float:
@@ -72,6 +74,11 @@ class BatchSummary:
             f"time: {self.seconds:.1f} s on {self.workers} worker(s), "
             f"{self.origins_per_second:.1f} origins/s",
             f"peak memory per worker: {peaks or 'n/a'}",
+            *(
+                [f"left out (outside the loaded road network): {self.outside}"]
+                if self.outside
+                else []
+            ),
         ]
 
 
@@ -139,7 +146,7 @@ def connect(scheduler: str | None = None, workers: int | None = None) -> Any:
     if n < 1:
         raise InputError(f"workers must be at least 1, got {n}.")
     cluster = LocalCluster(
-        n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0"
     )
     return Client(cluster)
 
@@ -496,3 +503,162 @@ def run_rail_indicators(
     finally:
         if client is not None:
             client.close()
+
+
+# ---------------------------------------------------------------------------------------
+# matrices for any origin / destination sets
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class CarState:
+    """The road engine and the destinations (id, x, y in EPSG:25832); scattered once."""
+
+    engine: Any
+    destinations: pd.DataFrame
+
+
+def car_matrix_batch_task(state: CarState, origins: pd.DataFrame, _: dict[str, Any]) -> Any:
+    """One partition of a car matrix (:func:`geo.travel.car_matrix_task`) as GeoParquet rows."""
+    import geopandas as gpd
+
+    from geo.settings import WORK_CRS
+    from geo.travel import car_matrix_task
+
+    rows = car_matrix_task(state.engine, origins, {"destinations": state.destinations})
+    xy = origins.set_index("id").loc[rows["origin"], ["x", "y"]].to_numpy()
+    return gpd.GeoDataFrame(rows, geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=WORK_CRS)
+
+
+def point_set(spec: str, region: Any, id_column: str | None = None) -> tuple[pd.DataFrame, str]:
+    """Origins or destinations as ``id``, ``x``, ``y`` (EPSG:25832) from a spec.
+
+    ``municipalities`` gives the area's municipality centres (id: AGS); anything else is
+    a vector file (points, or polygons by their representative point) with ids from
+    ``id_column`` (default: ``id`` when present, else the row number).
+    """
+    from pathlib import Path
+
+    from geo import region as region_model
+    from geo import sources
+
+    if spec == "municipalities":
+        pts = region_model.centres(region)
+        return pd.DataFrame(
+            {"id": pts["ags"].astype(str), "x": pts.geometry.x, "y": pts.geometry.y}
+        ).reset_index(drop=True), "municipalities"
+    gdf = sources.read_vector(Path(spec), f"point file {spec}")
+    col = id_column or ("id" if "id" in gdf.columns else None)
+    if col is not None and col not in gdf.columns:
+        raise InputError(f"{spec} has no column {col!r}; name the id column with --id-column.")
+    ids = gdf[col].astype(str) if col else pd.Series(range(len(gdf))).astype(str)
+    if ids.duplicated().any():
+        raise InputError(f"ids in {spec} are not unique; name a unique column with --id-column.")
+    pts = gdf.geometry.representative_point()
+    return pd.DataFrame({"id": ids.to_numpy(), "x": pts.x.to_numpy(), "y": pts.y.to_numpy()}), spec
+
+
+def run_matrix(
+    settings: Any,
+    *,
+    origins: str,
+    destinations: str,
+    mode: str,
+    out: str,
+    area: str = "thuringia",
+    id_column: str | None = None,
+    date: str = "2019-05-15",
+    window: tuple[str, str] | None = ("07:00", "08:00"),
+    max_minutes: float = 240,
+    chunk_size: int = 100,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    progress: bool = True,
+) -> BatchSummary:
+    """A travel-time matrix for any origin and destination sets, partitioned by origin.
+
+    ``mode="car"`` routes on the loaded road network; points it does not cover are left
+    out and counted in the summary (``outside``), never given a made-up time.
+    ``mode="rail"`` works between municipalities (``municipalities`` on both sides).
+    """
+    import numpy as np
+
+    from geo.batch_io import open_partition_store
+    from geo.build import load_region
+
+    region, _ = load_region(settings, area)
+    if mode == "car":
+        from geo.network_io import cached_engine
+        from geo.travel import covered
+
+        engine, choice = cached_engine(settings)
+        o, o_name = point_set(origins, region, id_column)
+        d, d_name = point_set(destinations, region, id_column)
+        o_in = covered(engine, o[["x", "y"]].to_numpy())
+        d_in = covered(engine, d[["x", "y"]].to_numpy())
+        outside = int((~o_in).sum() + (~d_in).sum())
+        if not d_in.any():
+            raise InputError(
+                f"no destination lies inside the loaded road network {choice.name}; fetch a "
+                "larger one with 'stadtregion network fetch --region NAME'."
+            )
+        o = o[o_in].reset_index(drop=True)
+        state: Any = CarState(engine, d[d_in].reset_index(drop=True))
+        task: Task = car_matrix_batch_task
+        network = choice.name
+    elif mode == "rail":
+        from geo.gtfs_io import get_timetable
+
+        if origins != "municipalities" or destinations != "municipalities":
+            raise InputError(
+                "rail matrices run between municipalities: use --origins municipalities "
+                "--destinations municipalities."
+            )
+        state = rail_state(
+            get_timetable(settings),
+            region,
+            date=date,
+            window=window,
+            max_minutes=max_minutes,
+            reach_minutes=(int(max_minutes),),
+        )
+        o = pd.DataFrame({"m": np.arange(len(region))})
+        task, o_name, d_name, outside, network = (
+            rail_matrix_task,
+            "municipalities",
+            "municipalities",
+            0,
+            ";".join(state.timetable.feeds),
+        )
+    else:
+        raise InputError(f"mode must be car or rail, got {mode!r}.")
+    manifest = {
+        "kind": f"{mode}-matrix",
+        "area": area,
+        "origins": o_name,
+        "destinations": d_name,
+        "network": network,
+        "n_origins": len(o),
+        "chunk_size": chunk_size,
+        "date": date if mode == "rail" else None,
+        "window": "-".join(window) if (mode == "rail" and window) else None,
+    }
+    manifest["digest"] = job_digest(sorted(manifest.items()))
+    partitions = partition_origins(o, chunk_size)
+    store = open_partition_store(out)
+    client = _client_for(scheduler, workers)
+    try:
+        summary = run_job(
+            task=task,
+            state=state,
+            partitions=partitions,
+            store=store,
+            manifest=manifest,
+            client=client,
+            progress=progress,
+        )
+    finally:
+        if client is not None:
+            client.close()
+    summary.outside = outside
+    return summary

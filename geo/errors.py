@@ -161,3 +161,35 @@ class FeedTimeOrderError(FeedError):
 
 class NoServiceError(InputError):
     """A feed runs no service on the requested date (HTTP 422)."""
+
+
+class OutsideNetworkError(InputError):
+    """A routing query lies outside the loaded road network (HTTP 422).
+
+    Raised instead of answering with times from a network that does not cover the
+    place; the message names the loaded network and how to load a larger one.
+    """
+
+    def __init__(self, what: str, network: str, detail: str = "") -> None:
+        self.what = what
+        self.network = network
+        extra = f" {detail}" if detail else ""
+        super().__init__(
+            f"{what} lies outside the loaded road network {network!r}.{extra} Load a network "
+            "that covers it: `stadtregion network fetch --region Jena` (downloads the regional "
+            "drive network from OpenStreetMap), or pass a larger OSM/PBF/road-line file."
+        )
+
+
+class SnapDistanceError(OutsideNetworkError):
+    """A point is farther from the road network than the allowed snap distance."""
+
+    def __init__(self, what: str, network: str, dist_m: float, max_snap_m: float) -> None:
+        self.dist_m = float(dist_m)
+        self.max_snap_m = float(max_snap_m)
+        super().__init__(
+            what,
+            network,
+            f"It is {dist_m:,.0f} m from the nearest road node; the maximum snap distance is "
+            f"{max_snap_m:,.0f} m (setting STADTREGION_MAX_SNAP_M).",
+        )

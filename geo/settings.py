@@ -88,6 +88,24 @@ class Settings(BaseSettings):
         default=None,
         description="URL of a GTFS feed to fetch with `stadtregion transit download` (e.g. DELFI).",
     )
+    # -- road networks and travel times (geo/network_io.py, geo/travel.py)
+    max_snap_m: float = Field(
+        default=500.0, gt=0, description="Farthest a point may lie from the road network (m)."
+    )
+    overpass_url: str = Field(
+        default="https://overpass-api.de/api", description="Overpass API used by osmnx downloads."
+    )
+    overpass_timeout_s: int = Field(default=180, description="Timeout of Overpass requests (s).")
+    congestion: dict[str, float] = Field(
+        default_factory=dict,
+        description="Travel-time multipliers per road class (≥ 1), e.g. "
+        '{"primary": 1.3}; free flow when empty.',
+    )
+    network_file: Path | None = Field(
+        default=None,
+        description="Road network to route on (OSM XML/PBF, GraphML or road lines); the "
+        "cached regional network, else the shared Jena roads, when unset.",
+    )
 
 
 @lru_cache(maxsize=1)

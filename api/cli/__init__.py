@@ -22,7 +22,15 @@ app = typer.Typer(
 )
 
 # Domain modules register their commands on `app` when imported.
-from api.cli import batch, core, municipalities, plots, screening, transit  # noqa: E402,F401
+from api.cli import (  # noqa: E402,F401
+    batch,
+    core,
+    municipalities,
+    plots,
+    screening,
+    transit,
+    travel,
+)
 
 
 def main() -> None:

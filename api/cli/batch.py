@@ -59,3 +59,42 @@ def indicators(
     )
     for line in summary.lines():
         typer.echo(line)
+
+
+@batch_app.command("matrix")
+def matrix(
+    origins: str = typer.Option(..., "--origins", help="municipalities or a vector FILE."),
+    destinations: str = typer.Option(
+        "municipalities", "--destinations", help="municipalities or a vector FILE."
+    ),
+    mode: str = typer.Option("car", "--mode", help="car or rail."),
+    out: str = typer.Option(..., "--out", help="Folder, fsspec URL, or postgresql://…#table."),
+    area: str = typer.Option("thuringia", "--area", help="thuringia or germany."),
+    id_column: str = typer.Option(None, "--id-column", help="Id column of the FILEs."),
+    date: str = typer.Option("2019-05-15", "--date", help="Rail: service date."),
+    window: str = typer.Option("07:00-08:00", "--window", help="Rail: departure window."),
+    max_minutes: float = typer.Option(240, "--max-minutes", help="Rail: longest time kept."),
+    chunk_size: int = typer.Option(100, "--chunk-size", help="Origins per partition."),
+    scheduler: str = typer.Option(None, "--scheduler", help="tcp://HOST:8786 of a cluster."),
+    workers: int = typer.Option(None, "--workers", help="Local workers (LocalCluster)."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
+) -> None:
+    """Travel-time matrix (long form, minutes) for any origins and destinations."""
+    summary = batch.run_matrix(
+        get_settings(),
+        origins=origins,
+        destinations=destinations,
+        mode=mode,
+        out=out,
+        area=area,
+        id_column=id_column,
+        date=date,
+        window=parse_window(window),
+        max_minutes=max_minutes,
+        chunk_size=chunk_size,
+        scheduler=scheduler,
+        workers=workers,
+        progress=not quiet,
+    )
+    for line in summary.lines():
+        typer.echo(line)

@@ -168,3 +168,40 @@ def test_bad_input_one_clear_message(
     assert r.returncode != 0
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and words in lines[0], r.stderr
+
+
+def test_car_matrix_on_cluster_equals_travel_time_matrix(
+    settings: Settings, tmp_path: Path
+) -> None:
+    import geopandas as gpd
+
+    from geo.network_io import cached_engine
+    from geo.travel import covered, travel_time_matrix
+
+    engine, _ = cached_engine(settings)
+    lu = gpd.read_file(settings.data_dir / "jena_landuse_osm2014.geojson").to_crs(25832)
+    pts = lu.geometry.representative_point()
+    keep = covered(engine, np.column_stack([pts.x, pts.y]))
+    files = {}
+    for name, sl in (("o", slice(0, 12)), ("d", slice(12, 40))):
+        sub = lu[keep].iloc[sl].copy()
+        sub["id"] = [f"{name}{i}" for i in range(len(sub))]
+        files[name] = tmp_path / f"{name}.geojson"
+        sub[["id", "geometry"]].to_file(files[name])
+    summary = batch.run_matrix(
+        settings,
+        origins=str(files["o"]),
+        destinations=str(files["d"]),
+        mode="car",
+        out=str(tmp_path / "m"),
+        chunk_size=5,
+        workers=2,
+        progress=False,
+    )
+    assert summary.workers == 2 and summary.outside == 0
+    got = PartitionStore(str(tmp_path / "m")).read()
+    o, d = (gpd.read_file(files[k]).to_crs(25832) for k in ("o", "d"))
+    ref = travel_time_matrix(engine, o, d, origin_id="id", destination_id="id").long()
+    merged = ref.merge(got, on=["origin", "destination"], suffixes=("_ref", "_batch"))
+    assert len(merged) == len(ref) == 12 * 28
+    np.testing.assert_allclose(merged["minutes_batch"], merged["minutes_ref"])

@@ -1,0 +1,143 @@
+"""``stadtregion reachable``, ``isochrone`` and ``network fetch|info``: car travel times."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from api.cli import app
+from geo import export, sources, travel
+from geo.build import load_region
+from geo.network_io import cached_engine, default_network, fetch_region_network
+from geo.region import REGION_SOURCES, select
+from geo.settings import get_settings
+
+network_app = typer.Typer(help="Road networks: fetch the regional network, show the one in use.")
+app.add_typer(network_app, name="network")
+
+#: Attributions of travel-time results.
+TRAVEL_SOURCES = (*REGION_SOURCES, "osm")
+
+
+def _origin_xy(origin: str) -> tuple[travel.Origin, str]:
+    model, _ = load_region(get_settings())
+    org = travel.resolve_origin(model, travel.parse_origin(origin))
+    return org, org.label
+
+
+@app.command()
+def reachable(
+    origin: str = typer.Option(..., "--from", help="Municipality name, AGS or 'lon,lat'."),
+    mode: str = typer.Option("car", "--mode", help="Travel mode: car or rail (GTFS)."),
+    max_minutes: float = typer.Option(30, "--max-minutes", help="Time limit, 1–240 minutes."),
+    fmt: str = typer.Option("table", "--format", help="table, csv or geojson."),
+    date: str = typer.Option(None, "--date", help="Service date YYYY-MM-DD (mode rail)."),
+    depart: str = typer.Option("08:00", "--depart", help="Departure time (mode rail)."),
+) -> None:
+    """Municipalities reachable within N minutes, with population and trend."""
+    settings = get_settings()
+    model, _ = load_region(settings)
+    engine, note, context = None, "", {}
+    if mode == "car":
+        engine, choice = cached_engine(settings)
+        note = f"network: {choice.note}"
+    elif mode == "rail":
+        from geo import gtfs_io
+
+        tt = gtfs_io.get_timetable(settings)
+        context = {"timetable": tt, "date": date, "depart": depart}
+        note = f"feeds: {', '.join(tt.feeds)}"
+    result = travel.reachable(
+        travel.parse_origin(origin),
+        mode,
+        max_minutes,
+        region=model,
+        network=engine,
+        context=context,
+    )
+    attribution = sources.attributions(TRAVEL_SOURCES)
+    if fmt == "geojson":
+        areas = travel.reachable_areas(result, model)
+        typer.echo(
+            json.dumps(
+                export.to_geojson(
+                    areas, attribution, precision=5, extra={"summary": result.summary}
+                ),
+                ensure_ascii=False,
+                default=str,
+            )
+        )
+        return
+    typer.echo(export.render(result.table, fmt, [] if fmt == "csv" else attribution))
+    if fmt == "table":
+        s = result.summary
+        typer.echo(
+            f"\n{s['municipalities_reached']} municipalities reached from {s['origin']} by "
+            f"{s['mode']} within {s['max_minutes']:g} min; population reached "
+            f"{s['population_reached']:,} ({s['population_unknown']} without a figure)."
+        )
+        typer.echo(note)
+        if len(result.outside):
+            names = ", ".join(result.outside["name"].head(12))
+            more = "…" if len(result.outside) > 12 else ""
+            typer.echo(
+                f"outside the loaded network (travel time unknown): {len(result.outside)} "
+                f"municipalities within {s['max_minutes'] / 60 * travel.MAX_SPEED_KPH:.0f} km, "
+                f"e.g. {names}{more}"
+            )
+
+
+@app.command()
+def isochrone(
+    origin: str = typer.Option(..., "--from", help="Municipality name, AGS or 'lon,lat'."),
+    minutes: list[float] = typer.Option(
+        [10, 20, 30], "--minutes", help="Cut-offs in minutes (repeatable)."
+    ),
+    buffer_m: float = typer.Option(100, "--buffer-m", help="Band around reached roads (m)."),
+    out: Path = typer.Option(None, "--out", help="Write GeoJSON here (else print a table)."),
+) -> None:
+    """Areas reachable by car within each number of minutes, following the roads."""
+    settings = get_settings()
+    engine, choice = cached_engine(settings)
+    org, label = _origin_xy(origin)
+    iso = travel.isochrones(engine, org.xy, minutes, buffer_m=buffer_m)
+    attribution = sources.attributions(["osm"])
+    if out is not None:
+        body = export.to_geojson(
+            iso, attribution, precision=6, extra={"origin": label, "network": engine.name}
+        )
+        out.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+        typer.echo(f"wrote {out} ({len(iso)} isochrones from {label})")
+    else:
+        typer.echo(export.to_table(iso, attribution))
+    typer.echo(f"origin {label}, snapped {iso.attrs['snap_dist_m']} m; network: {choice.note}")
+
+
+@network_app.command("fetch")
+def network_fetch(
+    region_name: str = typer.Option("Jena", "--region", help="Municipality at the centre."),
+    within_km: float = typer.Option(
+        30, "--within-km", help="Take municipalities whose centre is within this distance."
+    ),
+) -> None:
+    """Download the regional drive network from OpenStreetMap (osmnx) and cache it."""
+    settings = get_settings()
+    model, _ = load_region(settings)
+    sel = select(model, of=region_name, within_km=within_km)
+    label = f"{region_name} and municipalities within {within_km:g} km ({len(sel)})"
+    typer.echo(f"fetching the drive network of {label} from {settings.overpass_url} …")
+    path, summary = fetch_region_network(settings, sel, label)
+    typer.echo(f"wrote {path}: {summary['nodes']:,} nodes, {summary['edges']:,} edges")
+
+
+@network_app.command("info")
+def network_info() -> None:
+    """Show which road network the travel commands use, and its size."""
+    settings = get_settings()
+    choice = default_network(settings)
+    engine, _ = cached_engine(settings)
+    typer.echo(f"network: {choice.note}")
+    for k, v in engine.describe().items():
+        typer.echo(f"  {k}: {v}")

@@ -1,0 +1,200 @@
+"""``/reachable``, ``/isochrones`` and ``/maps/reachable.html``: car travel times."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import HTMLResponse
+
+from api.deps import get_app_settings, get_region
+from api.responses import GeoJSONResponse
+from geo import sources, travel
+from geo.errors import InputError
+from geo.export import to_geojson
+from geo.network_io import cached_engine
+from geo.region import REGION_SOURCES
+from geo.settings import WEB_CRS, Settings
+from maps.base import render_html
+from maps.reachable import reachable_map
+
+router = APIRouter(tags=["travel"])
+
+Region = Annotated[gpd.GeoDataFrame, Depends(get_region)]
+AppSettings = Annotated[Settings, Depends(get_app_settings)]
+From = Annotated[
+    str | None,
+    Query(
+        alias="from",
+        min_length=1,
+        max_length=100,
+        description="Municipality name, AGS or 'lon,lat' (or give lon and lat).",
+    ),
+]
+Lon = Annotated[float | None, Query(ge=-180, le=180, description="Origin longitude (WGS84)")]
+Lat = Annotated[float | None, Query(ge=-90, le=90, description="Origin latitude (WGS84)")]
+
+
+def _plain(rec: Mapping[Any, Any]) -> dict[str, Any]:
+    """JSON-ready values: missing numbers as null, numpy scalars as Python numbers."""
+    out: dict[str, Any] = {}
+    for k, v in rec.items():
+        if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+            out[str(k)] = None
+        elif isinstance(v, np.generic):
+            out[str(k)] = v.item()
+        else:
+            out[str(k)] = v
+    return out
+
+
+def _mode_inputs(
+    settings: Settings, mode: str, date: str | None, depart: str
+) -> tuple[travel.RoutingEngine | None, str | None, dict[str, Any]]:
+    """What a mode needs: the road network for ``car``, the timetable for ``rail``."""
+    if mode == "rail":
+        from geo import gtfs_io
+
+        context = {"timetable": gtfs_io.get_timetable(settings), "date": date, "depart": depart}
+        return None, None, context
+    if mode != "car":
+        return None, None, {}
+    engine, choice = cached_engine(settings)
+    return engine, choice.note, {}
+
+
+def _origin(origin: str | None, lon: float | None, lat: float | None) -> Any:
+    if origin is not None and (lon is not None or lat is not None):
+        raise InputError("give either from=… or lon and lat, not both.")
+    if origin is not None:
+        return travel.parse_origin(origin)
+    if lon is None or lat is None:
+        raise InputError("give an origin: from=<municipality or AGS> or lon=…&lat=….")
+    return (lon, lat)
+
+
+@router.get(
+    "/reachable",
+    response_class=GeoJSONResponse,
+    summary="Municipalities reachable within N minutes, with population and trend",
+    responses={200: {"content": {"application/geo+json": {}}}},
+)
+def get_reachable(
+    model: Region,
+    settings: AppSettings,
+    origin: From = None,
+    lon: Lon = None,
+    lat: Lat = None,
+    mode: Annotated[str, Query(min_length=1, max_length=20)] = "car",
+    max_minutes: Annotated[float, Query(ge=1, le=240, description="Time limit (min)")] = 30,
+    geometry: Annotated[Literal["area", "centre"], Query()] = "area",
+    date: Annotated[
+        str | None, Query(max_length=10, description="Service date YYYY-MM-DD (mode=rail)")
+    ] = None,
+    depart: Annotated[str, Query(max_length=8, description="Departure (mode=rail)")] = "08:00",
+) -> GeoJSONResponse:
+    """GeoJSON of the reached municipalities (areas or centres, EPSG:4326) and a summary.
+
+    ``outside_network`` lists the municipalities that could be in reach but that the
+    loaded road network does not cover (their time is unknown, not "not reached").
+    """
+    engine, note, context = _mode_inputs(settings, mode, date, depart)
+    result = travel.reachable(
+        _origin(origin, lon, lat),
+        mode,
+        max_minutes,
+        region=model,
+        network=engine,
+        context=context,
+    )
+    table = result.table
+    rows = model.set_index("ags").loc[table["ags"]]
+    if geometry == "centre":
+        geom = gpd.GeoSeries(gpd.points_from_xy(rows["centre_x"], rows["centre_y"]), crs=model.crs)
+    else:
+        geom = gpd.GeoSeries(rows.geometry.simplify(50.0).to_numpy(), crs=model.crs)
+    # built by hand rather than through GeoDataFrame.to_json: a warm request stays
+    # within a few milliseconds (bench/reachable_api.py)
+    web = shapely.set_precision(geom.to_crs(WEB_CRS).to_numpy(), 1e-5)
+    features = [
+        {
+            "type": "Feature",
+            "properties": _plain(rec),
+            "geometry": json.loads(shapely.to_geojson(g)),
+        }
+        for rec, g in zip(table.to_dict("records"), web, strict=True)
+    ]
+    out = result.outside
+    outside = [
+        {"ags": a, "name": n, "district": d, "straight_km": float(k), "status": st}
+        for a, n, d, k, st in zip(
+            out["ags"],
+            out["name"],
+            out["district"],
+            out["straight_km"],
+            out["status"],
+            strict=True,
+        )
+    ]
+    body = {
+        "type": "FeatureCollection",
+        "features": features,
+        "attribution": sources.attributions([*REGION_SOURCES, "osm"]),
+        "summary": {**result.summary, "network_note": note},
+        "outside_network": outside,
+        "numberReturned": len(features),
+    }
+    return GeoJSONResponse(body)
+
+
+@router.get(
+    "/isochrones",
+    response_class=GeoJSONResponse,
+    summary="Areas reachable by car within each number of minutes, along the roads",
+    responses={200: {"content": {"application/geo+json": {}}}},
+)
+def get_isochrones(
+    model: Region,
+    settings: AppSettings,
+    origin: From = None,
+    lon: Lon = None,
+    lat: Lat = None,
+    minutes: Annotated[list[float] | None, Query(description="Cut-offs, 1–240 (repeat)")] = None,
+    buffer_m: Annotated[float, Query(ge=1, le=1000)] = 100,
+) -> GeoJSONResponse:
+    """GeoJSON polygons (EPSG:4326), one per cut-off, with ``area_km2``."""
+    engine, choice = cached_engine(settings)
+    org = travel.resolve_origin(model, _origin(origin, lon, lat))
+    iso = travel.isochrones(engine, org.xy, minutes or [10, 20, 30], buffer_m=buffer_m)
+    body = to_geojson(
+        iso,
+        sources.attributions(["osm"]),
+        precision=6,
+        extra={
+            "origin": org.label,
+            "snap_dist_m": iso.attrs["snap_dist_m"],
+            "network": engine.name,
+            "network_note": choice.note,
+        },
+    )
+    return GeoJSONResponse(body)
+
+
+@router.get("/maps/reachable.html", response_class=HTMLResponse, summary="Reachability map")
+def reachable_page(
+    settings: AppSettings,
+    origin: Annotated[str, Query(alias="from", min_length=1, max_length=100)] = "Jena",
+    max_minutes: Annotated[float, Query(ge=1, le=240)] = 30,
+    lang: Annotated[Literal["de", "en"], Query()] = "de",
+    tiles: Annotated[Literal["none"] | None, Query()] = None,
+) -> HTMLResponse:
+    """The map of municipalities reached from ``from`` within ``max_minutes``."""
+    m = reachable_map(settings, lang=lang, tiles=tiles, origin=origin, max_minutes=max_minutes)
+    return HTMLResponse(render_html(m, settings))

@@ -1,0 +1,245 @@
+"""The reachability map: municipalities reached by car within N minutes, and isochrones.
+
+Reached municipalities are coloured by travel time (classes of 10 minutes up to the
+limit); municipalities the loaded road network does not cover are drawn grey with a
+dashed outline and labelled "outside the loaded network" (their time is unknown); the
+isochrone bands follow the roads reached in time.
+"""
+
+from __future__ import annotations
+
+import math
+
+import folium
+import geopandas as gpd
+import numpy as np
+
+from geo import travel
+from geo.export import to_geojson
+from geo.settings import Settings
+from maps.base import add_attribution, add_legend, add_title, new_map, simplify_for_display
+
+#: Colours of the travel-time classes (fast to slow).
+MINUTE_COLOURS = ("#08519c", "#3182bd", "#6baed6", "#9ecae1", "#c6dbef", "#eff3ff")
+OUTSIDE_COLOUR = "#bdbdbd"
+ISO_COLOUR = "#e6550d"
+
+LABELS: dict[str, dict[str, str]] = {
+    "de": {
+        "title": "Erreichbarkeit mit dem Auto",
+        "subtitle": "Gemeinden, deren Zentrum von {origin} in höchstens {minutes} min erreicht "
+        "wird; Bevölkerung erreicht: {population}",
+        "legend": "Fahrzeit zum Gemeindezentrum",
+        "outside": "außerhalb des geladenen Straßennetzes (Fahrzeit unbekannt)",
+        "iso": "Isochrone {m} min (entlang der Straßen)",
+        "layer_reached": "Erreichte Gemeinden",
+        "layer_outside": "Außerhalb des Netzes",
+        "layer_iso": "Isochronen",
+        "origin": "Start",
+        "name": "Gemeinde",
+        "minutes": "Fahrzeit (min)",
+        "population": "Einwohner",
+        "trend": "Trend",
+        "rate": "Veränderung pro Jahr (%)",
+        "status": "Status",
+        "note": "Netz: {network}",
+    },
+    "en": {
+        "title": "Reachability by car",
+        "subtitle": "Municipalities whose centre is reached from {origin} within {minutes} min; "
+        "population reached: {population}",
+        "legend": "Driving time to the municipality centre",
+        "outside": "outside the loaded road network (time unknown)",
+        "iso": "Isochrone {m} min (along the roads)",
+        "layer_reached": "Municipalities reached",
+        "layer_outside": "Outside the network",
+        "layer_iso": "Isochrones",
+        "origin": "Origin",
+        "name": "Municipality",
+        "minutes": "Driving time (min)",
+        "population": "Population",
+        "trend": "Trend",
+        "rate": "Change per year (%)",
+        "status": "Status",
+        "note": "Network: {network}",
+    },
+}
+
+
+def minute_breaks(max_minutes: float) -> list[float]:
+    """Class breaks of 10 minutes up to the limit (at most six classes)."""
+    step = max(10.0, math.ceil(max_minutes / len(MINUTE_COLOURS) / 10) * 10)
+    breaks = list(np.arange(step, max_minutes, step))
+    return [*breaks, float(max_minutes)]
+
+
+def build_reachable_map(
+    region: gpd.GeoDataFrame,
+    result: travel.Reachable,
+    isochrones: gpd.GeoDataFrame | None,
+    settings: Settings,
+    *,
+    attribution: list[str],
+    lang: str = "de",
+    tiles: str | None = None,
+) -> folium.Map:
+    """Build the reachability map from a :func:`geo.travel.reachable` result.
+
+    Parameters
+    ----------
+    region
+        The region model (for the municipality areas).
+    result
+        What :func:`geo.travel.reachable` returned.
+    isochrones
+        Optional isochrone polygons (:func:`geo.travel.isochrones`), any CRS.
+    settings
+        Asset URLs and tiles.
+    attribution
+        Attribution texts of every source shown.
+    lang
+        ``de`` or ``en``.
+    tiles
+        ``"none"`` switches the base map off.
+    """
+    lab = LABELS.get(lang, LABELS["de"])
+    s = result.summary
+    areas = travel.reachable_areas(result, region)
+    shown = simplify_for_display(areas, tolerance_m=80.0) if len(areas) else areas
+    bounds = shown[shown["status"] == "reached"] if (shown["status"] == "reached").any() else region
+    m = new_map(settings, bounds, tiles=tiles)
+
+    breaks = minute_breaks(float(s["max_minutes"]))
+    reached = shown[shown["status"] == "reached"].copy()
+    cls = np.searchsorted(np.asarray(breaks), reached["minutes"].to_numpy(dtype=float), "left")
+    reached["fill"] = np.asarray(MINUTE_COLOURS)[np.clip(cls, 0, len(MINUTE_COLOURS) - 1)]
+    props = ["name", "minutes", "population", "trend_class", "change_pct_per_year", "status"]
+    aliases = [
+        lab["name"],
+        lab["minutes"],
+        lab["population"],
+        lab["trend"],
+        lab["rate"],
+        lab["status"],
+    ]
+    outside = shown[shown["status"] == "outside_network"].copy()
+    if len(outside):
+        outside["status"] = lab["outside"]
+        folium.GeoJson(
+            to_geojson(outside[[*props, "geometry"]], precision=4),
+            name=lab["layer_outside"],
+            style_function=lambda f: {
+                "fillColor": OUTSIDE_COLOUR,
+                "color": "#777777",
+                "weight": 0.6,
+                "dashArray": "3 3",
+                "fillOpacity": 0.35,
+            },
+            tooltip=folium.GeoJsonTooltip(
+                fields=["name", "status"], aliases=aliases[:1] + aliases[-1:]
+            ),
+        ).add_to(m)
+    if len(reached):
+        folium.GeoJson(
+            to_geojson(reached[[*props, "fill", "geometry"]], precision=4),
+            name=lab["layer_reached"],
+            style_function=lambda f: {
+                "fillColor": f["properties"]["fill"],
+                "color": "#333333",
+                "weight": 0.8,
+                "fillOpacity": 0.7,
+            },
+            popup=folium.GeoJsonPopup(fields=props, aliases=aliases, localize=False),
+            tooltip=folium.GeoJsonTooltip(fields=["name", "minutes"], aliases=aliases[:2]),
+        ).add_to(m)
+    if isochrones is not None and len(isochrones):
+        group = folium.FeatureGroup(name=lab["layer_iso"])
+        iso = isochrones.sort_values("minutes", ascending=False)
+        for _, row in iso.iterrows():
+            one = gpd.GeoDataFrame(
+                {"minutes": [row["minutes"]]}, geometry=[row.geometry], crs=isochrones.crs
+            )
+            folium.GeoJson(
+                to_geojson(one, precision=5),
+                style_function=lambda f: {
+                    "color": ISO_COLOUR,
+                    "weight": 1,
+                    "fillColor": ISO_COLOUR,
+                    "fillOpacity": 0.15,
+                },
+                tooltip=lab["iso"].format(m=f"{row['minutes']:g}"),
+            ).add_to(group)
+        group.add_to(m)
+
+    legend = []
+    lo = 0.0
+    for colour, hi in zip(MINUTE_COLOURS, breaks, strict=False):
+        legend.append((colour, f"{lo:g}–{hi:g} min"))
+        lo = hi
+    legend.append((OUTSIDE_COLOUR, lab["outside"]))
+    if isochrones is not None and len(isochrones):
+        legend.append(
+            (ISO_COLOUR, lab["iso"].format(m=", ".join(f"{v:g}" for v in isochrones["minutes"])))
+        )
+    pop = s["population_reached"]
+    pop_text = f"{pop:,}".replace(",", ".") if lang == "de" else f"{pop:,}"
+    add_legend(m, lab["legend"], legend, note=lab["note"].format(network=s.get("network", "")))
+    add_title(
+        m,
+        lab["title"],
+        lab["subtitle"].format(
+            origin=s["origin"], minutes=f"{s['max_minutes']:g}", population=pop_text
+        ),
+    )
+    add_attribution(m, attribution)
+    folium.LayerControl(collapsed=False).add_to(m)
+    return m
+
+
+def origin_marker(m: folium.Map, xy: np.ndarray, label: str) -> None:
+    """Mark the origin (EPSG:25832 point) on the map."""
+    pt = gpd.GeoSeries(gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs="EPSG:25832").to_crs(4326)
+    folium.CircleMarker(
+        location=[float(pt.y.iloc[0]), float(pt.x.iloc[0])],
+        radius=7,
+        color="#000000",
+        weight=2,
+        fill=True,
+        fill_color="#ffd400",
+        fill_opacity=1,
+        tooltip=folium.Tooltip(label, permanent=True, direction="right"),
+    ).add_to(m)
+
+
+def reachable_map(
+    settings: Settings,
+    lang: str = "de",
+    tiles: str | None = None,
+    origin: str = "Jena",
+    max_minutes: float = 30,
+) -> folium.Map:
+    """Load region and network, compute reachability and isochrones, build the map."""
+    from geo import sources
+    from geo.build import load_region
+    from geo.network_io import cached_engine
+    from geo.region import REGION_SOURCES
+
+    model, _ = load_region(settings)
+    engine, _ = cached_engine(settings)
+    org = travel.resolve_origin(model, travel.parse_origin(origin))
+    result = travel.reachable(
+        travel.parse_origin(origin), "car", max_minutes, region=model, network=engine
+    )
+    cuts = sorted({float(v) for v in minute_breaks(max_minutes)})
+    iso = travel.isochrones(engine, org.xy, cuts)
+    m = build_reachable_map(
+        model,
+        result,
+        iso,
+        settings,
+        attribution=sources.attributions([*REGION_SOURCES, "osm"]),
+        lang=lang,
+        tiles=tiles,
+    )
+    origin_marker(m, org.xy, org.label)
+    return m

@@ -1,0 +1,48 @@
+"""The reachability map (maps/reachable.py)."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+
+from geo import travel
+from geo.network import graph_from_lines, prepare_network
+from geo.settings import Settings
+from maps.base import render_html
+from maps.reachable import build_reachable_map, minute_breaks
+from maps.registry import render_map
+
+
+@pytest.mark.parametrize(
+    ("limit", "breaks"),
+    [
+        (30, [10, 20, 30]),
+        (5, [5]),
+        (60, [10, 20, 30, 40, 50, 60]),
+        (120, [20, 40, 60, 80, 100, 120]),
+    ],
+)
+def test_minute_breaks(limit: float, breaks: list[float]) -> None:
+    assert minute_breaks(limit) == breaks
+
+
+def test_map_shows_reached_outside_and_isochrones(
+    settings: Settings, region_model: gpd.GeoDataFrame
+) -> None:
+    lines = gpd.read_file(settings.data_dir / "jena_roads_osm2014.geojson")
+    g, _ = prepare_network(graph_from_lines(lines))
+    eng = travel.RoutingEngine.from_graph(g, "jena test", "t")
+    res = travel.reachable("Jena", max_minutes=20, region=region_model, network=eng)
+    org = travel.resolve_origin(region_model, "Jena")
+    iso = travel.isochrones(eng, org.xy, [10, 20])
+    m = build_reachable_map(region_model, res, iso, settings, attribution=["© OSM test"])
+    page = render_html(m, settings)
+    assert "Erreichbarkeit mit dem Auto" in page or "Erreichbarkeit" in page
+    assert "jena test" in page and "OSM test" in page
+    assert np.isin(["Zöllnitz"], res.outside["name"]).all()
+
+
+def test_registry_renders_reachable_map(settings: Settings) -> None:
+    page = render_map("reachable", settings, lang="en")
+    assert "Reachability by car" in page
