@@ -296,7 +296,9 @@ def build_forum_map(
         folium.GeoJson(
             to_geojson(spots, precision=5),
             name=lab["layer_spots"],
-            marker=folium.CircleMarker(radius=6, color="#000000", weight=1.5, fill_opacity=1),
+            marker=folium.CircleMarker(
+                radius=7, color="#000000", weight=1.5, fill=True, fill_opacity=1
+            ),
             style_function=lambda f: {"fillColor": f["properties"]["colour"]},
             tooltip=folium.GeoJsonTooltip(fields=["name", "kind"], labels=False),
         ).add_to(m)

@@ -116,6 +116,28 @@ def plots_map(req: MapRequest) -> folium.Map:
     return build(req)
 
 
+def reachable_map(req: MapRequest) -> folium.Map:
+    """Reachability from ``from`` (default Jena) within ``max_minutes`` by ``mode``."""
+    from maps.reachable import reachable_map as build
+
+    o = req.options
+    try:
+        minutes = float(o.get("max_minutes") or 30)
+    except ValueError:
+        raise InputError(f"max_minutes must be a number, not {o['max_minutes']!r}.") from None
+    mode = str(o.get("mode") or "car")
+    if mode not in ("car", "rail"):
+        raise InputError(f"mode must be 'car' or 'rail', not {mode!r}.")
+    return build(
+        req.settings,
+        req.lang,
+        req.tiles,
+        origin=str(o.get("from") or "Jena"),
+        max_minutes=minutes,
+        mode=mode,
+    )
+
+
 def forum_map(req: MapRequest) -> folium.Map:
     """The public forum map; see :mod:`maps.forum`."""
     from maps.forum import forum_map as build
@@ -128,6 +150,8 @@ MAPS: dict[str, MapEntry] = {
     "region": MapEntry(region_map, static=True),
     "plots": MapEntry(plots_map, options=frozenset({"by", "profile"})),
     "forum": MapEntry(forum_map),
+    # served by api/routers/travel.py (from, max_minutes, mode); here for the CLI export
+    "reachable": MapEntry(reachable_map, options=frozenset({"from", "max_minutes", "mode"})),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,11 @@ from geo.store import Store
 from tests.browser.conftest import LiveServer
 from tests.browser.pages import count_paths_after_toggle, visit
 from tests.browser.seed import SeededStore
+
+
+def shows(page: str, text: str) -> bool:
+    """Whether ``text`` is in the page, as HTML or JSON-escaped in a script."""
+    return text in page or json.dumps(text)[1:-1] in page
 
 
 def _expected(seeded: SeededStore, region_model: gpd.GeoDataFrame) -> tuple[int, int]:
@@ -54,7 +60,7 @@ def test_plots_map_for_the_landpool_team(
         # confidential plots are on the team's map, with per-criterion reasons in the popups
         for pid in seeded.secret_ids:
             assert pid in v.html
-        assert "≥ min 0.5 ha" in v.html and "max_mean_slope_pct" in v.html
+        assert shows(v.html, "area 35.97 ha ≥ min 0.5 ha") and "max_mean_slope_pct" in v.html
         assert shot.stat().st_size > 30_000
     # the slope layer is off at first; switched on it draws one path per plot
     url = f"{live_server.base_url}/maps/plots.html"
