@@ -65,6 +65,7 @@ def load_layers(
     bounds: tuple[float, float, float, float] | None = None,
     car: CarEngine | None = None,
     car_version: str = "",
+    road_network: bool = True,
 ) -> ScreeningLayers:
     """Read the default screening layers of the Jena region pack.
 
@@ -80,10 +81,22 @@ def load_layers(
     bounds
         Extent of the plots (EPSG:25832) to read only that part of the DEM.
     car
-        A car travel-time engine; without it car minutes stay unknown.
+        A car travel-time engine; default: the loaded road network (see
+        ``geo.network_io.cached_engine``) when ``road_network`` is true. Plots the network
+        does not cover keep unknown car minutes.
     car_version
         Version string of the road network behind ``car``.
+    road_network
+        Use the default road network when ``car`` is not given; ``False`` leaves car
+        minutes unknown.
     """
+    if car is None and road_network:
+        from geo.network_io import cached_engine
+        from geo.travel import RoadCarMinutes
+
+        engine, choice = cached_engine(settings)
+        car = RoadCarMinutes(engine)
+        car_version = car_version or f"{choice.name}@{layer_version(choice.path)}"
     data = settings.data_dir
     region, _ = load_region(settings)
     region_file = settings.processed_dir / get_area("thuringia").output

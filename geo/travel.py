@@ -541,6 +541,32 @@ def car_matrix_task(
     )
 
 
+@dataclass(frozen=True)
+class RoadCarMinutes:
+    """Car minutes on a road network for points that may lie outside it.
+
+    Implements the ``minutes_matrix`` protocol of :class:`geo.screening.CarEngine`:
+    points the network does not cover (see :func:`covered`) get ``NaN`` (unknown),
+    never a made-up time; covered points are snapped and routed.
+    """
+
+    engine: RoutingEngine
+
+    def minutes_matrix(self, origins: gpd.GeoSeries, destinations: gpd.GeoSeries) -> np.ndarray:
+        """Minutes from every origin to every destination (``NaN`` = not covered)."""
+        o_xy, d_xy = points_xy(origins, "origins"), points_xy(destinations, "destinations")
+        out = np.full((len(o_xy), len(d_xy)), np.nan)
+        o_in, d_in = covered(self.engine, o_xy), covered(self.engine, d_xy)
+        if not o_in.any() or not d_in.any():
+            return out
+        so = snap(self.engine, o_xy[o_in], "origin")
+        sd = snap(self.engine, d_xy[d_in], "destination")
+        secs = matrix_s(self.engine, so.node, sd.node)
+        minutes = np.where(np.isfinite(secs), secs / 60.0, np.nan)
+        out[np.ix_(o_in, d_in)] = np.round(minutes, 2)
+        return out
+
+
 # -- isochrones ----------------------------------------------------------------
 
 

@@ -422,3 +422,25 @@ def test_car_matrix_task_partitions_equal_one_matrix() -> None:
         travel.car_matrix_task(eng, pts, {})
     with pytest.raises(InputError, match="columns id, x, y"):
         travel.car_matrix_task(eng, pts.drop(columns="x"), opts)
+
+
+def test_road_car_minutes_unknown_outside_the_network(settings: Settings) -> None:
+    """The screening adapter: routed minutes inside the network, NaN (unknown) outside."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from geo.network_io import cached_engine
+    from geo.travel import RoadCarMinutes, travel_time_matrix
+
+    engine, _ = cached_engine(settings)
+    inside = [Point(681500, 5644300), Point(682400, 5646500)]  # central Jena
+    outside = Point(600000, 5600000)  # far outside the Jena roads
+    origins = gpd.GeoSeries([*inside, outside], crs=25832)
+    dests = gpd.GeoSeries(inside, crs=25832)
+    got = RoadCarMinutes(engine).minutes_matrix(origins, dests)
+    assert got.shape == (3, 2)
+    assert np.isnan(got[2]).all()
+    ref = travel_time_matrix(
+        engine, gpd.GeoDataFrame(geometry=origins[:2]), gpd.GeoDataFrame(geometry=dests)
+    ).wide.to_numpy()
+    np.testing.assert_allclose(got[:2], ref)
