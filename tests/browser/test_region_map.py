@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -45,4 +46,13 @@ def test_region_map_in_browser(
             "OffenesThueringen",
         ):
             assert text in v.attribution, text
+        assert v.scale
+        # popups carry rail and car minutes from Jena; outside the road network, no number
+        rail, car, outside = (
+            ("ÖV ab Jena (min)", "Auto ab Jena (min)", "außerhalb des geladenen Straßennetzes")
+            if lang == "de"
+            else ("Rail from Jena (min)", "Car from Jena (min)", "outside the loaded road network")
+        )
+        for text in (rail, car, outside):
+            assert text in v.html or json.dumps(text)[1:-1] in v.html, text
         assert shot.stat().st_size > 50_000
