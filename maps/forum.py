@@ -307,9 +307,14 @@ def build_forum_map(
 
     items: list[tuple[str, str] | tuple[str, str, str]] = [
         (TREND_COLOURS[0], f"≤ {_fmt_pct(TREND_BREAKS[0], lang)} ({lab['shrinking']})"),
-        (TREND_COLOURS[1], f"… {_fmt_pct(TREND_BREAKS[1], lang)} ({lab['shrinking']})"),
-        (TREND_COLOURS[2], lab["stable"]),
-        (TREND_COLOURS[3], f"… {_fmt_pct(TREND_BREAKS[3], lang)} ({lab['growing']})"),
+        *[
+            (
+                TREND_COLOURS[i],
+                f"{_fmt_pct(TREND_BREAKS[i - 1], lang)} … "
+                f"{_fmt_pct(TREND_BREAKS[i], lang)} ({lab[cls]})",
+            )
+            for i, cls in ((1, "shrinking"), (2, "stable"), (3, "growing"))
+        ],
         (TREND_COLOURS[4], f"> {_fmt_pct(TREND_BREAKS[3], lang)} ({lab['growing']})"),
         (UNKNOWN_COLOUR, lab["unknown"]),
         *[(KIND_COLOURS[k], lab[k]) for k in KINDS],

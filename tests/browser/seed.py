@@ -44,7 +44,7 @@ PUBLIC_OFFERS: list[dict[str, Any]] = [
         "name": "Quartier am Bahnhof Stadtroda",
         "intended_use": "Mischgebiet (MI)",
         "category": "underused",
-        "at": (11.7300, 50.8570),
+        "at": (11.7050, 50.8450),
     },
     {
         "plot_id": "FORUM-W2",
