@@ -13,6 +13,8 @@ if [ "${1:-test}" != run ]; then
   # Land-pool store tests on PostgreSQL + PostGIS (.ci/postgres.sh starts a cluster).
   want postgresql
   want postgresql-15-postgis-3
+  # OGC API – Features client tests: GDAL's ogrinfo (OAPIF driver).
+  want gdal-bin
 fi
 if [ "${#need[@]}" -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

@@ -7,8 +7,9 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.errors import install_error_handlers
-from api.routers import maps, municipalities, plots, screening, transit, travel
+from api.errors import ERROR_RESPONSES, install_error_handlers
+from api.middleware import install_middleware
+from api.routers import access, maps, municipalities, ogc, plots, screening, transit, travel
 from geo.settings import Settings, get_settings
 from maps.base import STATIC_DIR
 
@@ -21,9 +22,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description="Accessibility, demography and land offers across municipal borders "
         "in the city-region of Jena.",
+        responses=ERROR_RESPONSES,
     )
     app.state.settings = settings
     install_error_handlers(app)
+    install_middleware(app, settings)
 
     @app.get("/health", tags=["meta"], summary="Liveness and data status")
     def health() -> dict[str, Any]:
@@ -40,5 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(screening.router)  # before /plots/{plot_id} routes
     app.include_router(plots.router)
     app.include_router(transit.router)
+    app.include_router(ogc.router)
+    app.include_router(access.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

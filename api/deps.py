@@ -1,20 +1,19 @@
-"""Dependencies shared by the routers: settings, region model, land-pool store, the caller."""
+"""Dependencies shared by the routers: settings, region model, stores, the caller."""
 
 from __future__ import annotations
 
-import secrets
 import threading
-from typing import Annotated
 
 import geopandas as gpd
 import pandas as pd
-from fastapi import Header, Request
+from fastapi import Request
 
+from geo.access import PUBLIC, Viewer
 from geo.build import load_region
-from geo.errors import PermissionDeniedError
-from geo.plots import Role, Viewer
+from geo.errors import AuthenticationError
 from geo.settings import Settings
 from geo.store import Store
+from geo.tokens import TokenStore
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -51,21 +50,34 @@ def get_store(request: Request) -> Store:
     return store
 
 
-def get_viewer(request: Request, authorization: Annotated[str | None, Header()] = None) -> Viewer:
-    """Who is calling: THE one place that decides a caller's role (the roles issue replaces it).
+def get_token_store(request: Request) -> TokenStore:
+    """The API token store of the app (opened on first use)."""
+    store: TokenStore | None = getattr(request.app.state, "token_store", None)
+    if store is None:
+        with _store_lock:
+            store = getattr(request.app.state, "token_store", None)
+            if store is None:
+                store = TokenStore.open(get_app_settings(request))
+                request.app.state.token_store = store
+    return store
 
-    Until API roles exist, every caller is ``public`` unless it sends the configured
-    land-pool token (``STADTREGION_LANDPOOL_TOKEN``) as ``Authorization: Bearer …``. A
-    wrong token is refused (403) rather than silently downgraded.
+
+def get_viewer(request: Request) -> Viewer:
+    """Decide who is calling: the ONE place the API turns credentials into a role.
+
+    No ``Authorization`` header: the ``public`` role. ``Authorization: Bearer TOKEN``: the
+    role and name of that token. Anything else (another scheme, an unknown, revoked or
+    expired token) answers 401; routes ask the returned :class:`Viewer` what it may do
+    (403 when not).
     """
-    if authorization is None:
-        return Viewer(Role.PUBLIC, "anonymous")
-    token = get_app_settings(request).landpool_token
-    scheme, _, given = authorization.partition(" ")
-    if (
-        token
-        and scheme.lower() == "bearer"
-        and secrets.compare_digest(given.strip().encode(), token.encode())
-    ):
-        return Viewer(Role.LANDPOOL, "landpool-token")
-    raise PermissionDeniedError("the Authorization token is not valid for this server.")
+    header = request.headers.get("authorization")
+    if header is None:
+        return PUBLIC
+    scheme, _, token = header.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise AuthenticationError(
+            "Authorization must be 'Bearer TOKEN' with an API token "
+            "(created by 'stadtregion tokens create'); omit it for public access."
+        )
+    return get_token_store(request).authenticate(token)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from geo import errors
@@ -14,10 +17,45 @@ STATUS_BY_ERROR: list[tuple[type[BaseException], int]] = [
     (errors.NotFoundError, 404),
     (errors.ConflictError, 409),
     (errors.PermissionDeniedError, 403),
+    (errors.AuthenticationError, 401),
+    (errors.QueryParameterError, 400),
     (errors.DataSourceError, 503),
     (errors.InputError, 422),
     (errors.StadtregionError, 400),
 ]
+
+
+class ErrorBody(BaseModel):
+    """The body of every error answer."""
+
+    error: str = Field(description="Error class, e.g. NotFoundError")
+    detail: str = Field(description="What is wrong and how to fix it")
+    suggestions: list[str] | None = Field(default=None, description="Closest known names")
+    candidates: list[str] | None = Field(default=None, description="Names an input matched")
+
+
+_ERROR_TEXT = {
+    400: "Invalid query parameter (OGC API) or request",
+    401: "Missing, unknown, revoked or expired API token",
+    403: "The caller's role may not do this",
+    404: "No such resource",
+    405: "Method not allowed",
+    409: "Conflict with the stored state",
+    413: "Request body too large",
+    415: "Unsupported request content type",
+    422: "Invalid input",
+    503: "Data source missing: the server is not set up",
+}
+#: Error answers documented for every operation (the body is always :class:`ErrorBody`).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {
+        "description": text,
+        "model": ErrorBody,
+        # Errors are JSON also on routes that answer GeoJSON or HTML when all goes well.
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+    }
+    for code, text in _ERROR_TEXT.items()
+}
 
 
 def status_for(exc: BaseException) -> int:
@@ -48,17 +86,21 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(errors.StadtregionError)
     def _stadtregion(_: Request, exc: errors.StadtregionError) -> JSONResponse:
-        return JSONResponse(error_body(exc), status_code=status_for(exc))
+        headers = (
+            {"WWW-Authenticate": "Bearer"} if isinstance(exc, errors.AuthenticationError) else None
+        )
+        return JSONResponse(error_body(exc), status_code=status_for(exc), headers=headers)
 
     @app.exception_handler(RequestValidationError)
-    def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = []
         for e in exc.errors():
             where = ".".join(str(p) for p in e.get("loc", ()) if p != "body")
             problems.append(f"{where}: {e.get('msg', 'invalid')}")
         return JSONResponse(
             {"error": "InputError", "detail": "; ".join(problems) or "invalid request"},
-            status_code=422,
+            # OGC API – Features answers invalid query parameters with 400.
+            status_code=400 if request.url.path.startswith("/ogc") else 422,
         )
 
     @app.exception_handler(StarletteHTTPException)

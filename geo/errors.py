@@ -26,6 +26,17 @@ class CRSError(InputError):
     """Geodata arrived without a CRS, or in a CRS that cannot be used."""
 
 
+class QueryParameterError(InputError):
+    """A query parameter of a standard web API (e.g. OGC API – Features ``bbox``) is invalid.
+
+    Answered with HTTP 400, as those standards require.
+    """
+
+
+class AuthenticationError(StadtregionError):
+    """Credentials are missing where needed, unknown, revoked or expired (HTTP 401)."""
+
+
 class ProfileError(InputError):
     """A screening profile is malformed: the message names the bad key and its location."""
 

@@ -26,7 +26,11 @@ import shapely.geometry
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from geo.errors import GeometryError, InputError, PermissionDeniedError, TransitionError
+# Roles and the Viewer live with the other access rules; re-exported for the register.
+from geo.access import PUBLIC as PUBLIC
+from geo.access import Role as Role
+from geo.access import Viewer as Viewer
+from geo.errors import GeometryError, InputError, TransitionError
 from geo.settings import WEB_CRS, WORK_CRS
 
 
@@ -151,60 +155,6 @@ MIN_AREA_M2 = 1.0
 
 _TRUE = {"true", "1", "yes", "y", "ja", "t"}
 _FALSE = {"false", "0", "no", "n", "nein", "f", ""}
-
-
-# -- roles ------------------------------------------------------------------------------
-class Role(StrEnum):
-    """Who is asking. Only the land-pool team (and admins) write or see confidential plots."""
-
-    PUBLIC = "public"
-    PLANNER = "planner"
-    LANDPOOL = "landpool"
-    ADMIN = "admin"
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """The caller of a store operation: a role and a name for the history.
-
-    Parameters
-    ----------
-    role
-        One of :class:`Role` (given as string or enum).
-    name
-        Who it is (user name, token owner); recorded in the history of every write.
-    """
-
-    role: Role | str = Role.PUBLIC
-    name: str = "anonymous"
-
-    def __post_init__(self) -> None:
-        try:
-            object.__setattr__(self, "role", Role(self.role))
-        except ValueError:
-            allowed = ", ".join(r.value for r in Role)
-            raise InputError(f"role {self.role!r} is unknown; use one of {allowed}.") from None
-
-    @property
-    def sees_confidential(self) -> bool:
-        """Whether this caller may learn that confidential plots exist."""
-        return self.role in (Role.LANDPOOL, Role.ADMIN)
-
-    @property
-    def may_write(self) -> bool:
-        """Whether this caller may create or change plots."""
-        return self.role in (Role.LANDPOOL, Role.ADMIN)
-
-    def require_write(self) -> None:
-        """Raise :class:`PermissionDeniedError` unless this caller may write plots."""
-        if not self.may_write:
-            raise PermissionDeniedError(
-                f"role {Role(self.role).value!r} may not change the land-pool register; "
-                "this needs the 'landpool' role."
-            )
-
-
-PUBLIC = Viewer(Role.PUBLIC, "public")
 
 
 # -- value parsing ----------------------------------------------------------------------

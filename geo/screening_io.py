@@ -10,7 +10,7 @@ import json
 import os
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
@@ -24,6 +24,10 @@ from geo.errors import DataSourceError, InputError, NotFoundError, ProfileError
 from geo.raster_io import DEFAULT_DEM_FILE, read_dem
 from geo.screening import CarEngine, Layer, Profile, ScreeningLayers, parse_profile
 from geo.settings import WEB_CRS, Settings
+
+if TYPE_CHECKING:
+    from geo.plots import Viewer
+    from geo.store import SavedProfile, Store
 
 NATURE_RESERVES_FILE = "jena_nature_reserves_osm2014.geojson"
 WATER_FILE = "jena_water_osm2014.geojson"
@@ -172,18 +176,36 @@ def shipped_profile(name: str) -> Profile:
     return parse_profile(yaml.safe_load(text), source=f"{name}.yaml")
 
 
-def load_profile(name_or_path: str) -> Profile:
-    """A shipped profile by name, or a profile file by path."""
+def load_profile(name_or_path: str, store: Store | None = None) -> Profile:
+    """A shipped profile by name, a profile saved in ``store``, or a profile file by path."""
     names = shipped_profile_names()
     if name_or_path in names:
         return shipped_profile(name_or_path)
     path = Path(name_or_path)
+    if store is not None and not path.is_file():
+        try:
+            saved = store.get_profile(name_or_path)
+        except NotFoundError:
+            pass
+        else:
+            return parse_profile(json.loads(saved.body), source=f"saved profile {saved.name}")
     if not path.is_file() and not path.suffix:
+        saved_names = [p.name for p in store.list_profiles()] if store is not None else []
         raise NotFoundError(
-            f"no shipped profile {name_or_path!r}; choose one of {', '.join(names)} "
+            f"no profile {name_or_path!r}; choose one of {', '.join(names + saved_names)} "
             "or give a YAML/JSON profile file."
         )
     return read_profile(path)
+
+
+def save_profile(store: Store, viewer: Viewer, name: str, profile: Profile) -> SavedProfile:
+    """Save a validated profile in the database under ``name`` (land-pool role only).
+
+    Shipped names are reserved: a saved profile cannot hide a shipped one.
+    """
+    if name in shipped_profile_names():
+        raise InputError(f"{name!r} is a shipped profile; save yours under another name.")
+    return store.save_profile(viewer, name, profile.model_dump_json())
 
 
 # -- results ----------------------------------------------------------------------------

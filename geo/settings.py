@@ -52,9 +52,10 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "data" / "landpool.gpkg",
         description="GeoPackage file of the embedded land-pool store (when no database_url).",
     )
-    landpool_token: str | None = Field(
-        default=None,
-        description="Bearer token that gives an API caller the land-pool role (until API roles).",
+    cors_origins: str = Field(
+        default="",
+        description="Comma-separated origins allowed to call the API from a browser (CORS), "
+        "e.g. 'https://forum.example.org'; '*' for any; none when empty.",
     )
     host: str = "127.0.0.1"
     port: int = 8000

@@ -25,6 +25,7 @@ from __future__ import annotations
 import builtins
 import json
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -138,6 +139,16 @@ history_table = sa.Table(
     sa.Column("to_status", sa.Text),
     sa.Column("reason", sa.Text),
     sa.Column("changes", sa.Text),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+profiles_table = sa.Table(
+    "screening_profiles",
+    metadata,
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("saved_at", UTCDateTime(), nullable=False),
+    sa.Column("saved_by", sa.Text, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
 )
 
@@ -760,6 +771,52 @@ class Store:
         )
 
     # -- checks ---------------------------------------------------------------------
+    # -- saved screening profiles ---------------------------------------------------
+    def save_profile(
+        self, viewer: Viewer, name: str, body: str, expected_version: int | None = None
+    ) -> SavedProfile:
+        """Save (or replace) a screening profile; land-pool role only.
+
+        ``body`` is the validated profile as JSON. With ``expected_version`` a stale
+        replacement is refused (:class:`ConflictError`), as for plots.
+        """
+        viewer.require_write()
+        _profile_name(name)
+        with self._write() as conn:
+            row = conn.execute(
+                sa.select(profiles_table.c.version).where(profiles_table.c.name == name)
+            ).first()
+            if expected_version is not None and (row is None or row[0] != expected_version):
+                raise ConflictError(
+                    f"profile {name!r} is at version {None if row is None else row[0]}, "
+                    f"not {expected_version}; reload it and try again."
+                )
+            version = 1 if row is None else int(row[0]) + 1
+            values = {"body": body, "saved_at": _now(), "saved_by": viewer.name, "version": version}
+            if row is None:
+                conn.execute(profiles_table.insert().values(name=name, **values))
+            else:
+                conn.execute(
+                    profiles_table.update().where(profiles_table.c.name == name).values(**values)
+                )
+        return self.get_profile(name)
+
+    def get_profile(self, name: str) -> SavedProfile:
+        """A saved profile by name (:class:`NotFoundError` when there is none)."""
+        with self._read() as conn:
+            row = conn.execute(
+                sa.select(profiles_table).where(profiles_table.c.name == name)
+            ).first()
+        if row is None:
+            raise NotFoundError(f"no saved screening profile {name!r}.")
+        return SavedProfile(**dict(row._mapping))
+
+    def list_profiles(self) -> builtins.list[SavedProfile]:
+        """All saved profiles, by name."""
+        with self._read() as conn:
+            rows = conn.execute(sa.select(profiles_table).order_by(profiles_table.c.name))
+            return [SavedProfile(**dict(r._mapping)) for r in rows]
+
     def check_integrity(self) -> builtins.list[str]:
         """Return every consistency problem found (empty list: the store is sound).
 
@@ -809,6 +866,26 @@ class Store:
             if orphans:
                 problems.append(f"{orphans} history rows point at no plot")
         return problems
+
+
+@dataclass(frozen=True)
+class SavedProfile:
+    """A screening profile saved in the database (its body is JSON text)."""
+
+    name: str
+    body: str
+    saved_at: datetime
+    saved_by: str
+    version: int
+
+
+_PROFILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}")
+
+
+def _profile_name(name: str) -> str:
+    if not _PROFILE_NAME.fullmatch(name):
+        raise InputError(f"profile name {name!r} must be 1–64 letters, digits, '_', '-' or '.'.")
+    return name
 
 
 def _not_found(plot_id: str) -> NotFoundError:

@@ -17,7 +17,10 @@ from geo.settings import Settings
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings on the real shared data pack, with a private processed folder."""
     processed = tmp_path_factory.mktemp("processed")
-    s = Settings(processed_dir=processed)
+    s = Settings(
+        processed_dir=processed,
+        landpool_gpkg=processed / "landpool.gpkg",
+    )
     if not s.data_dir.is_dir():
         pytest.fail(f"shared data pack missing at {s.data_dir}; clone with ../shared beside it")
     build(s)

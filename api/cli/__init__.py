@@ -28,6 +28,7 @@ from api.cli import (  # noqa: E402,F401
     municipalities,
     plots,
     screening,
+    tokens,
     transit,
     travel,
 )

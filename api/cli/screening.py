@@ -53,14 +53,15 @@ def screen_(
 
     settings = get_settings()
     viewer = Viewer(role)
-    chosen = load_profile(profile)
+    from geo.store import Store
+
+    with Store.open(settings) as profile_store:
+        chosen = load_profile(profile, profile_store)
     if plots is not None:
         frame = read_plot_file(plots)
         if "confidential" in frame.columns:
             frame = visible_plots(frame, viewer)
     else:
-        from geo.store import Store
-
         with Store.open(settings) as store:
             frame = store.frame(viewer)
     if frame.empty:
@@ -94,3 +95,40 @@ def _print(result: object, top: int) -> None:
         typer.echo(
             f"{rank:>5} {ident:<24} score {row['score']:5.1f}  {row['result']:<7}  {row['reasons']}"
         )
+
+
+profiles_app = typer.Typer(help="Screening profiles saved in the database.", no_args_is_help=True)
+app.add_typer(profiles_app, name="profiles")
+
+
+@profiles_app.command("save")
+def profiles_save(
+    name: str = typer.Argument(..., help="Name to save the profile under."),
+    file: Path = typer.Argument(..., help="Profile file (YAML/JSON)."),
+    role: str = ROLE,
+) -> None:
+    """Validate a profile file and save it in the database (land-pool role)."""
+    from geo.plots import Viewer
+    from geo.screening_io import read_profile, save_profile
+    from geo.store import Store
+
+    profile = read_profile(file)
+    with Store.open(get_settings()) as store:
+        saved = save_profile(store, Viewer(role), name, profile)
+    typer.echo(f"saved profile {saved.name} (version {saved.version}, by {saved.saved_by})")
+
+
+@profiles_app.command("list")
+def profiles_list() -> None:
+    """Shipped and saved profiles."""
+    from geo.screening_io import shipped_profile_names
+    from geo.store import Store
+
+    for n in shipped_profile_names():
+        typer.echo(f"{n:<24} shipped")
+    with Store.open(get_settings()) as store:
+        for p in store.list_profiles():
+            typer.echo(
+                f"{p.name:<24} saved {p.saved_at:%Y-%m-%d %H:%M} by {p.saved_by} "
+                f"(version {p.version})"
+            )

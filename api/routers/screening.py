@@ -16,15 +16,21 @@ from dataclasses import replace
 from typing import Annotated, Any
 
 import geopandas as gpd
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import get_app_settings, get_store, get_viewer
 from api.responses import GeoJSONResponse
-from geo.errors import InputError
+from geo.errors import InputError, NotFoundError
 from geo.plots import Viewer
 from geo.screening import Layer, derive_attributes, parse_profile, ranked, screen, visible_plots
-from geo.screening_io import load_layers, load_profile, result_geojson, shipped_profile_names
+from geo.screening_io import (
+    load_layers,
+    load_profile,
+    result_geojson,
+    save_profile,
+    shipped_profile_names,
+)
 from geo.settings import WEB_CRS, WORK_CRS, Settings
 from geo.store import Store
 
@@ -74,11 +80,16 @@ def screen_plots(
     """Pass/fail per criterion with the measured value and threshold, score 0–100, rank."""
     if isinstance(body.profile, str):
         if body.profile not in shipped_profile_names():
-            raise InputError(
-                f"profile {body.profile!r} is not shipped; use one of "
-                f"{', '.join(shipped_profile_names())} or send a profile object."
-            )
-        profile = load_profile(body.profile)
+            try:
+                saved = store.get_profile(body.profile)
+            except NotFoundError:
+                raise InputError(
+                    f"profile {body.profile!r} is neither shipped "
+                    f"({', '.join(shipped_profile_names())}) nor saved; send a profile object."
+                ) from None
+            profile = parse_profile(json.loads(saved.body), source=f"saved profile {saved.name}")
+        else:
+            profile = load_profile(body.profile)
     else:
         profile = parse_profile(body.profile, source="profile")
     plots = visible_plots(store.frame(viewer), viewer)
@@ -91,3 +102,32 @@ def screen_plots(
         layers = replace(layers, flood=_flood_layer(body.flood))
     result = ranked(screen(derive_attributes(plots, layers), profile))
     return GeoJSONResponse(result_geojson(result))
+
+
+@router.get("/plots/screen/profiles", summary="Shipped and saved screening profiles")
+def list_profiles(store: Annotated[Store, Depends(get_store)]) -> dict[str, Any]:
+    """Names of the shipped profiles and of the profiles saved in the database."""
+    return {
+        "shipped": shipped_profile_names(),
+        "saved": [
+            {
+                "name": p.name,
+                "version": p.version,
+                "saved_by": p.saved_by,
+                "saved_at": p.saved_at.isoformat(),
+            }
+            for p in store.list_profiles()
+        ],
+    }
+
+
+@router.put("/plots/screen/profiles/{name}", summary="Save a screening profile (land pool)")
+def put_profile(
+    name: Annotated[str, Path(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")],
+    body: dict[str, Any],
+    store: Annotated[Store, Depends(get_store)],
+    viewer: Annotated[Viewer, Depends(get_viewer)],
+) -> dict[str, Any]:
+    """Validate a profile object and save it under ``name`` (a misspelt key is named)."""
+    saved = save_profile(store, viewer, name, parse_profile(body, source="profile"))
+    return {"name": saved.name, "version": saved.version, "saved_by": saved.saved_by}

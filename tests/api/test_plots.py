@@ -12,9 +12,10 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from geo.settings import Settings
+from geo.tokens import TokenStore
 
-TOKEN = "test-landpool-token"
-LP = {"Authorization": f"Bearer {TOKEN}"}
+#: Authorization header of a land-pool token (made anew for each test by the ``api`` fixture).
+LP: dict[str, str] = {}
 # A 100 m × 200 m rectangle in Jena (EPSG:4326, about 2 ha).
 RING = [[11.5850, 50.9270], [11.5864, 50.9270], [11.5864, 50.9288], [11.5850, 50.9288]]
 
@@ -29,9 +30,11 @@ def _feature(plot_id: str, **props: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def api(settings: Settings, tmp_path: Path) -> Iterator[TestClient]:
-    app_settings = settings.model_copy(
-        update={"landpool_gpkg": tmp_path / "lp.gpkg", "landpool_token": TOKEN}
-    )
+    app_settings = settings.model_copy(update={"landpool_gpkg": tmp_path / "lp.gpkg"})
+    tokens = TokenStore.open(app_settings)
+    token, _ = tokens.create("landpool-team", "landpool")
+    tokens.close()
+    LP["Authorization"] = f"Bearer {token}"
     app = create_app(app_settings)
     with TestClient(app) as client:
         yield client
@@ -77,7 +80,7 @@ def test_public_callers_never_learn_of_confidential_plots(api: TestClient) -> No
     landpool = api.get("/plots", headers=LP).json()
     assert landpool["numberMatched"] == 2
     assert api.get("/plots/SECRET-1", headers=LP).json()["properties"]["confidential"] is True
-    assert api.get("/plots", headers={"Authorization": "Bearer wrong"}).status_code == 403
+    assert api.get("/plots", headers={"Authorization": "Bearer wrong"}).status_code == 401
 
 
 def test_writes_need_the_landpool_token(api: TestClient) -> None:
@@ -149,7 +152,7 @@ def test_status_workflow_and_history(api: TestClient) -> None:
         (None, "identified", None),
         ("identified", "assessed", "visited"),
     ]
-    assert history[1]["actor"] == "landpool-token"
+    assert history[1]["actor"] == "landpool-team"  # the name of the token that wrote
 
 
 def test_bad_input_answers_readable_4xx(api: TestClient) -> None:

@@ -11,9 +11,10 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from geo.settings import Settings
+from geo.tokens import TokenStore
 
-TOKEN = "test-landpool-token"
-LP = {"Authorization": f"Bearer {TOKEN}"}
+#: Authorization header of a land-pool token (made anew for each test by the ``api`` fixture).
+LP: dict[str, str] = {}
 # a 100 m × 200 m rectangle in Jena (EPSG:4326)
 W, E, S, N = 11.5850, 11.5864, 50.9270, 50.9288
 
@@ -32,9 +33,11 @@ def _feature(plot_id: str, dx: float = 0.0, **props: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def api(settings: Settings, tmp_path: Path) -> Iterator[TestClient]:
-    app_settings = settings.model_copy(
-        update={"landpool_gpkg": tmp_path / "lp.gpkg", "landpool_token": TOKEN}
-    )
+    app_settings = settings.model_copy(update={"landpool_gpkg": tmp_path / "lp.gpkg"})
+    tokens = TokenStore.open(app_settings)
+    token, _ = tokens.create("landpool-team", "landpool")
+    tokens.close()
+    LP["Authorization"] = f"Bearer {token}"
     app = create_app(app_settings)
     with TestClient(app) as client:
         yield client
@@ -104,6 +107,23 @@ def test_inline_profile_and_errors(api: TestClient) -> None:
     r = api.post("/plots/screen", json={"profile": bad})
     assert r.status_code == 422 and "filters.max_slop_pct: unknown key" in r.text
     r = api.post("/plots/screen", json={"profile": "villas"})
-    assert r.status_code == 422 and "is not shipped" in r.text
+    assert r.status_code == 422 and "neither shipped" in r.text
     r = api.post("/plots/screen", json={"profile": "housing", "flood": {"type": "Point"}})
     assert r.status_code == 422 and "FeatureCollection" in r.text
+
+
+def test_saved_profiles_over_the_api(api: TestClient) -> None:
+    _seed(api)
+    body = {"name": "gewerbe-ost", "filters": {"min_area_ha": 0.1}}
+    assert api.put("/plots/screen/profiles/gewerbe-ost", json=body).status_code in (401, 403)
+    r = api.put("/plots/screen/profiles/gewerbe-ost", json=body, headers=LP)
+    assert r.status_code == 200, r.text
+    assert r.json()["version"] == 1
+    bad = api.put("/plots/screen/profiles/x", json={"filterz": {}}, headers=LP)
+    assert bad.status_code == 422 and "filterz" in bad.json()["detail"]
+    listed = api.get("/plots/screen/profiles").json()
+    assert "housing" in listed["shipped"] and listed["saved"][0]["name"] == "gewerbe-ost"
+    r = api.post("/plots/screen", json={"profile": "gewerbe-ost"}, headers=LP)
+    assert r.status_code == 200 and r.json()["features"]
+    missing = api.post("/plots/screen", json={"profile": "nirgends"}, headers=LP)
+    assert missing.status_code == 422 and "neither shipped" in missing.json()["detail"]

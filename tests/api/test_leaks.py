@@ -1,0 +1,231 @@
+"""Leak crawler: no trace of a confidential plot reaches a public or planner caller.
+
+With confidential plots in the store, the crawler requests every GET operation of the
+OpenAPI spec (path parameters filled from every known id, confidential ids included),
+every map page, and every link it finds in the answers, as ``public`` and as
+``planner``. No body, header, count or link may carry a confidential plot's id, name,
+address, notes or a vertex coordinate. The same crawl as ``landpool`` must find them, so
+the crawler is shown able to see a leak.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import httpx
+import pytest
+
+from geo import catalog
+from geo.screening_io import shipped_profile_names
+from geo.settings import Settings
+from maps.registry import MAPS
+from tests.api.landpool_seed import (
+    PUBLIC_PLOTS,
+    SeededApi,
+    secret_coordinate_patterns,
+    secret_strings,
+    seed,
+)
+
+#: Bound on requests per crawl (it stops by itself).
+MAX_REQUESTS = 600
+#: Links into these are not followed (self-hosted script libraries).
+SKIP_PREFIXES = ("/static/",)
+_HREF = re.compile(r"""(?:href|src)=["']([^"']+)["']""")
+
+
+@pytest.fixture(scope="module")
+def lp(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededApi]:
+    seeded = seed(settings, Path(tmp_path_factory.mktemp("leaks")))
+    yield seeded
+    store = getattr(seeded.client.app.state, "store", None)  # type: ignore[attr-defined]
+    if store is not None:
+        store.close()
+
+
+def _path_values(lp: SeededApi) -> dict[str, list[str]]:
+    """Every value worth trying for each path parameter name."""
+    ids = lp.public_ids + lp.secret_ids + ["NOPE-1"]
+    return {
+        "collection_id": [*catalog.COLLECTIONS, "nope"],
+        "feature_id": [*ids, "16053000", "8011956"],
+        "plot_id": ids,
+        "ags": ["16053000", "Jena"],
+        "name": [*MAPS, "nope"],
+    }
+
+
+def _query_variants(params: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Default query, and variants that widen answers (big pages, HTML, filters)."""
+    names = {p["name"] for p in params if p.get("in") == "query"}
+    variants: list[dict[str, str]] = [{}]
+    if "limit" in names:
+        variants.append({"limit": "10000"})
+    if "f" in names:
+        variants.append({"f": "html", "limit": "10000"} if "limit" in names else {"f": "html"})
+    if "status" in names:
+        variants.append({"status": "identified"})
+    if "category" in names:
+        variants.append({"category": "brownfield"})
+    if "ags" in names:
+        variants.append({"ags": "16053000"})
+    if "bbox" in names:
+        variants.append({"bbox": "11.5,50.8,11.7,51.0"})
+    return variants
+
+
+def start_urls(lp: SeededApi) -> list[str]:
+    """Every GET operation of the spec with every path value, plus the map pages."""
+    spec = lp.client.get("/openapi.json").json()
+    values = _path_values(lp)
+    urls = ["/openapi.json", "/docs", "/redoc", *(f"/maps/{name}.html" for name in MAPS)]
+    for template, item in spec["paths"].items():
+        op = item.get("get")
+        if op is None:
+            continue
+        params = op.get("parameters", [])
+        names = [p["name"] for p in params if p["in"] == "path"]
+        missing = [n for n in names if n not in values]
+        assert not missing, f"crawler has no values for {missing} of {template}; add them"
+        for combo in itertools.product(*(values[n] for n in names)):
+            path = template
+            for n, v in zip(names, combo, strict=True):
+                path = path.replace("{" + n + "}", v)
+            for query in _query_variants(params):
+                urls.append(path + (f"?{urlencode(query)}" if query else ""))
+    return urls
+
+
+def _links(response: httpx.Response) -> list[str]:
+    """Same-site links in a JSON or HTML answer (``href`` members, href/src attributes)."""
+    found: list[str] = []
+    ctype = response.headers.get("content-type", "")
+    if "json" in ctype:
+
+        def walk(o: Any) -> None:
+            if isinstance(o, dict):
+                for k, v in o.items():
+                    if k == "href" and isinstance(v, str):
+                        found.append(v)
+                    else:
+                        walk(v)
+            elif isinstance(o, list):
+                for v in o:
+                    walk(v)
+
+        walk(response.json())
+    elif "html" in ctype:
+        found = _HREF.findall(response.text)
+    out = []
+    for href in found:
+        parts = urlsplit(href)
+        if parts.netloc not in ("", "testserver") or not parts.path.startswith("/"):
+            continue
+        if parts.path.startswith(SKIP_PREFIXES):
+            continue
+        if "/items" in parts.path and "plots" not in parts.path:
+            continue  # the pages and features of the 849 municipalities etc. hold no plots
+        out.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return out
+
+
+#: POST routes that only read (they compute over the register): crawled with these bodies.
+READ_POSTS: list[tuple[str, dict[str, Any]]] = [
+    ("/plots/screen", {"profile": name}) for name in shipped_profile_names()
+]
+
+
+def crawl(lp: SeededApi, role: str) -> dict[str, httpx.Response]:
+    """GET every start URL and every link found, breadth first, as ``role``; then the
+    read-only POST routes."""
+    queue = start_urls(lp)
+    seen: dict[str, httpx.Response] = {}
+    while queue and len(seen) < MAX_REQUESTS:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        r = lp.client.get(url, headers=lp.headers[role])
+        seen[url] = r
+        assert r.status_code < 500, f"{role} GET {url}: {r.status_code} {r.text[:300]}"
+        queue += [u for u in _links(r) if u not in seen]
+    for url, body in READ_POSTS:
+        r = lp.client.post(url, json=body, headers=lp.headers[role])
+        assert r.status_code == 200, f"{role} POST {url} {body}: {r.status_code} {r.text[:300]}"
+        seen[f"POST {url} {json.dumps(body)}"] = r
+    return seen
+
+
+def _headers(r: httpx.Response) -> dict[str, str]:
+    return {k: v for k, v in r.headers.items() if k not in ("date", "content-length")}
+
+
+def leaks(lp: SeededApi, role: str, url: str, r: httpx.Response) -> list[str]:
+    """What of a confidential plot this answer reveals (empty when nothing).
+
+    An answer to a URL that names a confidential id may echo that id (the caller sent
+    it), but must otherwise be the answer for an id that does not exist.
+    """
+    text = "\n".join(f"{k}: {v}" for k, v in r.headers.items()) + "\n" + r.text
+    found: list[str] = []
+    asked = [pid for pid in lp.secret_ids if pid in url]
+    for pid in asked:
+        twin = lp.client.get(url.replace(pid, "NOPE-1"), headers=lp.headers[role])
+        if (
+            r.status_code != twin.status_code
+            or r.text.replace(pid, "X") != twin.text.replace("NOPE-1", "X")
+            or _headers(r) != _headers(twin)
+        ):
+            found.append(f"{url}: answers unlike a missing id ({r.status_code} {r.text[:120]})")
+        text = text.replace(pid, "")
+    found += [f"{url}: contains {s!r}" for s in secret_strings() if s in text]
+    found += [
+        f"{url}: coordinate {p.pattern}" for p in secret_coordinate_patterns() if p.search(text)
+    ]
+    if "json" in r.headers.get("content-type", "") and "plots" in url:
+        body = r.json()
+        for key in ("numberMatched", "numberReturned"):
+            n = body.get(key) if isinstance(body, dict) else None
+            if isinstance(n, int) and n > len(PUBLIC_PLOTS):
+                found.append(f"{url}: {key} counts {n} plots, only {len(PUBLIC_PLOTS)} are public")
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("role", ["public", "planner"])
+def test_no_confidential_trace_for_role(lp: SeededApi, role: str) -> None:
+    answers = crawl(lp, role)
+    assert len(answers) < MAX_REQUESTS, "crawl hit its bound; raise MAX_REQUESTS"
+    # The crawl reached the land-pool routes and the public plots through them.
+    ok = {u for u, r in answers.items() if r.status_code == 200}
+    assert {
+        "/plots",
+        "/plots/OFFEN-1",
+        "/ogc/collections/plots/items/OFFEN-1",
+        "/plots/OFFEN-1/history",
+        "/maps/region.html",
+    } <= ok
+    assert any("OFFEN-2" in answers[u].text for u in ok)
+    # ... and followed links (start URLs carry no f=json; self links do) and screened.
+    assert "/ogc/collections/plots?f=json" in ok
+    assert len([u for u in ok if u.startswith("POST /plots/screen")]) == len(READ_POSTS) >= 1
+    problems = [p for url, r in answers.items() for p in leaks(lp, role, url, r)]
+    assert not problems, "\n".join(problems[:30])
+
+
+@pytest.mark.slow
+def test_crawler_sees_confidential_plots_as_landpool(lp: SeededApi) -> None:
+    """The same crawl as the land-pool team finds every kind of trace: the check can fail."""
+    answers = crawl(lp, "landpool")
+    problems = [p for url, r in answers.items() for p in leaks(lp, "landpool", url, r)]
+    text = "\n".join(problems)
+    for s in secret_strings():
+        assert repr(s) in text
+    assert "coordinate" in text and "numberMatched counts 6 plots" in text
+    assert "/plots/GEHEIM-7731: answers unlike a missing id (200" in text
+    assert "POST /plots/screen" in text
