@@ -107,12 +107,23 @@ def add_attribution(m: folium.Map, texts: Iterable[str]) -> None:
     _Attribution(list(texts)).add_to(m)
 
 
-def add_legend(m: folium.Map, title: str, items: Sequence[tuple[str, str]], note: str = "") -> None:
-    """Add a fixed legend box: a title, colour swatches with labels, an optional note."""
+def add_legend(
+    m: folium.Map,
+    title: str,
+    items: Sequence[tuple[str, str] | tuple[str, str, str]],
+    note: str = "",
+) -> None:
+    """Add a fixed legend box: a title, colour swatches with labels, an optional note.
+
+    An item is ``(fill colour, label)`` or ``(fill colour, label, border CSS)``, e.g.
+    ``("#ffffff", "failed", "2px solid #d7301f")`` for an outline style.
+    """
     rows = "".join(
-        f'<div class="sr-legend-row"><span class="sr-swatch" style="background:{html.escape(c)}">'
-        f"</span>{html.escape(label)}</div>"
-        for c, label in items
+        f'<div class="sr-legend-row"><span class="sr-swatch" style="background:'
+        f"{html.escape(item[0])}"
+        + (f";border:{html.escape(item[2])}" if len(item) > 2 else "")
+        + f'"></span>{html.escape(item[1])}</div>'
+        for item in items
     )
     note_html = f'<div class="sr-legend-note">{html.escape(note)}</div>' if note else ""
     box = (

@@ -43,6 +43,10 @@ LABELS: dict[str, dict[str, str]] = {
         "rate": "Veränderung pro Jahr (%)",
         "status": "Status",
         "note": "Netz: {network}",
+        "title_rail": "Erreichbarkeit mit der Bahn",
+        "legend_rail": "Reisezeit zum Gemeindezentrum",
+        "reached_sum": "Erreichte Bevölkerung: {population} Einwohner in {n} Gemeinden",
+        "rail_note": "Fahrplan {date}, {when}; {feeds}",
     },
     "en": {
         "title": "Reachability by car",
@@ -62,6 +66,10 @@ LABELS: dict[str, dict[str, str]] = {
         "rate": "Change per year (%)",
         "status": "Status",
         "note": "Network: {network}",
+        "title_rail": "Reachability by rail",
+        "legend_rail": "Travel time to the municipality centre",
+        "reached_sum": "Population reached: {population} in {n} municipalities",
+        "rail_note": "Timetable {date}, {when}; {feeds}",
     },
 }
 
@@ -176,17 +184,38 @@ def build_reachable_map(
     for colour, hi in zip(MINUTE_COLOURS, breaks, strict=False):
         legend.append((colour, f"{lo:g}–{hi:g} min"))
         lo = hi
-    legend.append((OUTSIDE_COLOUR, lab["outside"]))
+    if s.get("mode") != "rail":  # a timetable judges every municipality: none is outside
+        legend.append((OUTSIDE_COLOUR, lab["outside"]))
     if isochrones is not None and len(isochrones):
         legend.append(
             (ISO_COLOUR, lab["iso"].format(m=", ".join(f"{v:g}" for v in isochrones["minutes"])))
         )
     pop = s["population_reached"]
     pop_text = f"{pop:,}".replace(",", ".") if lang == "de" else f"{pop:,}"
-    add_legend(m, lab["legend"], legend, note=lab["note"].format(network=s.get("network", "")))
+    rail = s.get("mode") == "rail"
+    if rail:
+        when = (
+            f"{'–'.join(s['window'])} ({s.get('statistic', '')})"
+            if s.get("window")
+            else f"{s.get('depart', '')}"
+        )
+        source = lab["rail_note"].format(
+            date=s.get("date", ""), when=when, feeds="; ".join(s.get("feed_notes", []))
+        )
+    else:
+        source = lab["note"].format(network=s.get("network", ""))
+    reached_sum = lab["reached_sum"].format(
+        population=pop_text, n=s.get("municipalities_reached", len(reached))
+    )
+    add_legend(
+        m,
+        lab["legend_rail"] if rail else lab["legend"],
+        legend,
+        note=f"{reached_sum} · {source}",
+    )
     add_title(
         m,
-        lab["title"],
+        lab["title_rail"] if rail else lab["title"],
         lab["subtitle"].format(
             origin=s["origin"], minutes=f"{s['max_minutes']:g}", population=pop_text
         ),
@@ -211,33 +240,57 @@ def origin_marker(m: folium.Map, xy: np.ndarray, label: str) -> None:
     ).add_to(m)
 
 
+#: Service day and departure window of rail reachability (the feed is the 2019 timetable).
+RAIL_DATE = "2019-05-15"
+RAIL_WINDOW = ("07:00", "08:00")
+
+
 def reachable_map(
     settings: Settings,
     lang: str = "de",
     tiles: str | None = None,
     origin: str = "Jena",
     max_minutes: float = 30,
+    mode: str = "car",
 ) -> folium.Map:
-    """Load region and network, compute reachability and isochrones, build the map."""
+    """Load region and network (car) or timetable (rail), compute reachability, build the map.
+
+    ``car`` adds isochrones along the roads; ``rail`` uses the GTFS feeds on
+    :data:`RAIL_DATE`, median over departures every minute in :data:`RAIL_WINDOW`.
+    """
     from geo import sources
     from geo.build import load_region
-    from geo.network_io import cached_engine
     from geo.region import REGION_SOURCES
 
     model, _ = load_region(settings)
-    engine, _ = cached_engine(settings)
     org = travel.resolve_origin(model, travel.parse_origin(origin))
-    result = travel.reachable(
-        travel.parse_origin(origin), "car", max_minutes, region=model, network=engine
-    )
-    cuts = sorted({float(v) for v in minute_breaks(max_minutes)})
-    iso = travel.isochrones(engine, org.xy, cuts)
+    if mode == "rail":
+        from geo import gtfs_io
+
+        tt = gtfs_io.get_timetable(settings)
+        context = {"timetable": tt, "date": RAIL_DATE, "window": RAIL_WINDOW}
+        result = travel.reachable(
+            travel.parse_origin(origin), "rail", max_minutes, region=model, context=context
+        )
+        iso = None
+        feeds = [sources.ATTRIBUTIONS.get(f, f"Fahrplan: {f}") for f in tt.feeds]
+        attribution = [*sources.attributions(REGION_SOURCES), *feeds]
+    else:
+        from geo.network_io import cached_engine
+
+        engine, _ = cached_engine(settings)
+        result = travel.reachable(
+            travel.parse_origin(origin), mode, max_minutes, region=model, network=engine
+        )
+        cuts = sorted({float(v) for v in minute_breaks(max_minutes)})
+        iso = travel.isochrones(engine, org.xy, cuts)
+        attribution = sources.attributions([*REGION_SOURCES, "osm"])
     m = build_reachable_map(
         model,
         result,
         iso,
         settings,
-        attribution=sources.attributions([*REGION_SOURCES, "osm"]),
+        attribution=attribution,
         lang=lang,
         tiles=tiles,
     )

@@ -17,6 +17,7 @@ import pandas as pd
 from geo import region as region_model
 from geo.export import to_geojson
 from geo.settings import Settings
+from maps import minutes as jm
 from maps.base import (
     add_attribution,
     add_legend,
@@ -156,6 +157,31 @@ def popup_properties(region: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
     return props
 
 
+def add_town_labels(m: folium.Map, region: gpd.GeoDataFrame, origin_index: Any, name: str) -> None:
+    """Label Jena (yellow) and the ISEK neighbour towns (white) at their centre points."""
+    isek_rows = region[region["isek_population"].notna()]
+    towns = folium.FeatureGroup(name=name)
+    label_rows = pd.concat([region.loc[[origin_index]], isek_rows])
+    pts = gpd.GeoSeries(
+        gpd.points_from_xy(label_rows["centre_x"], label_rows["centre_y"]), crs=region.crs
+    ).to_crs("EPSG:4326")
+    for (idx, r), pt in zip(label_rows.iterrows(), pts, strict=True):
+        is_origin = idx == origin_index
+        folium.CircleMarker(
+            location=[pt.y, pt.x],
+            radius=7 if is_origin else 5,
+            color="#000000",
+            weight=2,
+            fill=True,
+            fill_color="#ffd400" if is_origin else "#ffffff",
+            fill_opacity=1,
+            tooltip=folium.Tooltip(
+                str(r["name"]), permanent=True, direction="right", class_name="sr-town-label"
+            ),
+        ).add_to(towns)
+    towns.add_to(m)
+
+
 def build_region_map(
     region: gpd.GeoDataFrame,
     settings: Settings,
@@ -163,6 +189,7 @@ def build_region_map(
     attribution: list[str],
     rail: gpd.GeoDataFrame | None = None,
     stations: gpd.GeoDataFrame | None = None,
+    minutes: jm.JenaMinutes | None = None,
     highlight: str = "Jena",
     lang: str = "de",
     tiles: str | None = None,
@@ -179,6 +206,8 @@ def build_region_map(
         Attribution texts of every data source shown.
     rail, stations
         Optional railway lines and stations layers.
+    minutes
+        Rail and car minutes from Jena (:func:`maps.minutes.jena_minutes`) for the popups.
     highlight
         Municipality drawn with a bold outline.
     lang
@@ -192,6 +221,15 @@ def build_region_map(
     props = popup_properties(region, lang)
     layer = gpd.GeoDataFrame(props, geometry=shown.geometry, crs=shown.crs)
     layer["fill"] = trend_colours(region["change_pct_per_year"]).to_numpy()
+    minute_fields: list[str] = []
+    minute_aliases: list[str] = []
+    if minutes is not None:
+        rail_txt, car_txt = jm.minute_texts(minutes, lang)
+        layer["rail_min"] = rail_txt
+        layer["car_min"] = car_txt
+        mlab = jm.LABELS.get(lang, jm.LABELS["de"])
+        minute_fields = ["rail_min", "car_min"]
+        minute_aliases = [mlab["rail"], mlab["car"]]
     m = new_map(settings, region, tiles=tiles)
 
     fields = [
@@ -205,6 +243,7 @@ def build_region_map(
         "density",
         "missing",
         "isek",
+        *minute_fields,
     ]
     aliases = [
         lab["name"],
@@ -217,6 +256,7 @@ def build_region_map(
         lab["density"],
         lab["missing"],
         lab["isek"],
+        *minute_aliases,
     ]
     folium.GeoJson(
         to_geojson(layer, precision=4),
@@ -258,27 +298,7 @@ def build_region_map(
         tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
     ).add_to(m)
 
-    isek_rows = region[region["isek_population"].notna()]
-    towns = folium.FeatureGroup(name=lab["layer_isek"])
-    label_rows = pd.concat([region.loc[[origin.name]], isek_rows])
-    for _, r in label_rows.iterrows():
-        pt = gpd.GeoSeries(
-            gpd.points_from_xy([r["centre_x"]], [r["centre_y"]]), crs=region.crs
-        ).to_crs("EPSG:4326")
-        is_origin = r.name == origin.name
-        folium.CircleMarker(
-            location=[pt.y.iloc[0], pt.x.iloc[0]],
-            radius=7 if is_origin else 5,
-            color="#000000",
-            weight=2,
-            fill=True,
-            fill_color="#ffd400" if is_origin else "#ffffff",
-            fill_opacity=1,
-            tooltip=folium.Tooltip(
-                str(r["name"]), permanent=True, direction="right", class_name="sr-town-label"
-            ),
-        ).add_to(towns)
-    towns.add_to(m)
+    add_town_labels(m, region, origin.name, lab["layer_isek"])
 
     items = [
         (TREND_COLOURS[0], f"≤ {_fmt_pct(TREND_BREAKS[0], lang)}"),
@@ -302,7 +322,10 @@ def build_region_map(
         ("#ffd400", lab["jena"]),
         ("#ffffff", lab["isek_town"]),
     ]
-    add_legend(m, lab["legend"], items, note=lab["note"])
+    note = lab["note"]
+    if minutes is not None:
+        note += " · " + jm.minutes_note(minutes, lang)
+    add_legend(m, lab["legend"], items, note=note)
     add_title(m, lab["title"], lab["subtitle"])
     add_attribution(m, attribution)
     folium.LayerControl(collapsed=False).add_to(m)

@@ -47,10 +47,44 @@ def map_(
     name: str = typer.Argument(..., help="Map name, e.g. 'region'."),
     out: Path = typer.Option(..., "--out", help="HTML file to write."),
     lang: str = typer.Option("de", help="Label language: de or en."),
+    role: str = typer.Option(
+        "public",
+        "--role",
+        envvar="STADTREGION_ROLE",
+        help="Whose map: public, planner, landpool or admin (the plots map needs landpool).",
+    ),
+    by: str = typer.Option(None, "--by", help="plots map: colour by status or score."),
+    profile: str = typer.Option(None, "--profile", help="plots map: shipped screening profile."),
+    tiles: str = typer.Option(None, "--tiles", help="'none' switches the base map off."),
+    option: list[str] = typer.Option(
+        None,
+        "--option",
+        "-o",
+        help="A map option KEY=VALUE (repeatable), e.g. reachable: -o from=Weimar -o mode=rail.",
+    ),
 ) -> None:
     """Export a map as one self-contained HTML file (scripts inlined, no CDN)."""
+    import getpass
+
+    from geo.errors import InputError
+    from geo.plots import Viewer
     from maps.registry import render_map
 
-    html = render_map(name, get_settings(), lang=lang, inline_assets=True)
+    options: dict[str, str | None] = {"by": by, "profile": profile}
+    for item in option or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"--option {item!r} must look like KEY=VALUE.")
+        options[key.strip()] = value.strip()
+
+    html = render_map(
+        name,
+        get_settings(),
+        viewer=Viewer(role, getpass.getuser()),
+        lang=lang,
+        tiles=tiles,
+        inline_assets=True,
+        options=options,
+    )
     out.write_text(html, encoding="utf-8")
     typer.echo(f"wrote {out} ({len(html.encode()) / 1e6:.2f} MB)")

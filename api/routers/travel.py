@@ -192,9 +192,12 @@ def reachable_page(
     settings: AppSettings,
     origin: Annotated[str, Query(alias="from", min_length=1, max_length=100)] = "Jena",
     max_minutes: Annotated[float, Query(ge=1, le=240)] = 30,
+    mode: Annotated[Literal["car", "rail"], Query()] = "car",
     lang: Annotated[Literal["de", "en"], Query()] = "de",
     tiles: Annotated[Literal["none"] | None, Query()] = None,
 ) -> HTMLResponse:
-    """The map of municipalities reached from ``from`` within ``max_minutes``."""
-    m = reachable_map(settings, lang=lang, tiles=tiles, origin=origin, max_minutes=max_minutes)
+    """The map of municipalities reached from ``from`` within ``max_minutes`` by ``mode``."""
+    m = reachable_map(
+        settings, lang=lang, tiles=tiles, origin=origin, max_minutes=max_minutes, mode=mode
+    )
     return HTMLResponse(render_html(m, settings))

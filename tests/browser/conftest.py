@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 import pytest
@@ -19,6 +20,7 @@ import uvicorn
 
 from api.app import create_app
 from geo.settings import Settings
+from tests.browser.seed import SeededStore, seed_store
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -68,9 +70,15 @@ def start_server(settings: Settings) -> LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(settings: Settings) -> Iterator[LiveServer]:
-    """The app served on 127.0.0.1 for the browser."""
-    srv = start_server(settings)
+def seeded(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> SeededStore:
+    """A land pool (demo plots, public offers, confidential plots) and tokens per role."""
+    return seed_store(settings, Path(tmp_path_factory.mktemp("browser-landpool")))
+
+
+@pytest.fixture(scope="session")
+def live_server(seeded: SeededStore) -> Iterator[LiveServer]:
+    """The app served on 127.0.0.1 for the browser, on the seeded land pool."""
+    srv = start_server(seeded.settings)
     yield srv
     srv.server.should_exit = True
     srv.thread.join(timeout=10)

@@ -13,20 +13,33 @@ class PageVisit:
 
     errors: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)
+    #: Every response the browser received: (url, status, body).
+    responses: list[tuple[str, int, bytes]] = field(default_factory=list)
     paths: int = 0
     legend: str = ""
     attribution: str = ""
+    layers: list[str] = field(default_factory=list)
     html: str = ""
+    scale: bool = False
 
 
-def visit(browser: Any, url: str, screenshot: Path | None = None) -> PageVisit:
-    """Open ``url`` in a fresh context, wait for Leaflet, and record the visit."""
+def visit(
+    browser: Any,
+    url: str,
+    screenshot: Path | None = None,
+    headers: dict[str, str] | None = None,
+) -> PageVisit:
+    """Open ``url`` in a fresh context (sending ``headers``), wait for Leaflet, record it."""
     out = PageVisit()
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 1000}, extra_http_headers=headers or {}
+    )
     page = context.new_page()
+    received: list[Any] = []
     page.on("console", lambda m: out.errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: out.errors.append(str(e)))
     page.on("request", lambda r: out.requests.append(r.url))
+    page.on("response", lambda r: received.append(r))
     page.goto(url, wait_until="load")
     page.wait_for_selector(".leaflet-container", timeout=20_000)
     page.wait_for_function(
@@ -38,8 +51,33 @@ def visit(browser: Any, url: str, screenshot: Path | None = None) -> PageVisit:
     out.legend = legend.inner_text() if legend.is_visible() else ""
     attribution = page.locator(".leaflet-control-attribution")
     out.attribution = attribution.inner_text() if attribution.is_visible() else ""
+    out.layers = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+    out.scale = page.locator(".leaflet-control-scale").is_visible()
     out.html = page.content()
     if screenshot is not None:
         page.screenshot(path=str(screenshot))
+    for r in received:
+        try:
+            body = r.body()
+        except Exception:  # redirects and aborted requests have no body
+            body = b""
+        out.responses.append((r.url, r.status, body))
     context.close()
     return out
+
+
+def count_paths_after_toggle(
+    browser: Any, url: str, layer: str, headers: dict[str, str] | None = None
+) -> int:
+    """Drawn paths after switching on the overlay named ``layer`` in the layer control."""
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 1000}, extra_http_headers=headers or {}
+    )
+    page = context.new_page()
+    page.goto(url, wait_until="load")
+    page.wait_for_selector(".leaflet-container", timeout=20_000)
+    page.locator(".leaflet-control-layers-overlays label", has_text=layer).locator("input").check()
+    page.wait_for_timeout(300)
+    n = int(page.evaluate("document.querySelectorAll('.leaflet-overlay-pane path').length"))
+    context.close()
+    return n

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ import geopandas as gpd
 
 from geo import sources
 from geo.settings import Settings
+from maps.registry import render_map
 from tests.browser.conftest import LiveServer
 from tests.browser.pages import visit
 
@@ -45,4 +47,30 @@ def test_region_map_in_browser(
             "OffenesThueringen",
         ):
             assert text in v.attribution, text
+        assert v.scale
+        # popups carry rail and car minutes from Jena; outside the road network, no number
+        rail, car, outside = (
+            ("ÖV ab Jena (min)", "Auto ab Jena (min)", "außerhalb des geladenen Straßennetzes")
+            if lang == "de"
+            else ("Rail from Jena (min)", "Car from Jena (min)", "outside the loaded road network")
+        )
+        for text in (rail, car, outside):
+            assert text in v.html or json.dumps(text)[1:-1] in v.html, text
         assert shot.stat().st_size > 50_000
+
+
+def test_exported_region_map_draws_without_tiles(
+    browser: Any, region_model: gpd.GeoDataFrame, settings: Settings, tmp_path: Path
+) -> None:
+    """The exported file (assets inlined) draws every layer when its tile host is down."""
+    dead = settings.model_copy(update={"tiles_url": "http://127.0.0.1:9/{z}/{x}/{y}.png"})
+    page = tmp_path / "region.html"
+    page.write_text(render_map("region", dead, inline_assets=True), encoding="utf-8")
+    assert len(page.read_bytes()) < 2_000_000
+    v = visit(browser, page.as_uri())
+    assert v.paths == expected_features(region_model, settings)
+    tiles = [u for u in v.requests if u.startswith("http://127.0.0.1:9/")]
+    assert tiles, "the base map was configured, its tiles should have been asked for"
+    assert all(u.startswith(("file://", "http://127.0.0.1:9/", "data:")) for u in v.requests)
+    assert all("Failed to load resource" in e for e in v.errors), v.errors
+    assert "Bevölkerung, Veränderung pro Jahr" in v.legend

@@ -1,0 +1,63 @@
+"""The reachability map in headless Chromium: car (with isochrones) and rail."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+
+from geo import gtfs_io, travel
+from geo.network_io import cached_engine
+from maps.reachable import RAIL_DATE, RAIL_WINDOW, minute_breaks
+from tests.browser.conftest import LiveServer
+from tests.browser.pages import visit
+from tests.browser.seed import SeededStore
+
+
+def _people(n: int, lang: str) -> str:
+    return f"{n:,}".replace(",", ".") if lang == "de" else f"{n:,}"
+
+
+def test_reachable_map_by_car_and_rail(
+    browser: Any,
+    live_server: LiveServer,
+    seeded: SeededStore,
+    region_model: gpd.GeoDataFrame,
+    output_dir: Path,
+) -> None:
+    settings = seeded.settings
+    engine, _ = cached_engine(settings)
+    car = travel.reachable("Jena", "car", 20, region=region_model, network=engine)
+    org = travel.resolve_origin(region_model, "Jena")
+    iso = travel.isochrones(engine, org.xy, sorted({float(v) for v in minute_breaks(20)}))
+    tt = gtfs_io.get_timetable(settings)
+    rail = travel.reachable(
+        "Jena",
+        "rail",
+        120,
+        region=region_model,
+        context={"timetable": tt, "date": RAIL_DATE, "window": RAIL_WINDOW},
+    )
+    cases = [
+        ("car", 20, "de", car, len(iso), "Erreichte Bevölkerung"),
+        ("rail", 120, "en", rail, 0, "Population reached"),
+    ]
+    for mode, minutes, lang, res, n_iso, words in cases:
+        shot = output_dir / f"reachable_{mode}_{lang}.png"
+        url = (
+            f"{live_server.base_url}/maps/reachable.html"
+            f"?from=Jena&mode={mode}&max_minutes={minutes}&lang={lang}"
+        )
+        v = visit(browser, url, shot)
+        assert v.errors == []
+        foreign = [u for u in v.requests if not u.startswith(live_server.base_url)]
+        assert foreign == [], foreign
+        # reached + outside the network + isochrone bands + the origin marker
+        assert v.paths == len(res.table) + len(res.outside) + n_iso + 1
+        assert v.scale
+        assert f"{words}: {_people(res.summary['population_reached'], lang)}" in v.legend
+        assert "GeoBasis-DE" in v.attribution and "Destatis" in v.attribution
+        source = "OpenStreetMap" if mode == "car" else "DB Vertrieb"
+        assert source in v.attribution
+        assert shot.stat().st_size > 30_000
