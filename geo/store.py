@@ -260,6 +260,11 @@ def create_engine(url: str) -> Engine:
         engine = sa.create_engine(
             parsed, module=sqlite_module, connect_args={"check_same_thread": False}
         )
+        # rasterio (and its GDAL) must be loaded before SpatiaLite: in the other order a
+        # later DEM read crashes the process (two GDAL/SQLite builds: Debian's
+        # mod_spatialite and the rasterio wheel). Loading it here guards every caller.
+        import rasterio  # noqa: F401
+
         sa.event.listen(engine, "connect", _load_spatialite)
         sa.event.listen(engine, "begin", _begin)
         return engine

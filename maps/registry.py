@@ -32,11 +32,6 @@ if TYPE_CHECKING:
 
 
 def _open_store(settings: Settings) -> Store:
-    # rasterio must be loaded before the store loads SpatiaLite: in the other order a
-    # later DEM read crashes the process (two GDAL/SQLite builds; seen with the Debian
-    # mod_spatialite and the rasterio/pyogrio wheels).
-    import rasterio  # noqa: F401
-
     from geo.store import Store
 
     return Store.open(settings)
