@@ -91,9 +91,8 @@ def _rail(settings: Settings, region: gpd.GeoDataFrame) -> tuple[pd.Series, list
 def _car(
     settings: Settings, region: gpd.GeoDataFrame
 ) -> tuple[pd.Series, pd.Series, str, list[str]]:
-    from geo.network_io import cached_engine
-
     from geo import travel
+    from geo.network_io import cached_engine
 
     engine, _ = cached_engine(settings)
     res = travel.reachable(ORIGIN, "car", MAX_MINUTES, region=region, network=engine)
