@@ -1237,9 +1237,20 @@ def window_times(
         used.append(int(c))
     cand = np.asarray(used, np.int64)
     arrivals = np.vstack(rows) if rows else np.full((0, n_t), INF, np.int64)
-    sbest, slast = _suffix_best(arrivals)
+    # walking only: to the stops, on to targets, and straight to targets
+    walk_stops = np.full(tt.n_stops, INF, np.int64)
+    np.minimum.at(walk_stops, access.stops, access.walk_s)
+    walk_only = walk_stops if egress is None else egress.apply(walk_stops)
+    # The minutes × targets work is done only for targets reached at all (by a ride or on
+    # foot); the others stay unreached. Same answers, far less memory traffic when most
+    # targets are out of reach (a long-distance feed over all of Germany).
+    live = (walk_only < INF) | (arrivals < INF).any(axis=0)
+    if access.direct_s is not None:
+        live |= access.direct_s < INF
+    cols = np.flatnonzero(live)
+    sbest, slast = _suffix_best(arrivals[:, cols])
     idx = np.searchsorted(cand, minutes_t, side="left")
-    arr_t = sbest[idx]  # (minutes, targets)
+    arr_t = sbest[idx]  # (minutes, live targets)
     if planned:
         li = slast[idx]
         cand_or_0 = cand if len(cand) else np.zeros(1, np.int64)
@@ -1247,15 +1258,13 @@ def window_times(
         travel = np.where(arr_t < INF, arr_t - dep_t, INF)
     else:
         travel = np.where(arr_t < INF, arr_t - minutes_t[:, None], INF)
-    # walking only: to the stops, on to targets, and straight to targets
-    walk_stops = np.full(tt.n_stops, INF, np.int64)
-    np.minimum.at(walk_stops, access.stops, access.walk_s)
-    walk_only = walk_stops if egress is None else egress.apply(walk_stops)
-    travel = np.minimum(travel, walk_only[None, :])
+    travel = np.minimum(travel, walk_only[cols][None, :])
     if access.direct_s is not None:
-        travel = np.minimum(travel, access.direct_s[None, :])
-    mins = travel.astype(float) / 60.0
-    mins[(travel >= INF) | (mins > max_minutes)] = np.inf
+        travel = np.minimum(travel, access.direct_s[cols][None, :])
+    live_mins = travel.astype(float) / 60.0
+    live_mins[(travel >= INF) | (live_mins > max_minutes)] = np.inf
+    mins = np.full((len(minutes_t), n_t), np.inf)
+    mins[:, cols] = live_mins
     return WindowResult(departures_s=minutes_t, minutes=mins, planned=planned)
 
 
@@ -1263,10 +1272,15 @@ def nearest_rank(values: np.ndarray, pct: float, axis: int = 0) -> np.ndarray:
     """Nearest-rank percentile (``inf`` counts as the largest value), as R5 reports them."""
     if not 0 <= pct <= 100:
         raise InputError(f"percentile must be between 0 and 100, not {pct}.")
-    v = np.sort(values, axis=axis)
-    n = v.shape[axis]
+    n = values.shape[axis]
     k = max(math.ceil(pct / 100.0 * n) - 1, 0)
-    return np.take(v, k, axis=axis)
+    if values.ndim == 2 and axis == 0:
+        # only columns with a finite value need ordering; the others are all inf
+        out = np.full(values.shape[1], np.inf)
+        cols = np.flatnonzero(np.isfinite(values).any(axis=0))
+        out[cols] = np.partition(values[:, cols], k, axis=0)[k]
+        return out
+    return np.take(np.partition(values, k, axis=axis), k, axis=axis)
 
 
 def window_stats(result: WindowResult, percentiles: Sequence[float] = (50,)) -> pd.DataFrame:
