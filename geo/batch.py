@@ -114,11 +114,20 @@ def _peak_rss_mb() -> float:
 
 
 def run_partition(
-    task: Task, state: Any, origins: pd.DataFrame, options: dict[str, Any]
-) -> tuple[pd.DataFrame, str, float]:
-    """Run one partition; return its rows, the worker's name and its peak memory in MB."""
-    rows = task(state, origins, options)
-    return rows, f"pid {os.getpid()}", _peak_rss_mb()
+    task: Task,
+    state: Any,
+    partition: Partition,
+    options: dict[str, Any],
+    store: ResultStore,
+) -> tuple[int, str, float]:
+    """Run one partition and write it where it runs (the worker, on a cluster).
+
+    Returns the number of rows written, the worker's name and its peak memory in MB.
+    Writing on the worker keeps the client free and sends no result rows over the wire.
+    """
+    rows = task(state, partition.origins, options)
+    store.write(partition.index, rows)
+    return len(rows), f"pid {os.getpid()}", _peak_rss_mb()
 
 
 def connect(scheduler: str | None = None, workers: int | None = None) -> Any:
@@ -145,9 +154,18 @@ def connect(scheduler: str | None = None, workers: int | None = None) -> Any:
     n = workers or 1
     if n < 1:
         raise InputError(f"workers must be at least 1, got {n}.")
-    cluster = LocalCluster(
-        n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0"
-    )
+    import dask
+
+    # Dask starts workers with MALLOC_TRIM_THRESHOLD_=65536, which also fixes glibc's mmap
+    # threshold: every array over 128 kB is then mapped and unmapped anew, and the routing
+    # (many arrays of one value per municipality) ran 3-4x slower in a worker than in
+    # this process. Workers here keep glibc's defaults (measured in bench/batch_rail.py).
+    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
+    environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
+        cluster = LocalCluster(
+            n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0"
+        )
     return Client(cluster)
 
 
@@ -195,9 +213,8 @@ def run_job(
     bar = tqdm(total=len(todo), unit="part", disable=not progress, desc="partitions")
     if client is None:
         for p in todo:
-            result, worker, peak = run_partition(task, state, p.origins, opts)
-            store.write(p.index, result)
-            rows += len(result)
+            n_rows, worker, peak = run_partition(task, state, p, opts, store)
+            rows += n_rows
             peaks[worker] = max(peaks.get(worker, 0.0), peak)
             bar.update()
         n_workers = 1
@@ -206,14 +223,13 @@ def run_job(
 
         n_workers = len(client.scheduler_info()["workers"])
         remote_state = client.scatter(state, broadcast=True, hash=False)
-        futures = {
-            client.submit(run_partition, task, remote_state, p.origins, opts, pure=False): p
+        futures = [
+            client.submit(run_partition, task, remote_state, p, opts, store, pure=False)
             for p in todo
-        }
+        ]
         for fut in as_completed(futures):
-            result, worker, peak = fut.result()
-            store.write(futures[fut].index, result)
-            rows += len(result)
+            n_rows, worker, peak = fut.result()
+            rows += n_rows
             peaks[worker] = max(peaks.get(worker, 0.0), peak)
             bar.update()
             fut.release()

@@ -142,7 +142,7 @@ class PostgisPartitionStore:
             )
         self.url = url
         self.table = table
-        self.engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+        self._engine: Any = None
         with self.engine.begin() as conn:
             conn.execute(
                 sa.text(
@@ -155,6 +155,20 @@ class PostgisPartitionStore:
                     "(tbl text, part integer, PRIMARY KEY (tbl, part))"
                 )
             )
+
+    @property
+    def engine(self) -> Any:
+        """The SQLAlchemy engine, made where it is first used (workers make their own)."""
+        import sqlalchemy as sa
+
+        if self._engine is None:
+            url = self.url.replace("postgresql://", "postgresql+psycopg://", 1)
+            self._engine = sa.create_engine(url)
+        return self._engine
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle without the engine: a worker connects on its own."""
+        return {**self.__dict__, "_engine": None}
 
     def claim(self, job: dict[str, Any]) -> None:
         """Record the job for the table, or refuse a table that holds another job."""
