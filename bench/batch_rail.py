@@ -27,7 +27,7 @@ def main() -> None:
     """Run the benchmark and print its figures."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--limit", type=int, default=None, help="first N origins (default all)")
-    ap.add_argument("--chunk-size", type=int, default=250)
+    ap.add_argument("--chunk-size", type=int, default=500)
     ap.add_argument("--date", default="2019-05-15")
     args = ap.parse_args()
 

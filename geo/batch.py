@@ -460,7 +460,7 @@ def run_rail_indicators(
     centres: Sequence[str] | None = None,
     centre_min_population: int = CENTRE_MIN_POPULATION,
     reach_minutes: Sequence[int] = REACH_MINUTES,
-    chunk_size: int = 250,
+    chunk_size: int = 500,
     scheduler: str | None = None,
     workers: int | None = None,
     limit: int | None = None,

@@ -1165,8 +1165,17 @@ class WindowResult:
     """
 
     departures_s: np.ndarray
-    minutes: np.ndarray
+    live_minutes: np.ndarray
+    columns: np.ndarray
+    n_targets: int
     planned: bool
+
+    @property
+    def minutes(self) -> np.ndarray:
+        """The full matrix (departures × targets); only ``columns`` can be finite."""
+        full = np.full((len(self.departures_s), self.n_targets), np.inf)
+        full[:, self.columns] = self.live_minutes
+        return full
 
 
 def _suffix_best(arrivals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -1263,9 +1272,13 @@ def window_times(
         travel = np.minimum(travel, access.direct_s[cols][None, :])
     live_mins = travel.astype(float) / 60.0
     live_mins[(travel >= INF) | (live_mins > max_minutes)] = np.inf
-    mins = np.full((len(minutes_t), n_t), np.inf)
-    mins[:, cols] = live_mins
-    return WindowResult(departures_s=minutes_t, minutes=mins, planned=planned)
+    return WindowResult(
+        departures_s=minutes_t,
+        live_minutes=live_mins,
+        columns=cols,
+        n_targets=n_t,
+        planned=planned,
+    )
 
 
 def nearest_rank(values: np.ndarray, pct: float, axis: int = 0) -> np.ndarray:
@@ -1289,10 +1302,15 @@ def window_stats(result: WindowResult, percentiles: Sequence[float] = (50,)) -> 
     Columns ``min``, ``median`` and ``p<N>`` for each percentile; ``inf`` where the
     target is not reached within the cutoff at that rank.
     """
-    m = result.minutes
-    out = {"min": m.min(axis=0), "median": nearest_rank(m, 50)}
+    m = result.live_minutes
+    live = {"min": m.min(axis=0, initial=np.inf), "median": nearest_rank(m, 50)}
     for p in percentiles:
-        out[f"p{int(p) if float(p).is_integer() else p}"] = nearest_rank(m, float(p))
+        live[f"p{int(p) if float(p).is_integer() else p}"] = nearest_rank(m, float(p))
+    out = {}
+    for key, values in live.items():
+        full = np.full(result.n_targets, np.inf)
+        full[result.columns] = values
+        out[key] = full
     return pd.DataFrame(out)
 
 
@@ -1521,10 +1539,21 @@ def municipality_minutes(
     are ``inf``. This is the per-origin step of :func:`rail_matrix`, public for batch
     jobs that link the region once and route many origins.
     """
-    minutes, _ = _origin_times(
-        tt, links, m, day, window, depart, max_minutes, planned, percentile, from_stations
+    t0, t1 = _window_or_single(window, depart)
+    res = window_times(
+        tt,
+        day,
+        links.access(tt, m, from_stations),
+        t0,
+        t1,
+        max_minutes=max_minutes,
+        planned=planned,
+        egress=links.egress,
     )
-    return minutes
+    # the statistic of window_stats for this one percentile, without building a table
+    out = np.full(res.n_targets, np.inf)
+    out[res.columns] = nearest_rank(res.live_minutes, float(percentile))
+    return out
 
 
 def _validate_query(max_minutes: float, percentile: float) -> None:
