@@ -130,6 +130,10 @@ def run_partition(
     return len(rows), f"pid {os.getpid()}", _peak_rss_mb()
 
 
+#: Modules every worker imports at start-up (the engines and their numeric libraries).
+PRELOAD_MODULES = ("geo.transit", "geo.travel", "geo.batch")
+
+
 def connect(scheduler: str | None = None, workers: int | None = None) -> Any:
     """Return a Dask client: to ``scheduler`` if given, else a LocalCluster of ``workers``.
 
@@ -164,7 +168,13 @@ def connect(scheduler: str | None = None, workers: int | None = None) -> Any:
     environ.pop("MALLOC_TRIM_THRESHOLD_", None)
     with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
         cluster = LocalCluster(
-            n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0"
+            n_workers=n,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            # workers import the engines when they start, as this process already has
+            # (on a real cluster: `dask worker --preload geo.transit --preload geo.travel`)
+            preload=list(PRELOAD_MODULES),
         )
     return Client(cluster)
 
