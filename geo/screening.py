@@ -649,24 +649,7 @@ NumericCriterion = Literal[
     "car_min_station",
 ]
 CategoricalCriterion = Literal["owner_type", "planning_status", "contamination", "status"]
-WeightCriterion = Literal[
-    "area_ha",
-    "slope_mean_pct",
-    "slope_max_pct",
-    "steep_share",
-    "elev_mean_m",
-    "flood_share",
-    "reserve_share",
-    "water_proximity_m",
-    "dist_station_m",
-    "dist_tram_m",
-    "car_min_centre",
-    "car_min_station",
-    "owner_type",
-    "planning_status",
-    "contamination",
-    "status",
-]
+WeightCriterion = Literal[NumericCriterion, CategoricalCriterion]
 
 #: Default (best, worst) of numeric score criteria; ``None`` = the profile must say.
 DEFAULT_RANGES: dict[str, tuple[float, float] | None] = {

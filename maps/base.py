@@ -22,6 +22,7 @@ from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from geo.errors import DataSourceError
+from geo.export import to_geojson
 from geo.region import require_crs
 from geo.settings import WEB_CRS, WORK_CRS, Settings
 
@@ -131,6 +132,32 @@ def add_legend(
         f'<div class="sr-legend-title">{html.escape(title)}</div>{rows}{note_html}</div>'
     )
     _figure(m).html.add_child(Element(box))
+
+
+def add_choropleth(
+    m: folium.Map,
+    layer: gpd.GeoDataFrame,
+    *,
+    name: str,
+    fields: Sequence[str],
+    aliases: Sequence[str],
+    outline: str = "#555555",
+    weight: float = 0.6,
+    fill_opacity: float = 0.75,
+) -> None:
+    """Add polygons filled by their ``fill`` column, with a popup and a name tooltip.
+
+    ``layer`` needs the columns ``fill`` (a colour), ``name`` and every popup field.
+    """
+    style = {"color": outline, "weight": weight, "fillOpacity": fill_opacity}
+    folium.GeoJson(
+        to_geojson(layer, precision=4),
+        name=name,
+        style_function=lambda f: {"fillColor": f["properties"]["fill"], **style},
+        highlight_function=lambda f: {"weight": 2.5, "color": "#000000"},
+        popup=folium.GeoJsonPopup(fields=list(fields), aliases=list(aliases), localize=False),
+        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
+    ).add_to(m)
 
 
 def add_title(m: folium.Map, title: str, subtitle: str = "") -> None:

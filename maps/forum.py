@@ -26,7 +26,14 @@ from geo.offers import KINDS, offer_kind
 from geo.plots import PUBLIC
 from geo.settings import Settings
 from maps import minutes as jm
-from maps.base import add_attribution, add_legend, add_title, new_map, simplify_for_display
+from maps.base import (
+    add_attribution,
+    add_choropleth,
+    add_legend,
+    add_title,
+    new_map,
+    simplify_for_display,
+)
 from maps.region import (
     TREND_BREAKS,
     TREND_COLOURS,
@@ -207,19 +214,16 @@ def build_forum_map(
         mlab["rail"],
         mlab["car"],
     ]
-    folium.GeoJson(
-        to_geojson(layer, precision=4),
+    add_choropleth(
+        m,
+        layer,
         name=lab["layer_trend"],
-        style_function=lambda f: {
-            "fillColor": f["properties"]["fill"],
-            "color": "#777777",
-            "weight": 0.5,
-            "fillOpacity": 0.6,
-        },
-        highlight_function=lambda f: {"weight": 2.5, "color": "#000000"},
-        popup=folium.GeoJsonPopup(fields=fields, aliases=aliases, localize=False),
-        tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
-    ).add_to(m)
+        fields=fields,
+        aliases=aliases,
+        outline="#777777",
+        weight=0.5,
+        fill_opacity=0.6,
+    )
 
     rail_col = minute_colours(jm.finite(minutes.rail))
     rail_rows = [i for i, c in enumerate(rail_col) if c is not None]

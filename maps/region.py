@@ -20,6 +20,7 @@ from geo.settings import Settings
 from maps import minutes as jm
 from maps.base import (
     add_attribution,
+    add_choropleth,
     add_legend,
     add_title,
     new_map,
@@ -258,19 +259,7 @@ def build_region_map(
         lab["isek"],
         *minute_aliases,
     ]
-    folium.GeoJson(
-        to_geojson(layer, precision=4),
-        name=lab["layer_municipalities"],
-        style_function=lambda f: {
-            "fillColor": f["properties"]["fill"],
-            "color": "#555555",
-            "weight": 0.6,
-            "fillOpacity": 0.75,
-        },
-        highlight_function=lambda f: {"weight": 2.5, "color": "#000000"},
-        popup=folium.GeoJsonPopup(fields=fields, aliases=aliases, localize=False),
-        tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=[lab["name"]], labels=False),
-    ).add_to(m)
+    add_choropleth(m, layer, name=lab["layer_municipalities"], fields=fields, aliases=aliases)
 
     if rail is not None and len(rail):
         folium.GeoJson(
