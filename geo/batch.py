@@ -83,7 +83,8 @@ class BatchSummary:
 
 
 def partition_origins(origins: pd.DataFrame, chunk_size: int) -> list[Partition]:
-    """Split origins into partitions of at most ``chunk_size`` rows, in order.
+    """Split origins into the fewest partitions of at most ``chunk_size`` rows, in order,
+    of even sizes (they differ by one row at most).
 
     Raises
     ------
@@ -92,12 +93,14 @@ def partition_origins(origins: pd.DataFrame, chunk_size: int) -> list[Partition]
     """
     if chunk_size < 1:
         raise InputError(f"chunk_size must be at least 1, got {chunk_size}.")
-    if len(origins) == 0:
+    n = len(origins)
+    if n == 0:
         raise InputError("the origin set is empty; give at least one origin.")
-    return [
-        Partition(i, origins.iloc[start : start + chunk_size])
-        for i, start in enumerate(range(0, len(origins), chunk_size))
-    ]
+    # as few partitions as chunk_size allows, of even sizes (no small tail partition:
+    # workers finish together)
+    n_parts = -(-n // chunk_size)
+    bounds = [n * i // n_parts for i in range(n_parts + 1)]
+    return [Partition(i, origins.iloc[bounds[i] : bounds[i + 1]]) for i in range(n_parts)]
 
 
 def job_digest(parts: Sequence[object]) -> str:
@@ -130,8 +133,31 @@ def run_partition(
     return len(rows), f"pid {os.getpid()}", _peak_rss_mb()
 
 
-#: Modules every worker imports at start-up (the engines and their numeric libraries).
+#: Modules every worker imports at start-up (the engines and their numeric libraries);
+#: importing ``geo.batch`` also runs :func:`dask_setup` in the worker.
 PRELOAD_MODULES = ("geo.transit", "geo.travel", "geo.batch")
+
+
+def dask_setup(worker: Any) -> None:
+    """Dask preload hook: load the compiled rail kernel before the worker takes tasks.
+
+    Dask calls this in every worker started with ``--preload geo.batch`` (and in the
+    workers of :func:`connect`), so no task pays the kernel load (about 0.2 s).
+    """
+    from geo import transit
+
+    transit.warm_up()
+
+
+#: Dask settings for the workers of batch jobs (LocalCluster here; on a real cluster set
+#: them where the workers start, e.g. ``DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False``).
+#: The tasks are CPU-bound Python holding the GIL: Dask's statistical profiler samples
+#: their stacks every 10 ms from the worker's event loop, and its health tick runs every
+#: 20 ms; each wake-up takes the GIL from the task. Measured in bench/batch_rail.py.
+WORKER_CONFIG: dict[str, Any] = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+}
 
 
 def connect(scheduler: str | None = None, workers: int | None = None) -> Any:
@@ -166,7 +192,7 @@ def connect(scheduler: str | None = None, workers: int | None = None) -> Any:
     # this process. Workers here keep glibc's defaults (measured in bench/batch_rail.py).
     environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
     environ.pop("MALLOC_TRIM_THRESHOLD_", None)
-    with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": environ, **WORKER_CONFIG}):
         cluster = LocalCluster(
             n_workers=n,
             threads_per_worker=1,
@@ -261,6 +287,9 @@ def run_job(
 # jobs on the rail engine (GTFS timetable, geo.transit)
 # ---------------------------------------------------------------------------------------
 
+#: Default origins per partition of indicator jobs (one result row per origin: memory
+#: per partition stays small; fewer, larger partitions keep Dask's per-task cost low).
+DEFAULT_CHUNK_SIZE = 1000
 #: Default thresholds of "population reachable within" indicators (minutes).
 REACH_MINUTES = (30, 60, 90)
 #: Default population from which a municipality counts as a centre (named as such).
@@ -273,6 +302,9 @@ class RailState:
 
     ``links`` ties the municipalities to the timetable's stops (computed once here,
     not per task); ``population`` and ``centre`` are per municipality, in region order.
+    ``day_layout`` is the timetable's RAPTOR layout of ``date``: a pickled timetable
+    leaves its day cache behind, so the state carries the one day it needs and puts it
+    back on arrival; a worker never rebuilds it.
     """
 
     timetable: Any
@@ -288,6 +320,13 @@ class RailState:
     planned: bool
     max_minutes: float
     reach_minutes: tuple[int, ...] = REACH_MINUTES
+    day_layout: Any = None
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Unpickle, and put the day layout back into the timetable's cache."""
+        self.__dict__.update(state)
+        if self.day_layout is not None:
+            self.timetable._days[self.day_layout.day.toordinal()] = self.day_layout
 
     def describe(self) -> dict[str, Any]:
         """The parameters every result records."""
@@ -358,16 +397,19 @@ def rail_state(
         planned=planned,
         max_minutes=float(max_minutes),
         reach_minutes=tuple(int(m) for m in reach_minutes),
+        # built here, once: also refuses a date without service before any work starts
+        day_layout=transit.day_timetable(timetable, date),
     )
 
 
-def rail_minutes_row(state: RailState, m: int) -> Any:
-    """Minutes from municipality ``m`` to every municipality (NaN beyond ``max_minutes``)."""
-    import numpy as np
+def rail_reached(state: RailState, m: int) -> tuple[Any, Any]:
+    """Municipalities reached from municipality ``m`` within ``max_minutes``, and the minutes.
 
+    Sparse (targets ascending), as :func:`geo.transit.reached_minutes`.
+    """
     from geo import transit
 
-    minutes = transit.municipality_minutes(
+    targets, minutes = transit.reached_minutes(
         state.timetable,
         state.links,
         m,
@@ -378,7 +420,18 @@ def rail_minutes_row(state: RailState, m: int) -> Any:
         state.planned,
         state.percentile,
     )
-    return np.where(np.isfinite(minutes) & (minutes <= state.max_minutes), minutes, np.nan)
+    ok = minutes <= state.max_minutes
+    return targets[ok], minutes[ok]
+
+
+def rail_minutes_row(state: RailState, m: int) -> Any:
+    """Minutes from municipality ``m`` to every municipality (NaN beyond ``max_minutes``)."""
+    import numpy as np
+
+    targets, minutes = rail_reached(state, m)
+    row = np.full(len(state.ags), np.nan)
+    row[targets] = minutes
+    return row
 
 
 def rail_indicators_task(
@@ -394,31 +447,43 @@ def rail_indicators_task(
       (the origin's own included).
     """
     import numpy as np
+    from scipy.spatial import cKDTree
 
     tt = state.timetable
-    rows = []
-    for m in origins["m"].to_numpy():
-        minutes = rail_minutes_row(state, int(m))
-        cx, cy = state.links.centre_x[m], state.links.centre_y[m]
-        d = np.hypot(tt.stop_x - cx, tt.stop_y - cy)
-        near = float(d.min()) if len(d) else float("nan")
-        centre = minutes[state.is_centre]
-        row: dict[str, Any] = {
-            "ags": state.ags[m],
-            "name": state.names[m],
-            "station_km": round(near / 1000.0, 2),
-            "station_walk_minutes": round(float(tt.options.walk_s(np.array([near]))[0]) / 60, 1),
-            "centre_minutes": float(np.nanmin(centre)) if np.isfinite(centre).any() else np.nan,
-        }
+    ms = origins["m"].to_numpy()
+    cx, cy = state.links.centre_x[ms], state.links.centre_y[ms]
+    if tt.n_stops:
+        near_m, _i = cKDTree(np.column_stack([tt.stop_x, tt.stop_y])).query(
+            np.column_stack([cx, cy])
+        )
+    else:
+        near_m = np.full(len(ms), np.nan)
+    centre_minutes = np.full(len(ms), np.nan)
+    pop_within = {t: np.zeros(len(ms), np.int64) for t in state.reach_minutes}
+    for k, m in enumerate(ms):
+        targets, minutes = rail_reached(state, int(m))
+        at_centre = minutes[state.is_centre[targets]]
+        if len(at_centre):
+            centre_minutes[k] = at_centre.min()
+        pop = state.population[targets]
         for t in state.reach_minutes:
-            row[f"pop_within_{t}"] = int(
-                state.population[np.nan_to_num(minutes, nan=np.inf) <= t].sum()
-            )
-        rows.append(row)
-    out = _with_centres(pd.DataFrame(rows), state, origins["m"].to_numpy())
-    for k, v in state.describe().items():
-        out[k] = v if not isinstance(v, list) else ";".join(v)
-    return out
+            pop_within[t][k] = int(pop[minutes <= t].sum())
+    walk_min = np.where(np.isfinite(near_m), tt.options.walk_s(np.nan_to_num(near_m)) / 60, np.nan)
+    out = pd.DataFrame(
+        {
+            "ags": state.ags[ms],
+            "name": state.names[ms],
+            # Python's round (correctly rounded decimals), not np.round's scaled rint
+            "station_km": [round(float(v), 2) for v in near_m / 1000.0],
+            "station_walk_minutes": [round(float(v), 1) for v in walk_min],
+            "centre_minutes": centre_minutes,
+            **{f"pop_within_{t}": v for t, v in pop_within.items()},
+        }
+    )
+    frame = _with_centres(out, state, ms)
+    for key, v in state.describe().items():
+        frame[key] = v if not isinstance(v, list) else ";".join(v)
+    return frame
 
 
 def _with_centres(frame: pd.DataFrame, state: RailState, m: Any) -> Any:
@@ -435,16 +500,21 @@ def rail_matrix_task(state: RailState, origins: pd.DataFrame, _: dict[str, Any])
     """Long matrix rows (origin_ags, ags, minutes) for the origins' municipalities."""
     import numpy as np
 
-    frames, rows = [], []
+    origin_rows, target_rows, minute_rows = [], [], []
     for m in origins["m"].to_numpy():
-        minutes = rail_minutes_row(state, int(m))
-        ok = np.isfinite(minutes)
-        frames.append(
-            pd.DataFrame({"origin_ags": state.ags[m], "ags": state.ags[ok], "minutes": minutes[ok]})
-        )
-        rows.append(np.full(int(ok.sum()), m))
-    frame = pd.concat(frames, ignore_index=True)
-    return _with_centres(frame, state, np.concatenate(rows).astype(int))
+        targets, minutes = rail_reached(state, int(m))
+        origin_rows.append(np.full(len(targets), m))
+        target_rows.append(targets)
+        minute_rows.append(minutes)
+    o = np.concatenate(origin_rows).astype(int)
+    frame = pd.DataFrame(
+        {
+            "origin_ags": state.ags[o],
+            "ags": state.ags[np.concatenate(target_rows).astype(int)],
+            "minutes": np.concatenate(minute_rows).astype(float),
+        }
+    )
+    return _with_centres(frame, state, o)
 
 
 # ---------------------------------------------------------------------------------------
@@ -470,7 +540,7 @@ def run_rail_indicators(
     centres: Sequence[str] | None = None,
     centre_min_population: int = CENTRE_MIN_POPULATION,
     reach_minutes: Sequence[int] = REACH_MINUTES,
-    chunk_size: int = 500,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
     scheduler: str | None = None,
     workers: int | None = None,
     limit: int | None = None,

@@ -39,6 +39,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, replace
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 import geopandas as gpd
@@ -1005,6 +1006,23 @@ def _raptor_kernel(
     return best_arr
 
 
+def warm_up() -> None:
+    """Load the compiled RAPTOR kernel (numba's on-disk cache) with the argument types
+    real queries use, on a one-stop timetable.
+
+    A new process otherwise pays that load on its first query; batch workers call this
+    when they start (:func:`geo.batch.dask_setup`), so timed work starts warm.
+    """
+    i64 = np.zeros(1, np.int64)
+    i32 = np.zeros(1, np.int32)
+    two = np.zeros(2, np.int64)
+    _raptor_kernel(
+        1, np.array([0, 1], np.int64), i32, np.ones(1, np.int64), i64, i64, i64,
+        two, i32, i32, two, np.zeros(0, np.int32), np.zeros(0, np.int64),
+        i64, i64, 1, 0, 1,
+    )  # fmt: skip
+
+
 def raptor(
     day_tt: DayTimetable,
     tt: Timetable,
@@ -1122,12 +1140,26 @@ class Access:
     """How an origin reaches the network: walk seconds to stops, and to targets directly.
 
     ``stops``/``walk_s``: the stops one can walk to and how long it takes.
-    ``direct_s``: walking time straight to each target (``INF`` where too far), or None.
+    ``direct_targets``/``direct_s``: the targets one can walk to straight from the
+    origin and how long it takes (sparse: targets not listed are out of walking reach);
+    ``None`` when the targets are the stops themselves.
     """
 
     stops: np.ndarray
     walk_s: np.ndarray
+    direct_targets: np.ndarray | None = None
     direct_s: np.ndarray | None = None
+
+
+def _min_by_key(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct ``keys`` (ascending) and the smallest of their ``values``."""
+    if len(keys) == 0:
+        return keys.astype(np.int64), values.astype(np.int64)
+    order = np.lexsort((values, keys))
+    k, v = keys[order], values[order]
+    first = np.ones(len(k), bool)
+    first[1:] = k[1:] != k[:-1]
+    return k[first].astype(np.int64), v[first].astype(np.int64)
 
 
 def candidate_departures(
@@ -1246,17 +1278,21 @@ def window_times(
         used.append(int(c))
     cand = np.asarray(used, np.int64)
     arrivals = np.vstack(rows) if rows else np.full((0, n_t), INF, np.int64)
-    # walking only: to the stops, on to targets, and straight to targets
-    walk_stops = np.full(tt.n_stops, INF, np.int64)
-    np.minimum.at(walk_stops, access.stops, access.walk_s)
-    walk_only = walk_stops if egress is None else egress.apply(walk_stops)
-    # The minutes × targets work is done only for targets reached at all (by a ride or on
-    # foot); the others stay unreached. Same answers, far less memory traffic when most
-    # targets are out of reach (a long-distance feed over all of Germany).
-    live = (walk_only < INF) | (arrivals < INF).any(axis=0)
-    if access.direct_s is not None:
-        live |= access.direct_s < INF
-    cols = np.flatnonzero(live)
+    # Walking only: to the stops and on to targets, and straight to targets. Kept sparse
+    # (the targets actually reached), as is the minutes × targets work below: it is done
+    # only for targets reached at all, by a ride or on foot. Same answers as dense arrays
+    # over every target, with work in proportion to what an origin reaches (most
+    # municipalities reach none of a long-distance feed's stops on foot).
+    if egress is None:
+        walk_tgt, walk_s = _min_by_key(access.stops, access.walk_s)
+    else:
+        walk_tgt, walk_s = egress.reach(access.stops, access.walk_s)
+    parts = [walk_tgt]
+    if rows:
+        parts.append(np.flatnonzero((arrivals < INF).any(axis=0)))
+    if access.direct_targets is not None:
+        parts.append(access.direct_targets)
+    cols = np.unique(np.concatenate(parts)).astype(np.int64)
     sbest, slast = _suffix_best(arrivals[:, cols])
     idx = np.searchsorted(cand, minutes_t, side="left")
     arr_t = sbest[idx]  # (minutes, live targets)
@@ -1267,9 +1303,10 @@ def window_times(
         travel = np.where(arr_t < INF, arr_t - dep_t, INF)
     else:
         travel = np.where(arr_t < INF, arr_t - minutes_t[:, None], INF)
-    travel = np.minimum(travel, walk_only[cols][None, :])
-    if access.direct_s is not None:
-        travel = np.minimum(travel, access.direct_s[cols][None, :])
+    travel = np.minimum(travel, _on_columns(cols, walk_tgt, walk_s)[None, :])
+    if access.direct_targets is not None and access.direct_s is not None:
+        direct_tgt, direct_s = _min_by_key(access.direct_targets, access.direct_s)
+        travel = np.minimum(travel, _on_columns(cols, direct_tgt, direct_s)[None, :])
     live_mins = travel.astype(float) / 60.0
     live_mins[(travel >= INF) | (live_mins > max_minutes)] = np.inf
     return WindowResult(
@@ -1279,6 +1316,13 @@ def window_times(
         n_targets=n_t,
         planned=planned,
     )
+
+
+def _on_columns(cols: np.ndarray, keys: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``values`` of distinct ``keys`` (all in sorted ``cols``) on ``cols``; INF elsewhere."""
+    out = np.full(len(cols), INF, np.int64)
+    out[np.searchsorted(cols, keys)] = values
+    return out
 
 
 def nearest_rank(values: np.ndarray, pct: float, axis: int = 0) -> np.ndarray:
@@ -1319,6 +1363,22 @@ def window_stats(result: WindowResult, percentiles: Sequence[float] = (50,)) -> 
 # ---------------------------------------------------------------------------------------
 
 
+def _by_key(keys: np.ndarray, n_keys: int) -> tuple[np.ndarray, np.ndarray]:
+    """Stable order grouping ``keys`` (0 … n_keys-1), and the CSR pointer of each group."""
+    order = np.argsort(keys, kind="stable")
+    ptr = np.searchsorted(keys[order], np.arange(n_keys + 1)).astype(np.int64)
+    return order, ptr
+
+
+def _ranges(ptr: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of every member of the CSR groups ``keys``, and which key each came from."""
+    starts = ptr[keys]
+    lens = ptr[keys + 1] - starts
+    which = np.repeat(np.arange(len(keys)), lens)
+    offsets = np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens, lens)
+    return np.repeat(starts, lens) + offsets, which
+
+
 @dataclass(frozen=True)
 class Egress:
     """From stops to targets: target ``tgt[k]`` is reached ``secs[k]`` after stop ``stop[k]``."""
@@ -1335,6 +1395,23 @@ class Egress:
         ok = a < INF
         np.minimum.at(out, self.tgt[ok], a[ok] + self.secs[ok])
         return out
+
+    @cached_property
+    def _by_stop(self) -> tuple[np.ndarray, np.ndarray]:
+        return _by_key(self.stop, int(self.stop.max()) + 1 if len(self.stop) else 0)
+
+    def reach(self, stops: np.ndarray, at_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Targets reached from ``stops`` reached at times ``at_s``, and the earliest times.
+
+        The sparse form of :meth:`apply`: work in proportion to the stops given, not to
+        the number of targets. Targets come out ascending.
+        """
+        order, ptr = self._by_stop
+        stops = np.asarray(stops, np.int64)
+        known = stops < len(ptr) - 1
+        pos, which = _ranges(ptr, stops[known])
+        k = order[pos]
+        return _min_by_key(self.tgt[k], np.asarray(at_s, np.int64)[known][which] + self.secs[k])
 
 
 def point_access(tt: Timetable, x: float, y: float) -> tuple[np.ndarray, np.ndarray]:
@@ -1380,13 +1457,28 @@ def access_on_graph(
 
 @dataclass(frozen=True)
 class RegionLinks:
-    """Municipalities linked to the timetable: which stops lie in them and near them."""
+    """Municipalities linked to the timetable: which stops lie in them and near them.
+
+    Per municipality ``m`` (CSR groups, pointer ``*_ptr[m]:*_ptr[m + 1]``), built once by
+    :func:`link_region` so that an origin's access costs nothing per target:
+    ``inside_stop``: the stops inside it; ``near_stop``/``near_s``: the stops within
+    ``max_access_m`` of its centre and the walk to them; ``direct_tgt``/``direct_s``: the
+    municipalities whose centres lie within ``max_access_m`` of its centre, and the walk.
+    """
 
     ags: np.ndarray
     centre_x: np.ndarray
     centre_y: np.ndarray
     stops_inside: np.ndarray  # pairs (municipality, stop)
     egress: Egress
+    inside_ptr: np.ndarray
+    inside_stop: np.ndarray
+    near_ptr: np.ndarray
+    near_stop: np.ndarray
+    near_s: np.ndarray
+    direct_ptr: np.ndarray
+    direct_tgt: np.ndarray
+    direct_s: np.ndarray
     walk_graph: nx.Graph | None = None
 
     def access(self, tt: Timetable, m: int, from_stations: bool = True) -> Access:
@@ -1395,19 +1487,41 @@ class RegionLinks:
         From the centre on the walk network where one is loaded and covers the centre,
         else straight-line (see :class:`TransitOptions`).
         """
-        cx, cy = float(self.centre_x[m]), float(self.centre_y[m])
         if self.walk_graph is not None:
+            cx, cy = float(self.centre_x[m]), float(self.centre_y[m])
             stops, walk = access_on_graph(tt, self.walk_graph, cx, cy)
         else:
-            stops, walk = point_access(tt, cx, cy)
+            a, b = self.near_ptr[m], self.near_ptr[m + 1]
+            stops, walk = self.near_stop[a:b], self.near_s[a:b]
         if from_stations:
-            inside = self.stops_inside[self.stops_inside[:, 0] == m, 1]
+            inside = self.inside_stop[self.inside_ptr[m] : self.inside_ptr[m + 1]]
             stops = np.concatenate([stops, inside])
             walk = np.concatenate([walk, np.zeros(len(inside), np.int64)])
-        d = np.hypot(self.centre_x - self.centre_x[m], self.centre_y - self.centre_y[m])
-        direct = np.where(d <= tt.options.max_access_m, tt.options.walk_s(d), INF).astype(np.int64)
-        direct[m] = 0
-        return Access(stops=stops.astype(np.int64), walk_s=walk, direct_s=direct)
+        a, b = self.direct_ptr[m], self.direct_ptr[m + 1]
+        return Access(
+            stops=stops.astype(np.int64),
+            walk_s=walk,
+            direct_targets=self.direct_tgt[a:b],
+            direct_s=self.direct_s[a:b],
+        )
+
+
+def _pairs_within(
+    tree: cKDTree, x: np.ndarray, y: np.ndarray, tx: np.ndarray, ty: np.ndarray, r: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs (point i, tree point j) with ``hypot`` distance at most ``r``, sorted by (i, j).
+
+    The distance test is the same ``np.hypot(...) <= r`` a direct scan would make; the
+    tree only narrows the candidates (queried with a hair more than ``r``).
+    """
+    near = tree.query_ball_point(np.column_stack([x, y]), r * (1 + 1e-9) + 1e-6)
+    i = np.repeat(np.arange(len(x)), [len(n) for n in near])
+    j = np.fromiter((s for n in near for s in n), dtype=np.int64, count=len(i))
+    d = np.hypot(tx[j] - x[i], ty[j] - y[i])
+    keep = d <= r
+    i, j, d = i[keep], j[keep], d[keep]
+    order = np.lexsort((j, i))
+    return i[order], j[order], d[order]
 
 
 def link_region(
@@ -1424,33 +1538,49 @@ def link_region(
 
     require_crs(region, "region")
     reg = region.to_crs(WORK_CRS) if str(region.crs) != WORK_CRS else region
+    n = len(reg)
     pts = gpd.GeoDataFrame(
         {"stop": np.arange(tt.n_stops)},
         geometry=gpd.points_from_xy(tt.stop_x, tt.stop_y),
         crs=WORK_CRS,
     )
-    polys = gpd.GeoDataFrame({"m": np.arange(len(reg))}, geometry=reg.geometry.values, crs=WORK_CRS)
+    polys = gpd.GeoDataFrame({"m": np.arange(n)}, geometry=reg.geometry.values, crs=WORK_CRS)
     joined = gpd.sjoin(pts, polys, predicate="within", how="inner")
     inside = np.column_stack([joined["m"].to_numpy(), joined["stop"].to_numpy()]).astype(np.int64)
+    inside = inside[np.lexsort((inside[:, 1], inside[:, 0]))]
     cx = reg["centre_x"].to_numpy(dtype=float)
     cy = reg["centre_y"].to_numpy(dtype=float)
-    tree = cKDTree(np.column_stack([tt.stop_x, tt.stop_y]))
-    near = tree.query_ball_point(np.column_stack([cx, cy]), tt.options.max_access_m)
-    m_idx = np.repeat(np.arange(len(reg)), [len(n) for n in near])
-    s_idx = np.array([s for n in near for s in n], dtype=np.int64)
-    d = np.hypot(tt.stop_x[s_idx] - cx[m_idx], tt.stop_y[s_idx] - cy[m_idx])
+    r = tt.options.max_access_m
+    m_idx, s_idx, d = _pairs_within(
+        cKDTree(np.column_stack([tt.stop_x, tt.stop_y])), cx, cy, tt.stop_x, tt.stop_y, r
+    )
+    near_s = tt.options.walk_s(d)
     egress = Egress(
-        n_targets=len(reg),
+        n_targets=n,
         stop=np.concatenate([inside[:, 1], s_idx]).astype(np.int64),
         tgt=np.concatenate([inside[:, 0], m_idx]).astype(np.int64),
-        secs=np.concatenate([np.zeros(len(inside), np.int64), tt.options.walk_s(d)]),
+        secs=np.concatenate([np.zeros(len(inside), np.int64), near_s]),
     )
+    o_idx, t_idx, dd = _pairs_within(cKDTree(np.column_stack([cx, cy])), cx, cy, cx, cy, r)
+    direct_s = np.where(o_idx == t_idx, 0, tt.options.walk_s(dd)).astype(np.int64)
+
+    def ptr(keys: np.ndarray) -> np.ndarray:
+        return np.searchsorted(keys, np.arange(n + 1)).astype(np.int64)
+
     return RegionLinks(
         ags=reg["ags"].astype(str).to_numpy(),
         centre_x=cx,
         centre_y=cy,
         stops_inside=inside,
         egress=egress,
+        inside_ptr=ptr(inside[:, 0]),
+        inside_stop=inside[:, 1].copy(),
+        near_ptr=ptr(m_idx),
+        near_stop=s_idx,
+        near_s=near_s,
+        direct_ptr=ptr(o_idx),
+        direct_tgt=t_idx,
+        direct_s=direct_s,
         walk_graph=walk_graph,
     )
 
@@ -1521,6 +1651,41 @@ def _origin_times(
     return stats[key].to_numpy(), stats
 
 
+def reached_minutes(
+    tt: Timetable,
+    links: RegionLinks,
+    m: int,
+    day: date | str,
+    window: tuple[str, str] | None,
+    depart: str | int,
+    max_minutes: float,
+    planned: bool = False,
+    percentile: float = 50,
+    from_stations: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Municipalities reached from municipality ``m`` (rows of ``links``) and the minutes.
+
+    The sparse form of :func:`municipality_minutes`: only targets with a finite time
+    (ascending), so its cost follows what the origin reaches, not the number of
+    municipalities. This is the per-origin step of batch jobs.
+    """
+    t0, t1 = _window_or_single(window, depart)
+    res = window_times(
+        tt,
+        day,
+        links.access(tt, m, from_stations),
+        t0,
+        t1,
+        max_minutes=max_minutes,
+        planned=planned,
+        egress=links.egress,
+    )
+    # the statistic of window_stats for this one percentile, without building a table
+    minutes = nearest_rank(res.live_minutes, float(percentile))
+    ok = np.isfinite(minutes)
+    return res.columns[ok], minutes[ok]
+
+
 def municipality_minutes(
     tt: Timetable,
     links: RegionLinks,
@@ -1536,23 +1701,13 @@ def municipality_minutes(
     """Minutes from municipality ``m`` (row of ``links``) to every municipality.
 
     The statistic over the window is as in :func:`reachable_rail`; unreached targets
-    are ``inf``. This is the per-origin step of :func:`rail_matrix`, public for batch
-    jobs that link the region once and route many origins.
+    are ``inf``. This is the per-origin step of :func:`rail_matrix`.
     """
-    t0, t1 = _window_or_single(window, depart)
-    res = window_times(
-        tt,
-        day,
-        links.access(tt, m, from_stations),
-        t0,
-        t1,
-        max_minutes=max_minutes,
-        planned=planned,
-        egress=links.egress,
+    targets, minutes = reached_minutes(
+        tt, links, m, day, window, depart, max_minutes, planned, percentile, from_stations
     )
-    # the statistic of window_stats for this one percentile, without building a table
-    out = np.full(res.n_targets, np.inf)
-    out[res.columns] = nearest_rank(res.live_minutes, float(percentile))
+    out = np.full(len(links.ags), np.inf)
+    out[targets] = minutes
     return out
 
 

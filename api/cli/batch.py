@@ -29,7 +29,9 @@ def indicators(
         batch.CENTRE_MIN_POPULATION,
         help="Without --centre: population from which a municipality counts as a centre.",
     ),
-    chunk_size: int = typer.Option(500, "--chunk-size", help="Origins per partition."),
+    chunk_size: int = typer.Option(
+        batch.DEFAULT_CHUNK_SIZE, "--chunk-size", help="Origins per partition."
+    ),
     scheduler: str = typer.Option(None, "--scheduler", help="tcp://HOST:8786 of a cluster."),
     workers: int = typer.Option(None, "--workers", help="Local workers (LocalCluster)."),
     limit: int = typer.Option(None, "--limit", help="Only the first N origins (trials)."),

@@ -61,6 +61,60 @@ def test_indicators_have_known_values(rail: batch.RailState, settings: Settings)
     assert row["feeds"] == "db_fv_gtfs_2019.zip" and row["window"] == "07:00-08:00"
 
 
+def test_region_links_give_the_dense_access_rules(rail: batch.RailState) -> None:
+    """The per-municipality access built once by ``link_region`` is exactly the rule an
+    origin would compute over every stop and every centre: stops within ``max_access_m``
+    of its centre (walk model), its own stations at 0 s, and the centres within walking
+    distance (itself at 0 s)."""
+    tt, links = rail.timetable, rail.links
+    o = tt.options
+    for m in range(len(links.ags)):
+        acc = links.access(tt, m)
+        near, walk = transit.point_access(tt, links.centre_x[m], links.centre_y[m])
+        inside = links.stops_inside[links.stops_inside[:, 0] == m, 1]
+        want = sorted(
+            [*zip(near.tolist(), walk.tolist(), strict=True), *((int(s), 0) for s in inside)]
+        )
+        assert sorted(zip(acc.stops.tolist(), acc.walk_s.tolist(), strict=True)) == want, m
+        d = np.hypot(links.centre_x - links.centre_x[m], links.centre_y - links.centre_y[m])
+        direct = np.flatnonzero(d <= o.max_access_m)
+        secs = np.where(direct == m, 0, o.walk_s(d[direct]))
+        assert acc.direct_targets is not None and acc.direct_s is not None
+        assert acc.direct_targets.tolist() == direct.tolist(), m
+        assert acc.direct_s.tolist() == secs.tolist(), m
+
+
+def test_sparse_minutes_equal_the_dense_row(rail: batch.RailState, settings: Settings) -> None:
+    region, _ = load_region(settings)
+    for name in ["Jena", "Erfurt", "Saalfeld/Saale", "Dornburg-Camburg", "Kahla"]:
+        m = int(np.flatnonzero(region["name"] == name)[0])
+        targets, minutes = transit.reached_minutes(
+            rail.timetable, rail.links, m, DATE, ("07:00", "08:00"), "07:00", 240
+        )
+        dense = transit.municipality_minutes(
+            rail.timetable, rail.links, m, DATE, ("07:00", "08:00"), "07:00", 240
+        )
+        assert np.isfinite(minutes).all() and m in targets
+        np.testing.assert_array_equal(np.flatnonzero(np.isfinite(dense)), targets)
+        np.testing.assert_array_equal(dense[targets], minutes)
+
+
+def test_rail_state_carries_its_day_layout(rail: batch.RailState, settings: Settings) -> None:
+    """A pickled timetable leaves its day cache behind; the state brings its day along,
+    so a worker never rebuilds it. A date without service is refused up front."""
+    import pickle
+
+    from geo.errors import NoServiceError
+
+    back = pickle.loads(pickle.dumps(rail))
+    day = rail.day_layout.day.toordinal()
+    assert list(back.timetable._days) == [day]
+    assert back.timetable._days[day] is back.day_layout
+    region, _ = load_region(settings)
+    with pytest.raises(NoServiceError, match="2031-01-01"):
+        batch.rail_state(rail.timetable, region, date="2031-01-01")
+
+
 def test_local_cluster_equals_single_process(rail: batch.RailState, tmp_path: Path) -> None:
     origins = pd.DataFrame({"m": np.arange(60)})
     parts = batch.partition_origins(origins, 20)
@@ -85,8 +139,13 @@ def test_local_cluster_equals_single_process(rail: batch.RailState, tmp_path: Pa
             client=client,
             progress=False,
         )
+        # the workers run with the batch settings (no statistical profiler, slow tick)
+        import dask
+
+        seen = client.run(lambda: dask.config.get("distributed.worker.profile.enabled"))
     finally:
         client.close()
+    assert set(seen.values()) == {False}
     assert summary.workers == 2 and summary.computed == 3
     assert len(summary.peak_rss_mb_by_worker) >= 1
     pd.testing.assert_frame_equal(_sorted(one.read()), _sorted(two.read()))

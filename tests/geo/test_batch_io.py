@@ -37,8 +37,14 @@ def test_memory_filesystem_and_other_job_refused() -> None:
 def test_partitioning_rules() -> None:
     o = pd.DataFrame({"id": range(10)})
     parts = partition_origins(o, 4)
-    assert [len(p.origins) for p in parts] == [4, 4, 2]
+    # the fewest partitions of at most 4, of even sizes, in order, every origin once
+    assert [len(p.origins) for p in parts] == [3, 3, 4]
     assert [p.index for p in parts] == [0, 1, 2]
+    assert pd.concat([p.origins for p in parts])["id"].tolist() == list(range(10))
+    assert [len(p.origins) for p in partition_origins(o, 5)] == [5, 5]
+    assert [len(p.origins) for p in partition_origins(o, 100)] == [10]
+    sizes = [len(p.origins) for p in partition_origins(pd.DataFrame({"id": range(11299)}), 1000)]
+    assert len(sizes) == 12 and max(sizes) <= 1000 and max(sizes) - min(sizes) <= 1
     with pytest.raises(InputError, match="empty"):
         partition_origins(o.iloc[:0], 4)
     with pytest.raises(InputError, match="chunk_size"):

@@ -584,3 +584,55 @@ def test_access_on_walk_graph_falls_back_off_the_network() -> None:
     stops, secs = transit.access_on_graph(tt, g, x + 100, y)
     assert stops.tolist() == [a]
     assert secs[0] == int(np.ceil(100 * 1.3 / 1.25))  # the straight-line rule
+
+
+# ---------------------------------------------------------------------------------------
+# sparse egress and the kernel warm-up
+# ---------------------------------------------------------------------------------------
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    pairs=st.lists(
+        st.tuples(st.integers(0, 9), st.integers(0, 6), st.integers(0, 900)), max_size=30
+    ),
+    reached=st.lists(st.tuples(st.integers(0, 12), st.integers(0, 5000)), max_size=12),
+)
+def test_sparse_egress_equals_dense(
+    pairs: list[tuple[int, int, int]], reached: list[tuple[int, int]]
+) -> None:
+    """``Egress.reach`` (sparse, per stop reached) gives what ``Egress.apply`` (dense over
+    every target) gives; stops without egress pairs (even beyond the last) are harmless."""
+    arr = np.array(pairs, np.int64).reshape(-1, 3)
+    eg = transit.Egress(n_targets=7, stop=arr[:, 0], tgt=arr[:, 1], secs=arr[:, 2])
+    got = np.array(reached, np.int64).reshape(-1, 2)
+    dense_in = np.full(13, INF, np.int64)
+    np.minimum.at(dense_in, got[:, 0], got[:, 1])
+    want = eg.apply(dense_in)
+    targets, secs = eg.reach(got[:, 0], got[:, 1])
+    assert (np.diff(targets) > 0).all()  # distinct, ascending
+    dense_out = np.full(7, INF, np.int64)
+    dense_out[targets] = secs
+    np.testing.assert_array_equal(dense_out, want)
+
+
+def test_warm_up_loads_the_kernel_real_queries_use() -> None:
+    """In a fresh process, after ``warm_up`` a real query needs no new kernel signature
+    (a batch worker's first task would otherwise compile or load one)."""
+    import subprocess
+    import sys
+
+    code = (
+        "from geo import transit\n"
+        "from tests.geo.test_transit import line_feed, hm, DAY\n"
+        "transit.warm_up()\n"
+        "n = len(transit._raptor_kernel.signatures)\n"
+        "tt = transit.build_timetable(line_feed())\n"
+        "transit.raptor(transit.day_timetable(tt, DAY), tt, [(tt.stop_index('A'), hm('07:55'))])\n"
+        "print(n, len(transit._raptor_kernel.signatures))\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["1", "1"]
