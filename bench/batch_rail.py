@@ -2,14 +2,26 @@
 
 Prints, side by side in one run: wall time (median of ``--repeat`` runs per side),
 origins per second, peak memory per worker, and the speed-up of the cluster over the
-single process (target ≥ 1.7× on 2 cores). Both compute the same partitions of the
-same prepared state (region, timetable, links, day layout); their results are compared
-row for row.
+single process (target ≥ 1.7× on 2 cores). All sides compute the same partitions of the
+same prepared state (region, timetable, links, day layout); the single-process and the
+cluster results are compared row for row.
 
-Fair to both sides: the cluster is started before any timing; each side first runs the
-job once untimed (warm caches, loaded kernels); then the two sides run in turn,
-single / cluster / single / …, so that a slow spell of the machine falls on both. The
-cluster's runs include sending the state to the workers (a real job's cost).
+Fair to every side:
+
+* the single process is ``run_job`` without a client, as ``stadtregion batch`` runs it
+  without ``--workers``, in a process forked from this one before Dask starts: a
+  LocalCluster's scheduler lives in the process that starts it, and its threads would
+  slow a single-process run made there (measured: about 10 %);
+* the cluster is started before any timing, and its runs include sending the state to
+  the workers (a real job's cost);
+* each side first runs the job once untimed (warm caches, loaded kernels); then the
+  sides run in turn, single / cluster / bare / single / …, so that a slow spell of the
+  machine falls on all of them.
+
+The third side measures what this machine allows at that moment: the same partitions on
+two bare forked processes (``multiprocessing``, no Dask; they inherit the state, so
+nothing is sent). On this VM two busy cores do not always give twice the work of one;
+this ceiling tells Dask's overhead from the machine's.
 
 Usage: ``.venv/bin/python bench/batch_rail.py [--limit N] [--chunk-size N] [--repeat N]``
 """
@@ -17,6 +29,7 @@ Usage: ``.venv/bin/python bench/batch_rail.py [--limit N] [--chunk-size N] [--re
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import statistics
 import tempfile
 import time
@@ -30,6 +43,29 @@ from geo.batch_io import PartitionStore
 from geo.build import load_region
 from geo.gtfs_io import get_timetable
 from geo.settings import Settings
+
+#: The state and partitions the forked processes inherit (set before the fork).
+_SHARED: dict[str, Any] = {}
+
+
+def _bare_partition(index: int, folder: str) -> tuple[int, str, float]:
+    parts = _SHARED["parts"]
+    return batch.run_partition(
+        batch.rail_indicators_task, _SHARED["state"], parts[index], {}, PartitionStore(folder)
+    )
+
+
+def run_bare(parts: list[batch.Partition], pool: Any) -> float:
+    """The job on bare forked processes: seconds (partitions handed out one at a time)."""
+    with tempfile.TemporaryDirectory() as d:
+        t0 = time.perf_counter()
+        for _ in pool.starmap(_bare_partition, [(p.index, d) for p in parts], chunksize=1):
+            pass
+        return time.perf_counter() - t0
+
+
+def _single(_: int) -> Any:
+    return run_once(_SHARED["state"], _SHARED["parts"], None)[0]
 
 
 def run_once(state: Any, parts: list[batch.Partition], client: Any) -> tuple[Any, pd.DataFrame]:
@@ -70,23 +106,32 @@ def main() -> None:
     parts = batch.partition_origins(pd.DataFrame({"m": np.arange(n)}), args.chunk_size)
     print(f"origins: {n}, partitions: {len(parts)} of ≤{args.chunk_size}")
 
-    sides: dict[str, Any] = {"single process": None}
-    sides["LocalCluster, 2 workers"] = batch.connect(workers=2)
-    runs: dict[str, list[Any]] = {label: [] for label in sides}
+    runs: dict[str, list[Any]] = {"single process": [], "LocalCluster, 2 workers": []}
+    bare: list[float] = []
     results: dict[str, pd.DataFrame] = {}
+    _, results["single process"] = run_once(state, parts, None)  # warm-up, untimed
+    _SHARED.update(state=state, parts=parts)
+    # forked before Dask starts any thread; the children inherit the warm state
+    fork = multiprocessing.get_context("fork")
+    single, pool = fork.Pool(1), fork.Pool(2)
+    client = batch.connect(workers=2)
     try:
-        for label, client in sides.items():  # untimed warm-up of each side
-            _, results[label] = run_once(state, parts, client)
+        _, results["LocalCluster, 2 workers"] = run_once(state, parts, client)  # warm-up
+        run_bare(parts, pool)  # warm-up
         for _ in range(args.repeat):
-            for label, client in sides.items():
-                runs[label].append(run_once(state, parts, client)[0])
+            runs["single process"].append(single.map(_single, [0])[0])
+            runs["LocalCluster, 2 workers"].append(run_once(state, parts, client)[0])
+            bare.append(run_bare(parts, pool))
     finally:
-        sides["LocalCluster, 2 workers"].close()
+        client.close()
+        pool.terminate()
+        single.terminate()
 
     summaries = {}
     for label, rs in runs.items():
         print(f"{label}: " + ", ".join(f"{r.seconds:.2f} s" for r in rs))
         summaries[label] = sorted(rs, key=lambda r: r.seconds)[len(rs) // 2]  # median
+    print("2 bare processes (no Dask): " + ", ".join(f"{t:.2f} s" for t in bare))
 
     print(f"\n{'':26}{'time s':>10}{'origins/s':>12}  peak memory per worker")
     for label, sm in summaries.items():
@@ -94,10 +139,16 @@ def main() -> None:
         print(f"{label:26}{sm.seconds:>10.2f}{sm.origins_per_second:>12.0f}  {peaks}")
     one, two = summaries.values()
     pairs = [a.seconds / b.seconds for a, b in zip(*runs.values(), strict=True)]
+    ceiling = [a.seconds / t for a, t in zip(runs["single process"], bare, strict=True)]
     print(
         f"\nspeed-up (single / 2 workers, medians): {one.seconds / two.seconds:.2f}x "
         f"(target ≥ 1.7x); run by run: {statistics.median(pairs):.2f}x median, "
         f"{min(pairs):.2f}-{max(pairs):.2f}x"
+    )
+    print(
+        f"this machine's ceiling (single / 2 bare processes): "
+        f"{one.seconds / statistics.median(bare):.2f}x; run by run "
+        f"{statistics.median(ceiling):.2f}x median, {min(ceiling):.2f}-{max(ceiling):.2f}x"
     )
     a, b = results.values()
     same = a.drop(columns="geometry").equals(b.drop(columns="geometry"))

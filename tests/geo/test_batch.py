@@ -101,7 +101,8 @@ def test_sparse_minutes_equal_the_dense_row(rail: batch.RailState, settings: Set
 
 def test_rail_state_carries_its_day_layout(rail: batch.RailState, settings: Settings) -> None:
     """A pickled timetable leaves its day cache behind; the state brings its day along,
-    so a worker never rebuilds it. A date without service is refused up front."""
+    so a worker never rebuilds it, and only the trips of that date. A date without
+    service is refused up front."""
     import pickle
 
     from geo.errors import NoServiceError
@@ -110,9 +111,13 @@ def test_rail_state_carries_its_day_layout(rail: batch.RailState, settings: Sett
     day = rail.day_layout.day.toordinal()
     assert list(back.timetable._days) == [day]
     assert back.timetable._days[day] is back.day_layout
+    # only the date's trips travel: a fraction of the whole feed
+    full = get_timetable(settings)
+    assert rail.timetable.only_day == day and rail.timetable.n_trips < full.n_trips / 3
+    assert len(pickle.dumps(rail)) < len(pickle.dumps(full)) / 2
     region, _ = load_region(settings)
     with pytest.raises(NoServiceError, match="2031-01-01"):
-        batch.rail_state(rail.timetable, region, date="2031-01-01")
+        batch.rail_state(full, region, date="2031-01-01")
 
 
 def test_local_cluster_equals_single_process(rail: batch.RailState, tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -636,3 +637,57 @@ def test_warm_up_loads_the_kernel_real_queries_use() -> None:
         [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
     )
     assert out.stdout.split() == ["1", "1"]
+
+
+# ---------------------------------------------------------------------------------------
+# a timetable restricted to one date (what batch workers receive)
+# ---------------------------------------------------------------------------------------
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(feed=random_feed(), offset=st.integers(0, 9))
+def test_restricted_timetable_answers_its_day_alike(
+    feed: tuple[dict[str, pd.DataFrame | None], int], offset: int
+) -> None:
+    tables, change = feed
+    tt = transit.build_timetable(tables, options=TransitOptions(min_change_s=change))
+    day_only = transit.restrict_to_day(tt, DAY)
+    full, cut = transit.day_timetable(tt, DAY), transit.day_timetable(day_only, DAY)
+    assert cut.n_trips == full.n_trips and day_only.n_stops == tt.n_stops
+    for o in range(tt.n_stops):
+        for depart in range(6 * 3600 + 50 * 60 + offset * 60, 8 * 3600 + 40 * 60, 900):
+            np.testing.assert_array_equal(
+                transit.raptor(cut, day_only, [(o, depart)]),
+                transit.raptor(full, tt, [(o, depart)]),
+            )
+
+
+def test_restricted_timetable_keeps_trips_past_midnight_and_refuses_other_dates() -> None:
+    tables = make_tables(
+        FAR,
+        {
+            "night": [
+                ("A", "23:50:00", "23:50:00"),
+                ("B", "24:30:00", "24:31:00"),
+                ("C", "25:00:00", "25:00:00"),
+            ],
+            "day": [("A", "08:00:00", "08:00:00"), ("C", "09:00:00", "09:00:00")],
+        },
+        calendar_dates=[("wd", "20240514", 1), ("wd", "20240515", 1), ("wd", "20240516", 1)],
+    )
+    tt = transit.build_timetable(tables)
+    day_only = transit.restrict_to_day(tt, DAY)
+    # the 14th's night trip still runs past midnight into the 15th
+    best = transit.raptor(
+        transit.day_timetable(day_only, DAY), day_only, [(tt.stop_index("B"), hm("00:20"))]
+    )
+    assert best[tt.stop_index("C")] == hm("01:00")
+    assert day_only.service_days() == (date(2024, 5, 15), date(2024, 5, 15))
+    assert day_only.n_trips == 2 and len(day_only.st_stop) == 5  # not the 16th's copy
+    for other in ("2024-05-14", "2024-05-16"):
+        with pytest.raises(InputError, match="only the trips of 2024-05-15"):
+            transit.day_timetable(day_only, other)
+    with pytest.raises(NoServiceError, match="2030-01-01"):
+        transit.restrict_to_day(tt, "2030-01-01")
+    back = transit.Timetable.from_arrays(day_only.to_arrays())
+    assert back.only_day == day_only.only_day
