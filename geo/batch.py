@@ -139,12 +139,13 @@ PRELOAD_MODULES = ("geo.transit", "geo.travel", "geo.batch")
 
 
 def dask_setup(worker: Any) -> None:
-    """Dask preload hook: load the compiled rail kernel before the worker takes tasks.
+    """Dask preload hook: import both engines and load the compiled rail kernel before
+    the worker takes tasks.
 
     Dask calls this in every worker started with ``--preload geo.batch`` (and in the
     workers of :func:`connect`), so no task pays the kernel load (about 0.2 s).
     """
-    from geo import transit
+    from geo import transit, travel  # noqa: F401  (the car engine: imported, nothing to warm)
 
     transit.warm_up()
 
@@ -199,7 +200,7 @@ def connect(scheduler: str | None = None, workers: int | None = None) -> Any:
             processes=True,
             dashboard_address=":0",
             # workers import the engines when they start, as this process already has
-            # (on a real cluster: `dask worker --preload geo.transit --preload geo.travel`)
+            # (on a real cluster: `dask worker --preload geo.batch`, see dask_setup)
             preload=list(PRELOAD_MODULES),
         )
     return Client(cluster)

@@ -134,6 +134,8 @@ def test_local_cluster_equals_single_process(rail: batch.RailState, tmp_path: Pa
     )
     client = batch.connect(workers=2)
     try:
+        # the preload hook loaded the rail kernel in each worker before any task
+        loaded = client.run(lambda: len(transit._raptor_kernel.signatures))
         two = PartitionStore(str(tmp_path / "two"))
         summary = batch.run_job(
             task=batch.rail_indicators_task,
@@ -151,6 +153,7 @@ def test_local_cluster_equals_single_process(rail: batch.RailState, tmp_path: Pa
     finally:
         client.close()
     assert set(seen.values()) == {False}
+    assert len(loaded) == 2 and min(loaded.values()) >= 1
     assert summary.workers == 2 and summary.computed == 3
     assert len(summary.peak_rss_mb_by_worker) >= 1
     pd.testing.assert_frame_equal(_sorted(one.read()), _sorted(two.read()))
