@@ -434,16 +434,6 @@ def rail_reached(state: RailState, m: int) -> tuple[Any, Any]:
     return targets[ok], minutes[ok]
 
 
-def rail_minutes_row(state: RailState, m: int) -> Any:
-    """Minutes from municipality ``m`` to every municipality (NaN beyond ``max_minutes``)."""
-    import numpy as np
-
-    targets, minutes = rail_reached(state, m)
-    row = np.full(len(state.ags), np.nan)
-    row[targets] = minutes
-    return row
-
-
 def rail_indicators_task(
     state: RailState, origins: pd.DataFrame, _: dict[str, Any]
 ) -> pd.DataFrame:

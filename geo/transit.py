@@ -1677,6 +1677,25 @@ def _window_or_single(window: tuple[str, str] | None, depart: str | int) -> tupl
     return parse_clock(window[0], "window start"), parse_clock(window[1], "window end")
 
 
+def _origin_window(
+    tt: Timetable,
+    links: RegionLinks,
+    m: int,
+    day: date | str,
+    window: tuple[str, str] | None,
+    depart: str | int,
+    max_minutes: float,
+    planned: bool,
+    from_stations: bool,
+) -> WindowResult:
+    """Travel times from municipality ``m`` to every municipality over the window."""
+    t0, t1 = _window_or_single(window, depart)
+    access = links.access(tt, m, from_stations)
+    return window_times(
+        tt, day, access, t0, t1, max_minutes=max_minutes, planned=planned, egress=links.egress
+    )
+
+
 def _origin_times(
     tt: Timetable,
     links: RegionLinks,
@@ -1689,17 +1708,7 @@ def _origin_times(
     percentile: float,
     from_stations: bool,
 ) -> tuple[np.ndarray, pd.DataFrame]:
-    t0, t1 = _window_or_single(window, depart)
-    res = window_times(
-        tt,
-        day,
-        links.access(tt, m, from_stations),
-        t0,
-        t1,
-        max_minutes=max_minutes,
-        planned=planned,
-        egress=links.egress,
-    )
+    res = _origin_window(tt, links, m, day, window, depart, max_minutes, planned, from_stations)
     stats = window_stats(res, (percentile,))
     key = f"p{int(percentile) if float(percentile).is_integer() else percentile}"
     return stats[key].to_numpy(), stats
@@ -1719,50 +1728,16 @@ def reached_minutes(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Municipalities reached from municipality ``m`` (rows of ``links``) and the minutes.
 
-    The sparse form of :func:`municipality_minutes`: only targets with a finite time
-    (ascending), so its cost follows what the origin reaches, not the number of
-    municipalities. This is the per-origin step of batch jobs.
+    The statistic over the window is as in :func:`reachable_rail` and :func:`rail_matrix`.
+    Sparse: only targets with a finite time (ascending), so its cost follows what the
+    origin reaches, not the number of municipalities. This is the per-origin step of
+    batch jobs (:mod:`geo.batch`).
     """
-    t0, t1 = _window_or_single(window, depart)
-    res = window_times(
-        tt,
-        day,
-        links.access(tt, m, from_stations),
-        t0,
-        t1,
-        max_minutes=max_minutes,
-        planned=planned,
-        egress=links.egress,
-    )
+    res = _origin_window(tt, links, m, day, window, depart, max_minutes, planned, from_stations)
     # the statistic of window_stats for this one percentile, without building a table
     minutes = nearest_rank(res.live_minutes, float(percentile))
     ok = np.isfinite(minutes)
     return res.columns[ok], minutes[ok]
-
-
-def municipality_minutes(
-    tt: Timetable,
-    links: RegionLinks,
-    m: int,
-    day: date | str,
-    window: tuple[str, str] | None,
-    depart: str | int,
-    max_minutes: float,
-    planned: bool = False,
-    percentile: float = 50,
-    from_stations: bool = True,
-) -> np.ndarray:
-    """Minutes from municipality ``m`` (row of ``links``) to every municipality.
-
-    The statistic over the window is as in :func:`reachable_rail`; unreached targets
-    are ``inf``. This is the per-origin step of :func:`rail_matrix`.
-    """
-    targets, minutes = reached_minutes(
-        tt, links, m, day, window, depart, max_minutes, planned, percentile, from_stations
-    )
-    out = np.full(len(links.ags), np.inf)
-    out[targets] = minutes
-    return out
 
 
 def _validate_query(max_minutes: float, percentile: float) -> None:

@@ -84,21 +84,6 @@ def test_region_links_give_the_dense_access_rules(rail: batch.RailState) -> None
         assert acc.direct_s.tolist() == secs.tolist(), m
 
 
-def test_sparse_minutes_equal_the_dense_row(rail: batch.RailState, settings: Settings) -> None:
-    region, _ = load_region(settings)
-    for name in ["Jena", "Erfurt", "Saalfeld/Saale", "Dornburg-Camburg", "Kahla"]:
-        m = int(np.flatnonzero(region["name"] == name)[0])
-        targets, minutes = transit.reached_minutes(
-            rail.timetable, rail.links, m, DATE, ("07:00", "08:00"), "07:00", 240
-        )
-        dense = transit.municipality_minutes(
-            rail.timetable, rail.links, m, DATE, ("07:00", "08:00"), "07:00", 240
-        )
-        assert np.isfinite(minutes).all() and m in targets
-        np.testing.assert_array_equal(np.flatnonzero(np.isfinite(dense)), targets)
-        np.testing.assert_array_equal(dense[targets], minutes)
-
-
 def test_rail_state_carries_its_day_layout(rail: batch.RailState, settings: Settings) -> None:
     """A pickled timetable leaves its day cache behind; the state brings its day along,
     so a worker never rebuilds it, and only the trips of that date. A date without
