@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 LEAFLET_VERSION := 1.9.4
+SWAGGER_UI_VERSION := 5.35.0
+REDOC_VERSION := 2.5.4
 VENDOR := maps/static/vendor
 
 .PHONY: run test install assets data lint typecheck pytest sysdeps bench clean
@@ -28,7 +30,24 @@ $(VENDOR)/leaflet/leaflet.js:
 	cp -r .cache/package/dist/* $(VENDOR)/leaflet/
 	rm -rf .cache/package
 
-assets: $(VENDOR)/leaflet/leaflet.js
+# The API documentation pages (/docs, /redoc) too: Swagger UI and ReDoc from npm.
+$(VENDOR)/swagger-ui/swagger-ui-bundle.js:
+	mkdir -p $(VENDOR)/swagger-ui .cache
+	cd .cache && npm pack --silent swagger-ui-dist@$(SWAGGER_UI_VERSION) >/dev/null
+	tar -xzf .cache/swagger-ui-dist-$(SWAGGER_UI_VERSION).tgz -C .cache
+	cp .cache/package/swagger-ui-bundle.js .cache/package/swagger-ui.css \
+		.cache/package/favicon-32x32.png .cache/package/LICENSE $(VENDOR)/swagger-ui/
+	rm -rf .cache/package
+
+$(VENDOR)/redoc/redoc.standalone.js:
+	mkdir -p $(VENDOR)/redoc .cache
+	cd .cache && npm pack --silent redoc@$(REDOC_VERSION) >/dev/null
+	tar -xzf .cache/redoc-$(REDOC_VERSION).tgz -C .cache
+	cp .cache/package/bundles/redoc.standalone.js .cache/package/LICENSE $(VENDOR)/redoc/
+	rm -rf .cache/package
+
+assets: $(VENDOR)/leaflet/leaflet.js $(VENDOR)/swagger-ui/swagger-ui-bundle.js \
+	$(VENDOR)/redoc/redoc.standalone.js
 
 # -- data --------------------------------------------------------------------
 # `stadtregion build` is idempotent: it rebuilds only when an input changed.

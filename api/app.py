@@ -9,7 +9,17 @@ from fastapi.staticfiles import StaticFiles
 
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.middleware import install_middleware
-from api.routers import access, maps, municipalities, ogc, plots, screening, transit, travel
+from api.routers import (
+    access,
+    docs,
+    maps,
+    municipalities,
+    ogc,
+    plots,
+    screening,
+    transit,
+    travel,
+)
 from geo.settings import Settings, get_settings
 from maps.base import STATIC_DIR
 
@@ -23,6 +33,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Accessibility, demography and land offers across municipal borders "
         "in the city-region of Jena.",
         responses=ERROR_RESPONSES,
+        # served by api/routers/docs.py with the scripts from our own server (no CDN)
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     install_error_handlers(app)
@@ -45,5 +58,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(transit.router)
     app.include_router(ogc.router)
     app.include_router(access.router)
+    app.include_router(docs.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -28,7 +28,7 @@ BODY_TYPES = (
 )
 #: Methods whose body is checked.
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
-#: Pages that load FastAPI's interactive API documentation from its CDN.
+#: The interactive API documentation pages (served from our own assets, api/routers/docs.py).
 DOC_PATHS = ("/docs", "/redoc")
 
 
@@ -139,14 +139,12 @@ def content_security_policy(settings: Settings, path: str) -> str:
             img.append(f"{parts.scheme}://{parts.netloc}")
     script = ["'self'", "'unsafe-inline'"]
     style = ["'self'", "'unsafe-inline'"]
-    if path in DOC_PATHS:  # FastAPI's documentation pages load Swagger UI / ReDoc from a CDN
-        script.append("https://cdn.jsdelivr.net")
-        style.append("https://cdn.jsdelivr.net")
-        img.append("https://fastapi.tiangolo.com")
     return "; ".join(
         [
             "default-src 'self'",
             f"script-src {' '.join(script)}",
+            # ReDoc runs its search index in a worker made from a blob: URL
+            *(["worker-src 'self' blob:"] if path in DOC_PATHS else []),
             f"style-src {' '.join(style)}",
             f"img-src {' '.join(dict.fromkeys(img))}",
             "font-src 'self' data:",
