@@ -88,7 +88,9 @@ def main() -> None:
     """Run the benchmark and print its figures."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--limit", type=int, default=None, help="first N origins (default all)")
-    ap.add_argument("--chunk-size", type=int, default=batch.DEFAULT_CHUNK_SIZE)
+    ap.add_argument(
+        "--chunk-size", type=int, default=None, help="default: as the CLI picks for 2 workers"
+    )
     ap.add_argument("--date", default="2019-05-15")
     ap.add_argument("--repeat", type=int, default=7, help="timed runs per side (median shown)")
     args = ap.parse_args()
@@ -103,8 +105,9 @@ def main() -> None:
         f"{time.perf_counter() - t0:.1f} s"
     )
     n = len(region) if args.limit is None else args.limit
-    parts = batch.partition_origins(pd.DataFrame({"m": np.arange(n)}), args.chunk_size)
-    print(f"origins: {n}, partitions: {len(parts)} of ≤{args.chunk_size}")
+    chunk = args.chunk_size or batch.auto_chunk_size(n, 2, batch.INDICATOR_MAX_CHUNK)
+    parts = batch.partition_origins(pd.DataFrame({"m": np.arange(n)}), chunk)
+    print(f"origins: {n}, partitions: {len(parts)} of ≤{chunk}")
 
     runs: dict[str, list[Any]] = {"single process": [], "LocalCluster, 2 workers": []}
     bare: list[float] = []

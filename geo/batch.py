@@ -103,6 +103,13 @@ def partition_origins(origins: pd.DataFrame, chunk_size: int) -> list[Partition]
     return [Partition(i, origins.iloc[bounds[i] : bounds[i + 1]]) for i in range(n_parts)]
 
 
+def auto_chunk_size(n_origins: int, workers: int, most: int) -> int:
+    """Origins per partition when none is given: about :data:`PARTITIONS_PER_WORKER`
+    partitions per worker, at most ``most`` origins each (at least 1)."""
+    per = -(-n_origins // (PARTITIONS_PER_WORKER * max(workers, 1)))
+    return max(1, min(most, per))
+
+
 def job_digest(parts: Sequence[object]) -> str:
     """A stable digest of a job's defining parts (kinds, options, origin ids)."""
     h = hashlib.sha256()
@@ -295,9 +302,15 @@ def run_job(
 # jobs on the rail engine (GTFS timetable, geo.transit)
 # ---------------------------------------------------------------------------------------
 
-#: Default origins per partition of indicator jobs (one result row per origin: memory
-#: per partition stays small; fewer, larger partitions keep Dask's per-task cost low).
-DEFAULT_CHUNK_SIZE = 1500
+#: Most origins per partition chosen automatically for indicator jobs (one result row per
+#: origin, so memory per partition stays small) and for matrix jobs (a row per reached
+#: destination: fewer origins bound a partition's rows).
+INDICATOR_MAX_CHUNK = 3000
+MATRIX_MAX_CHUNK = 100
+#: Partitions per worker when the chunk size is chosen automatically: enough that every
+#: worker has work and they finish together, few enough that Dask's per-task cost (a few
+#: ms each) stays small against the routing (measured in bench/batch_rail.py).
+PARTITIONS_PER_WORKER = 2
 #: Default thresholds of "population reachable within" indicators (minutes).
 REACH_MINUTES = (30, 60, 90)
 #: Default population from which a municipality counts as a centre (named as such).
@@ -540,7 +553,7 @@ def run_rail_indicators(
     centres: Sequence[str] | None = None,
     centre_min_population: int = CENTRE_MIN_POPULATION,
     reach_minutes: Sequence[int] = REACH_MINUTES,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    chunk_size: int | None = None,
     scheduler: str | None = None,
     workers: int | None = None,
     limit: int | None = None,
@@ -549,7 +562,8 @@ def run_rail_indicators(
     """Rail indicators for every municipality of ``area``, written as GeoParquet partitions.
 
     Every row carries the date, window, statistic and feeds used. ``limit`` keeps the
-    first N origins (for trials).
+    first N origins (for trials). ``chunk_size`` ``None``: chosen by
+    :func:`auto_chunk_size` (or taken from the job being resumed in ``out``).
     """
     import numpy as np
 
@@ -579,7 +593,6 @@ def run_rail_indicators(
         "centres": sorted(state.ags[state.is_centre].tolist()),
         "reach_minutes": list(state.reach_minutes),
         "origins": n,
-        "chunk_size": chunk_size,
     }
     return _run_to(
         out,
@@ -588,6 +601,7 @@ def run_rail_indicators(
         origins=origins,
         manifest=manifest,
         chunk_size=chunk_size,
+        most=INDICATOR_MAX_CHUNK,
         scheduler=scheduler,
         workers=workers,
         progress=progress,
@@ -601,19 +615,37 @@ def _run_to(
     state: Any,
     origins: pd.DataFrame,
     manifest: dict[str, Any],
-    chunk_size: int,
+    chunk_size: int | None,
+    most: int,
     scheduler: str | None,
     workers: int | None,
     progress: bool,
 ) -> BatchSummary:
-    """Partition, open the output, connect, run, and always close the client."""
+    """Open the output, connect, partition, run, and always close the client.
+
+    Without ``chunk_size`` the partitions follow the workers (:func:`auto_chunk_size`),
+    unless ``out`` holds this same job from an earlier run: then its chunk size is kept,
+    so a run resumed with another number of workers finds its partitions again.
+    """
+    import json
+
     from geo.batch_io import open_partition_store
 
-    manifest["digest"] = job_digest(sorted(manifest.items()))
-    partitions = partition_origins(origins, chunk_size)
     store = open_partition_store(out)
     client = _client_for(scheduler, workers)
     try:
+        if chunk_size is None:
+            previous = store.job() or {}
+            plain = json.loads(json.dumps(manifest))  # as stored: lists, not tuples
+            same = {k: v for k, v in previous.items() if k not in ("chunk_size", "digest")}
+            if same == plain and "chunk_size" in previous:
+                chunk_size = int(previous["chunk_size"])
+            else:
+                n_workers = len(client.scheduler_info()["workers"]) if client is not None else 1
+                chunk_size = auto_chunk_size(len(origins), n_workers, most)
+        manifest["chunk_size"] = chunk_size
+        manifest["digest"] = job_digest(sorted(manifest.items()))
+        partitions = partition_origins(origins, chunk_size)
         return run_job(
             task=task,
             state=state,
@@ -693,7 +725,7 @@ def run_matrix(
     date: str = "2019-05-15",
     window: tuple[str, str] | None = ("07:00", "08:00"),
     max_minutes: float = 240,
-    chunk_size: int = 100,
+    chunk_size: int | None = None,
     scheduler: str | None = None,
     workers: int | None = None,
     progress: bool = True,
@@ -761,7 +793,6 @@ def run_matrix(
         "destinations": d_name,
         "network": network,
         "n_origins": len(o),
-        "chunk_size": chunk_size,
         "date": date if mode == "rail" else None,
         "window": "-".join(window) if (mode == "rail" and window) else None,
     }
@@ -772,6 +803,7 @@ def run_matrix(
         origins=o,
         manifest=manifest,
         chunk_size=chunk_size,
+        most=MATRIX_MAX_CHUNK,
         scheduler=scheduler,
         workers=workers,
         progress=progress,

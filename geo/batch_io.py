@@ -30,6 +30,9 @@ class ResultStore(Protocol):
     def done(self) -> set[int]:
         """Indices of the partitions already stored."""
 
+    def job(self) -> dict[str, Any] | None:
+        """The manifest of the job stored here, or None."""
+
     def write(self, index: int, frame: pd.DataFrame) -> None:
         """Store one partition atomically."""
 
@@ -68,10 +71,8 @@ class PartitionStore:
         """
         for stale in self.fs.glob(self._path(".part-*.tmp")):
             self.fs.rm(stale)  # left by a killed run; never counted as a partition
-        path = self._path(MANIFEST)
-        if self.fs.exists(path):
-            with self.fs.open(path, "r") as f:
-                existing = json.load(f)
+        existing = self.job()
+        if existing is not None:
             if existing != job:
                 raise ConflictError(
                     f"{self.url} holds the results of another job ({existing.get('kind')}, "
@@ -79,6 +80,14 @@ class PartitionStore:
                 )
             return
         self._write_bytes(MANIFEST, json.dumps(job, indent=2, sort_keys=True).encode())
+
+    def job(self) -> dict[str, Any] | None:
+        """The manifest of the job in the folder, or None for a new folder."""
+        path = self._path(MANIFEST)
+        if not self.fs.exists(path):
+            return None
+        with self.fs.open(path, "r") as f:
+            return dict(json.load(f))
 
     def done(self) -> set[int]:
         """Indices of the partitions already written."""
@@ -187,6 +196,16 @@ class PostgisPartitionStore:
                 raise ConflictError(
                     f"table {self.table} holds the results of another job; choose another table."
                 )
+
+    def job(self) -> dict[str, Any] | None:
+        """The manifest of the job in the table, or None for a new table."""
+        import sqlalchemy as sa
+
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.text("SELECT manifest FROM batch_jobs WHERE tbl = :t"), {"t": self.table}
+            ).first()
+        return None if row is None else dict(json.loads(row[0]))
 
     def done(self) -> set[int]:
         """Indices of the partitions already stored."""

@@ -30,7 +30,10 @@ def indicators(
         help="Without --centre: population from which a municipality counts as a centre.",
     ),
     chunk_size: int = typer.Option(
-        batch.DEFAULT_CHUNK_SIZE, "--chunk-size", help="Origins per partition."
+        None,
+        "--chunk-size",
+        help="Origins per partition (default: 2 partitions per worker, at most "
+        f"{batch.INDICATOR_MAX_CHUNK}).",
     ),
     scheduler: str = typer.Option(None, "--scheduler", help="tcp://HOST:8786 of a cluster."),
     workers: int = typer.Option(None, "--workers", help="Local workers (LocalCluster)."),
@@ -76,7 +79,12 @@ def matrix(
     date: str = typer.Option("2019-05-15", "--date", help="Rail: service date."),
     window: str = typer.Option("07:00-08:00", "--window", help="Rail: departure window."),
     max_minutes: float = typer.Option(240, "--max-minutes", help="Rail: longest time kept."),
-    chunk_size: int = typer.Option(100, "--chunk-size", help="Origins per partition."),
+    chunk_size: int = typer.Option(
+        None,
+        "--chunk-size",
+        help="Origins per partition (default: 2 partitions per worker, at most "
+        f"{batch.MATRIX_MAX_CHUNK}).",
+    ),
     scheduler: str = typer.Option(None, "--scheduler", help="tcp://HOST:8786 of a cluster."),
     workers: int = typer.Option(None, "--workers", help="Local workers (LocalCluster)."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),

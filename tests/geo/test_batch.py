@@ -14,8 +14,9 @@ import pandas as pd
 import pytest
 
 from geo import batch, transit
-from geo.batch_io import PartitionStore
+from geo.batch_io import PartitionStore, open_partition_store
 from geo.build import load_region
+from geo.errors import ConflictError
 from geo.gtfs_io import get_timetable
 from geo.settings import Settings
 
@@ -257,3 +258,73 @@ def test_car_matrix_on_cluster_equals_travel_time_matrix(
     merged = ref.merge(got, on=["origin", "destination"], suffixes=("_ref", "_batch"))
     assert len(merged) == len(ref) == 12 * 28
     np.testing.assert_allclose(merged["minutes_batch"], merged["minutes_ref"])
+
+
+def test_resumed_job_keeps_its_partitions_with_other_workers(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """The automatic chunk size depends on the workers; a job resumed with another number
+    of workers reuses the partitions it started with instead of refusing the folder."""
+    out = str(tmp_path / "run")
+    first = batch.run_rail_indicators(
+        settings, area="thuringia", out=out, date=DATE, limit=40, progress=False
+    )
+    assert first.partitions == 2 and first.computed == 2  # one process: 2 of 20
+    whole = PartitionStore(out).read()
+    (tmp_path / "run" / PartitionStore.part_name(1)).unlink()  # as if killed mid-way
+    again = batch.run_rail_indicators(
+        settings, area="thuringia", out=out, date=DATE, limit=40, workers=2, progress=False
+    )
+    assert (again.partitions, again.computed, again.skipped, again.workers) == (2, 1, 1, 2)
+    pd.testing.assert_frame_equal(_sorted(PartitionStore(out).read()), _sorted(whole))
+    fresh = batch.run_rail_indicators(
+        settings,
+        area="thuringia",
+        out=str(tmp_path / "new"),
+        date=DATE,
+        limit=40,
+        workers=2,
+        progress=False,
+    )
+    assert fresh.partitions == 4  # a new job on 2 workers: 2 partitions each
+    with pytest.raises(ConflictError, match="another job"):  # another job: still refused
+        batch.run_rail_indicators(
+            settings, area="thuringia", out=out, date=DATE, limit=41, progress=False
+        )
+
+
+def test_job_into_postgis_resumes_and_equals_the_folder_output(
+    settings: Settings, tmp_path: Path, fresh_postgis: str
+) -> None:
+    """The same job written into a PostGIS table: rows equal the GeoParquet output; a
+    partition lost (rows and record deleted together) is the only one computed again,
+    also with another number of workers."""
+    import geopandas as gpd
+    import sqlalchemy as sa
+
+    target = f"{fresh_postgis}#rail_indicators"
+    kw = {"area": "thuringia", "date": DATE, "limit": 40, "progress": False}
+    first = batch.run_rail_indicators(settings, out=target, **kw)
+    folder = batch.run_rail_indicators(settings, out=str(tmp_path / "f"), **kw)
+    assert first.computed == folder.computed == 2
+    store = open_partition_store(target)
+    rows = store.read()
+    assert isinstance(rows, gpd.GeoDataFrame) and rows.crs.to_epsg() == 25832
+    want = PartitionStore(str(tmp_path / "f")).read()
+    pd.testing.assert_frame_equal(
+        _sorted(pd.DataFrame(rows.drop(columns="geometry"))),
+        _sorted(pd.DataFrame(want.drop(columns="geometry"))),
+        check_dtype=False,
+    )
+    assert store.job() is not None and store.job()["kind"] == "rail-indicators"
+    engine = sa.create_engine(fresh_postgis)
+    with engine.begin() as conn:  # lose partition 1, rows and record together
+        ags = want["ags"].tolist()[20:]  # read() keeps partition order: part 1
+        conn.execute(sa.text("DELETE FROM rail_indicators WHERE ags = ANY(:a)"), {"a": ags})
+        conn.execute(sa.text("DELETE FROM batch_partitions WHERE part = 1"))
+    engine.dispose()
+    again = batch.run_rail_indicators(settings, out=target, workers=2, **kw)
+    assert (again.computed, again.skipped) == (1, 1)
+    assert len(open_partition_store(target).read()) == 40
+    with pytest.raises(ConflictError, match="another job"):
+        batch.run_rail_indicators(settings, out=target, **{**kw, "limit": 41})

@@ -49,3 +49,13 @@ def test_partitioning_rules() -> None:
         partition_origins(o.iloc[:0], 4)
     with pytest.raises(InputError, match="chunk_size"):
         partition_origins(o, 0)
+
+
+def test_automatic_chunk_size_follows_the_workers() -> None:
+    from geo.batch import INDICATOR_MAX_CHUNK, auto_chunk_size
+
+    assert auto_chunk_size(11_299, 2, INDICATOR_MAX_CHUNK) == 2825  # 4 partitions
+    assert auto_chunk_size(11_299, 1, INDICATOR_MAX_CHUNK) == 3000  # capped
+    assert auto_chunk_size(11_299, 32, INDICATOR_MAX_CHUNK) == 177  # 64 partitions
+    assert auto_chunk_size(849, 2, INDICATOR_MAX_CHUNK) == 213  # Thuringia: every worker busy
+    assert auto_chunk_size(1, 8, 100) == 1
