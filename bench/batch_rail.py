@@ -92,7 +92,7 @@ def main() -> None:
         "--chunk-size", type=int, default=None, help="default: as the CLI picks for 2 workers"
     )
     ap.add_argument("--date", default="2019-05-15")
-    ap.add_argument("--repeat", type=int, default=7, help="timed runs per side (median shown)")
+    ap.add_argument("--repeat", type=int, default=11, help="timed runs per side (median shown)")
     args = ap.parse_args()
 
     settings = Settings()
