@@ -34,6 +34,46 @@ def _window(window: str | None) -> tuple[str, str] | None:
     return parts[0].strip(), parts[1].strip()
 
 
+class RailQuery:
+    """The query of the ``/transit/reachable`` routes and their map (a FastAPI dependency:
+    declared once, the same parameters and limits on every route)."""
+
+    def __init__(
+        self,
+        date: Annotated[str, Query(description="Service date YYYY-MM-DD", max_length=10)],
+        origin: Annotated[str, Query(min_length=1, max_length=100)] = "Jena",
+        max_minutes: Annotated[float, Query(gt=0, le=600)] = 60,
+        window: Annotated[str | None, Query(description="e.g. 07:00-08:00", max_length=20)] = None,
+        depart: Annotated[str, Query(max_length=8)] = "08:00",
+        percentile: Annotated[float, Query(ge=0, le=100)] = 50,
+        planned: bool = False,
+    ) -> None:
+        self.date = date
+        self.origin = origin
+        self.max_minutes = max_minutes
+        self.window = window
+        self.depart = depart
+        self.percentile = percentile
+        self.planned = planned
+
+    def reachable(self, tt: transit.Timetable, model: gpd.GeoDataFrame) -> transit.RailReachability:
+        """:func:`geo.transit.reachable_rail` for this query."""
+        return transit.reachable_rail(
+            tt,
+            model,
+            self.origin,
+            self.max_minutes,
+            self.date,
+            window=_window(self.window),
+            depart=self.depart,
+            percentile=self.percentile,
+            planned=self.planned,
+        )
+
+
+Rail = Annotated[RailQuery, Depends()]
+
+
 def _attribution(res: transit.RailReachability) -> list[str]:
     return [
         *(ATTRIBUTIONS.get(f, f"Fahrplan: {f}") for f in res.summary["feeds"]),
@@ -63,32 +103,10 @@ def _answer(res: transit.RailReachability, model: gpd.GeoDataFrame) -> GeoJSONRe
     summary="Municipalities reachable by public transport (GTFS) within N minutes",
     responses={200: {"content": {"application/geo+json": {}}}},
 )
-def reachable(
-    model: Region,
-    settings: AppSettings,
-    date: Annotated[str, Query(description="Service date YYYY-MM-DD", max_length=10)],
-    origin: Annotated[str, Query(min_length=1, max_length=100)] = "Jena",
-    max_minutes: Annotated[float, Query(gt=0, le=600)] = 60,
-    window: Annotated[str | None, Query(description="e.g. 07:00-08:00", max_length=20)] = None,
-    depart: Annotated[str, Query(max_length=8)] = "08:00",
-    percentile: Annotated[float, Query(ge=0, le=100)] = 50,
-    planned: bool = False,
-) -> GeoJSONResponse:
+def reachable(model: Region, settings: AppSettings, query: Rail) -> GeoJSONResponse:
     """Reached municipalities with minutes (the chosen statistic), window statistics and
     a summary naming the feeds, date, window and whether a scenario was used."""
-    tt = gtfs_io.get_timetable(settings)
-    res = transit.reachable_rail(
-        tt,
-        model,
-        origin,
-        max_minutes,
-        date,
-        window=_window(window),
-        depart=depart,
-        percentile=percentile,
-        planned=planned,
-    )
-    return _answer(res, model)
+    return _answer(query.reachable(gtfs_io.get_timetable(settings), model), model)
 
 
 @router.post(
@@ -101,28 +119,11 @@ def reachable_with_scenario(
     model: Region,
     settings: AppSettings,
     scenario: Annotated[dict[str, Any], Body(description="Fields of ServiceScenario")],
-    date: Annotated[str, Query(max_length=10)],
-    origin: Annotated[str, Query(min_length=1, max_length=100)] = "Jena",
-    max_minutes: Annotated[float, Query(gt=0, le=600)] = 60,
-    window: Annotated[str | None, Query(max_length=20)] = None,
-    depart: Annotated[str, Query(max_length=8)] = "08:00",
-    percentile: Annotated[float, Query(ge=0, le=100)] = 50,
-    planned: bool = False,
+    query: Rail,
 ) -> GeoJSONResponse:
     """The answer's summary names the scenario (``scenario_used: true``)."""
     tt = gtfs_io.timetable_with_scenario(settings, transit.scenario_from_dict(scenario))
-    res = transit.reachable_rail(
-        tt,
-        model,
-        origin,
-        max_minutes,
-        date,
-        window=_window(window),
-        depart=depart,
-        percentile=percentile,
-        planned=planned,
-    )
-    return _answer(res, model)
+    return _answer(query.reachable(tt, model), model)
 
 
 @router.get(
@@ -133,28 +134,12 @@ def reachable_with_scenario(
 def transit_map(
     model: Region,
     settings: AppSettings,
-    date: Annotated[str, Query(description="Service date YYYY-MM-DD", max_length=10)],
-    origin: Annotated[str, Query(min_length=1, max_length=100)] = "Jena",
-    max_minutes: Annotated[float, Query(gt=0, le=600)] = 60,
-    window: Annotated[str | None, Query(max_length=20)] = None,
-    depart: Annotated[str, Query(max_length=8)] = "08:00",
-    percentile: Annotated[float, Query(ge=0, le=100)] = 50,
-    planned: bool = False,
+    query: Rail,
     tiles: Annotated[Literal["none"] | None, Query()] = None,
 ) -> HTMLResponse:
     """The map layer of ``/transit/reachable`` (same parameters)."""
     tt = gtfs_io.get_timetable(settings)
-    res = transit.reachable_rail(
-        tt,
-        model,
-        origin,
-        max_minutes,
-        date,
-        window=_window(window),
-        depart=depart,
-        percentile=percentile,
-        planned=planned,
-    )
+    res = query.reachable(tt, model)
     m = build_transit_map(
         model,
         res,
