@@ -1696,19 +1696,8 @@ def _origin_window(
     )
 
 
-def _origin_times(
-    tt: Timetable,
-    links: RegionLinks,
-    m: int,
-    day: date | str,
-    window: tuple[str, str] | None,
-    depart: str | int,
-    max_minutes: float,
-    planned: bool,
-    percentile: float,
-    from_stations: bool,
-) -> tuple[np.ndarray, pd.DataFrame]:
-    res = _origin_window(tt, links, m, day, window, depart, max_minutes, planned, from_stations)
+def _statistic(res: WindowResult, percentile: float) -> tuple[np.ndarray, pd.DataFrame]:
+    """The chosen statistic per target (dense) and the table of window statistics."""
     stats = window_stats(res, (percentile,))
     key = f"p{int(percentile) if float(percentile).is_integer() else percentile}"
     return stats[key].to_numpy(), stats
@@ -1831,8 +1820,9 @@ def reachable_rail(
     row = find_municipality(region, origin)
     m = int(np.flatnonzero(region.index == row.name)[0])
     links = links or link_region(tt, region, walk_graph)
-    minutes, stats = _origin_times(
-        tt, links, m, date, window, depart, max_minutes, planned, percentile, from_stations
+    minutes, stats = _statistic(
+        _origin_window(tt, links, m, date, window, depart, max_minutes, planned, from_stations),
+        percentile,
     )
     keep = np.flatnonzero(np.isfinite(minutes) & (minutes <= max_minutes))
     base = region.iloc[keep]
@@ -1935,20 +1925,11 @@ def rail_matrix(
         idx = np.array([int(np.flatnonzero(region.index == r)[0]) for r in rows])
     out = np.full((len(idx), len(region)), np.nan)
     for k, m in enumerate(idx):
-        minutes, _ = _origin_times(
-            tt,
-            links,
-            int(m),
-            date,
-            window,
-            depart,
-            max_minutes,
-            planned,
-            percentile,
-            from_stations,
+        targets, minutes = reached_minutes(
+            tt, links, int(m), date, window, depart, max_minutes, planned, percentile, from_stations
         )
-        ok = np.isfinite(minutes) & (minutes <= max_minutes)
-        out[k, ok] = np.round(minutes[ok], 1)
+        ok = minutes <= max_minutes
+        out[k, targets[ok]] = np.round(minutes[ok], 1)
     ags = region["ags"].astype(str).to_numpy()
     frame = pd.DataFrame(out, index=pd.Index(ags[idx], name="origin_ags"), columns=ags)
     frame.columns.name = "ags"
