@@ -172,6 +172,16 @@ def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
+def feed_attributions(feeds: Iterable[str]) -> list[str]:
+    """Attribution strings of GTFS feeds (by file name); an unknown feed is named as such."""
+    return [ATTRIBUTIONS.get(f, f"Fahrplan: {f}") for f in feeds]
+
+
+def rail_attributions(feeds: Iterable[str]) -> list[str]:
+    """What a rail answer over municipalities rests on: its feeds, VG250 and Destatis."""
+    return [*feed_attributions(feeds), ATTRIBUTIONS[VG250_FILE], ATTRIBUTIONS[POPULATION_FILE]]
+
+
 def attributions(keys: Iterable[str]) -> list[str]:
     """Return the attribution strings for data files (unknown keys are skipped), no repeats."""
     out: list[str] = []

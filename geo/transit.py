@@ -1146,6 +1146,22 @@ def parse_clock(value: str | int, what: str = "time") -> int:
     return nums[0] * 3600 + nums[1] * 60 + (nums[2] if len(nums) == 3 else 0)
 
 
+def parse_window(window: str | None) -> tuple[str, str] | None:
+    """``"07:00-08:00"`` (or with an en dash) -> ``("07:00", "08:00")``; None stays None.
+
+    Raises
+    ------
+    InputError
+        When ``window`` is not two times joined by a dash.
+    """
+    if window is None:
+        return None
+    parts = window.replace("–", "-").split("-")
+    if len(parts) != 2:
+        raise InputError(f"window {window!r} must look like 07:00-08:00.")
+    return parts[0].strip(), parts[1].strip()
+
+
 def format_clock(seconds: int) -> str:
     """Return ``HH:MM:SS`` (hours may pass 24)."""
     s = int(seconds)
@@ -1643,24 +1659,14 @@ def link_region(
 # per municipality
 # ---------------------------------------------------------------------------------------
 
-RESULT_COLUMNS = [
-    "ags",
-    "name",
-    "district",
-    "minutes",
-    "population",
-    "change_pct_per_year",
-    "trend_class",
-]
-
 
 @dataclass
 class RailReachability:
     """Municipalities reached by public transport from one origin within a time limit.
 
-    ``table`` has the columns of the car mode (:data:`RESULT_COLUMNS`); ``stats`` has the
-    window statistics of every reached municipality (min, median, percentiles); ``summary``
-    says what the answer was computed from.
+    ``table`` has the columns of the car mode (:data:`geo.travel.REACHABLE_COLUMNS`);
+    ``stats`` has the window statistics of every reached municipality (min, median,
+    percentiles); ``summary`` says what the answer was computed from.
     """
 
     table: pd.DataFrame

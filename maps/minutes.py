@@ -84,7 +84,7 @@ def _rail(settings: Settings, region: gpd.GeoDataFrame) -> tuple[pd.Series, list
     )
     by_ags = pd.Series(res.table["minutes"].to_numpy(dtype=float), index=res.table["ags"])
     minutes = by_ags.reindex(region.index).astype(float)
-    attr = [sources.ATTRIBUTIONS.get(f, f"Fahrplan: {f}") for f in res.summary["feeds"]]
+    attr = sources.feed_attributions(res.summary["feeds"])
     return minutes, attr, list(res.summary.get("feed_notes", []))
 
 

@@ -273,8 +273,7 @@ def reachable_map(
             travel.parse_origin(origin), "rail", max_minutes, region=model, context=context
         )
         iso = None
-        feeds = [sources.ATTRIBUTIONS.get(f, f"Fahrplan: {f}") for f in tt.feeds]
-        attribution = [*sources.attributions(REGION_SOURCES), *feeds]
+        attribution = [*sources.attributions(REGION_SOURCES), *sources.feed_attributions(tt.feeds)]
     else:
         from geo.network_io import cached_engine
 

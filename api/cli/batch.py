@@ -5,8 +5,7 @@ from __future__ import annotations
 import typer
 
 from api.cli import app
-from api.cli.transit import parse_window
-from geo import batch
+from geo import batch, transit
 from geo.settings import get_settings
 
 batch_app = typer.Typer(
@@ -51,7 +50,7 @@ def indicators(
         area=area,
         out=out,
         date=date,
-        window=parse_window(window),
+        window=transit.parse_window(window),
         percentile=percentile,
         planned=planned,
         centres=centre or None,
@@ -99,7 +98,7 @@ def matrix(
         area=area,
         id_column=id_column,
         date=date,
-        window=parse_window(window),
+        window=transit.parse_window(window),
         max_minutes=max_minutes,
         chunk_size=chunk_size,
         scheduler=scheduler,

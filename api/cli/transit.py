@@ -13,28 +13,13 @@ from geo import gtfs_io, transit
 from geo.build import load_region
 from geo.errors import InputError
 from geo.settings import get_settings
-from geo.sources import ATTRIBUTIONS, POPULATION_FILE, VG250_FILE
+from geo.sources import rail_attributions
 
 transit_app = typer.Typer(
     help="Public transport (GTFS): reachable municipalities, matrices, scenarios, feeds.",
     no_args_is_help=True,
 )
 app.add_typer(transit_app, name="transit")
-
-
-def _attribution(feeds: list[str]) -> list[str]:
-    out = [ATTRIBUTIONS.get(f, f"Fahrplan: {f}") for f in feeds]
-    return [*out, ATTRIBUTIONS[VG250_FILE], ATTRIBUTIONS[POPULATION_FILE]]
-
-
-def parse_window(window: str | None) -> tuple[str, str] | None:
-    """``"07:00-08:00"`` -> ``("07:00", "08:00")``."""
-    if window is None:
-        return None
-    parts = window.replace("–", "-").split("-")
-    if len(parts) != 2:
-        raise InputError(f"window {window!r} must look like 07:00-08:00.")
-    return parts[0].strip(), parts[1].strip()
 
 
 def _timetable(scenario: Path | None) -> transit.Timetable:
@@ -79,7 +64,7 @@ def reachable(
         origin,
         max_minutes,
         date,
-        window=parse_window(window),
+        window=transit.parse_window(window),
         depart=depart,
         percentile=percentile,
         planned=planned,
@@ -100,7 +85,7 @@ def reachable(
         )
         + (", planned departure (no initial wait)" if planned else "")
         + ".",
-        *_attribution(s["feeds"]),
+        *rail_attributions(s["feeds"]),
     ]
     if fmt == "json":
         typer.echo(
@@ -134,7 +119,7 @@ def matrix(
         max_minutes,
         date,
         origins=origins or None,
-        window=parse_window(window),
+        window=transit.parse_window(window),
         depart=depart,
         percentile=percentile,
         planned=planned,

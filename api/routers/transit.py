@@ -12,10 +12,9 @@ from fastapi.responses import HTMLResponse
 from api.deps import get_app_settings, get_region
 from api.responses import GeoJSONResponse
 from geo import gtfs_io, transit
-from geo.errors import InputError
 from geo.export import to_geojson
 from geo.settings import WORK_CRS, Settings
-from geo.sources import ATTRIBUTIONS, POPULATION_FILE, VG250_FILE
+from geo.sources import rail_attributions
 from maps.base import render_html
 from maps.transit import build_transit_map
 
@@ -23,15 +22,6 @@ router = APIRouter(tags=["transit"])
 
 Region = Annotated[gpd.GeoDataFrame, Depends(get_region)]
 AppSettings = Annotated[Settings, Depends(get_app_settings)]
-
-
-def _window(window: str | None) -> tuple[str, str] | None:
-    if window is None:
-        return None
-    parts = window.replace("–", "-").split("-")
-    if len(parts) != 2:
-        raise InputError(f"window {window!r} must look like 07:00-08:00.")
-    return parts[0].strip(), parts[1].strip()
 
 
 class RailQuery:
@@ -64,7 +54,7 @@ class RailQuery:
             self.origin,
             self.max_minutes,
             self.date,
-            window=_window(self.window),
+            window=transit.parse_window(self.window),
             depart=self.depart,
             percentile=self.percentile,
             planned=self.planned,
@@ -72,14 +62,6 @@ class RailQuery:
 
 
 Rail = Annotated[RailQuery, Depends()]
-
-
-def _attribution(res: transit.RailReachability) -> list[str]:
-    return [
-        *(ATTRIBUTIONS.get(f, f"Fahrplan: {f}") for f in res.summary["feeds"]),
-        ATTRIBUTIONS[VG250_FILE],
-        ATTRIBUTIONS[POPULATION_FILE],
-    ]
 
 
 def _answer(res: transit.RailReachability, model: gpd.GeoDataFrame) -> GeoJSONResponse:
@@ -90,7 +72,7 @@ def _answer(res: transit.RailReachability, model: gpd.GeoDataFrame) -> GeoJSONRe
         geometry=geo.geometry.to_numpy(),
         crs=model.crs,
     )
-    attribution = _attribution(res)
+    attribution = rail_attributions(res.summary["feeds"])
     body: dict[str, Any] = to_geojson(
         gdf, attribution, extra={"numberReturned": len(gdf), "summary": res.summary}
     )
@@ -144,7 +126,7 @@ def transit_map(
         model,
         res,
         settings,
-        attribution=_attribution(res),
+        attribution=rail_attributions(res.summary["feeds"]),
         stations=_stations(tt, model),
         tiles=tiles,
     )

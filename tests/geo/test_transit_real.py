@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo import gtfs_io, transit
+from geo import gtfs_io, transit, travel
 from geo.errors import FeedReferenceError, NoServiceError
 from geo.settings import Settings
 
@@ -102,7 +102,7 @@ def test_reachable_rail_per_municipality(
     res = transit.reachable_rail(
         tt, region, "Jena", 120, DAY, window=("06:00", "09:00"), percentile=50
     )
-    assert list(res.table.columns) == transit.RESULT_COLUMNS
+    assert list(res.table.columns) == travel.REACHABLE_COLUMNS  # as the car mode
     assert res.table.iloc[0]["name"] == "Jena" and res.table.iloc[0]["minutes"] == 0
     assert (res.table["minutes"] <= 120).all()
     s = res.summary
