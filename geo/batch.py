@@ -393,7 +393,11 @@ def rail_state(
             f"max_minutes ({max_minutes}) must be at least the largest reach threshold "
             f"({max(reach_minutes)})."
         )
-    pop = region["population"].astype("Float64").fillna(0).to_numpy(dtype=float)
+    from geo import territory
+
+    # reference-year figures only: a dissolved municipality adds 0 (its people are in
+    # its successor's figure), so pop_within_* counts every resident once
+    pop = territory.reference_population(region)
     if centres:
         labels = [region_model.find_municipality(region, c).name for c in centres]
         is_centre = region.index.isin(labels)

@@ -28,7 +28,7 @@ from geo.errors import InputError
 from geo.settings import Settings
 
 #: Bump when the region model's columns or rules change, to force a rebuild.
-BUILD_VERSION = "region-2"
+BUILD_VERSION = "region-3"
 
 
 @dataclass(frozen=True)
@@ -122,8 +122,11 @@ def build(settings: Settings, force: bool = False, area: str = "thuringia") -> B
     municipalities = sources.read_vg250_file(folder / spec.vg250, "gemeinden")
     districts = sources.read_vg250_file(folder / spec.vg250, "kreise")
     population = sources.read_population_file(folder / spec.population)
+    water = sources.read_vg250_water(folder / spec.vg250, "gemeinden")
     isek = sources.read_isek_umland(settings.raw_dir) if spec.with_isek else None
-    model, report = region_model.build_region(municipalities, districts, population, isek)
+    model, report = region_model.build_region(
+        municipalities, districts, population, isek, water=water
+    )
     sources.write_layers_atomic(
         out,
         {
@@ -155,6 +158,11 @@ def _load(path: Path, mtime: float) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     ints = [c for c in model.columns if c.startswith("population")]
     for col in [*ints, "first_year", "last_year"]:
         model[col] = model[col].astype("Int64")
+    if "territory_changed" in model.columns:
+        model["territory_changed"] = model["territory_changed"].astype(bool)
+    for col in ("predecessors", "successor", "trend_basis", "trend_note"):
+        if col in model.columns:
+            model[col] = model[col].fillna("").astype(str)
     return model, report
 
 

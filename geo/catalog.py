@@ -126,6 +126,11 @@ MUNICIPALITY_PROPERTIES = (
     "change_pct",
     "change_pct_per_year",
     "trend_class",
+    "trend_basis",
+    "trend_note",
+    "territory_changed",
+    "predecessors",
+    "successor",
     "area_km2",
     "density_per_km2",
 )

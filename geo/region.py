@@ -15,6 +15,19 @@ Destatis gives a population under its Regionalschlüssel:
   :data:`SHRINKING_MAX_PCT_PER_YEAR`, ``stable`` in between, ``unknown`` when fewer than
   two years are present.
 
+Trends are computed only on a common territory (see :mod:`geo.territory`): a successor
+whose predecessors are proven compares the earlier figures summed over successor and
+predecessors with its later figure; where a territorial change is not proven the trend
+is ``unknown`` and ``trend_note`` names the change. ``trend_basis`` says in plain words
+which years and which territory the trend rests on.
+
+Population
+----------
+``population`` is the figure of one reference year, the latest year of the data
+(:func:`geo.territory.reference_year`), under the municipality's own code; a
+municipality dissolved before it has none (its residents are in its successor's
+figure). Every sum of population goes through :func:`geo.territory.population_total`.
+
 Centres
 -------
 A municipality's centre is the centre point Destatis publishes in its
@@ -34,6 +47,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo import territory
 from geo.errors import AmbiguousNameError, CRSError, InputError, UnknownMunicipalityError
 from geo.settings import WORK_CRS
 
@@ -223,21 +237,39 @@ def join_population(
     return gpd.GeoDataFrame(joined, geometry="geometry", crs=gdf.crs), report
 
 
-def add_trend(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def add_trend(
+    gdf: gpd.GeoDataFrame,
+    series: np.ndarray | None = None,
+    unknown: np.ndarray | None = None,
+) -> gpd.GeoDataFrame:
     """Return a copy with trend columns computed from the ``population_YYYY`` columns.
 
     Adds ``first_year``, ``last_year``, ``population``, ``change_pct``,
     ``change_pct_per_year``, ``trend_class`` and ``missing_years``. See the module
     docstring for the definitions and thresholds.
+
+    Parameters
+    ----------
+    gdf
+        Municipalities with ``population_YYYY`` columns.
+    series
+        The figures on each row's common territory (rows × years, NaN where a year's
+        figure does not refer to it), from :func:`geo.territory.detect_territory`;
+        the rows' own figures when ``None``.
+    unknown
+        Rows whose trend is unknown (a territorial change not proven).
     """
     years = population_years(gdf)
     out = gdf.copy()
-    values = np.column_stack(
+    own = np.column_stack(
         [
             out[f"population_{y}"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
             for y in years
         ]
     )
+    values = own if series is None else np.array(series, dtype=float)
+    if unknown is not None:
+        values = np.where(np.asarray(unknown, dtype=bool)[:, None], np.nan, values)
     present = ~np.isnan(values)
     n = len(out)
     first_idx = np.where(present.any(axis=1), present.argmax(axis=1), -1)
@@ -258,13 +290,14 @@ def add_trend(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     out.loc[first_year < 0, "first_year"] = pd.NA
     out["last_year"] = pd.array(np.where(last_year > 0, last_year, 0), dtype="Int64")
     out.loc[last_year < 0, "last_year"] = pd.NA
-    out["population"] = pd.array(np.where(np.isnan(last_val), 0, last_val), dtype="Int64")
-    out.loc[np.isnan(last_val), "population"] = pd.NA
+    ref = own[:, -1]
+    out["population"] = pd.array(np.where(np.isnan(ref), 0, ref), dtype="Int64")
+    out.loc[np.isnan(ref), "population"] = pd.NA
     out["change_pct"] = np.round(change, 2)
     out["change_pct_per_year"] = np.round(rate, 3)
     out["trend_class"] = classify_trend(pd.Series(rate, index=out.index))
     out["missing_years"] = [
-        ";".join(str(y) for y, p in zip(years, row, strict=True) if not p) for row in present
+        ";".join(str(y) for y, p in zip(years, row, strict=True) if not p) for row in ~np.isnan(own)
     ]
     return out
 
@@ -371,17 +404,38 @@ def build_region(
     districts: gpd.GeoDataFrame,
     population: pd.DataFrame,
     isek: pd.DataFrame | None = None,
+    water: gpd.GeoDataFrame | None = None,
+    territorial: bool = True,
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Build the region model from its sources (``isek`` only for the Jena region).
+
+    Parameters
+    ----------
+    municipalities, districts, population, isek
+        VG250 land parts and districts, the Destatis table, the ISEK facts.
+    water
+        VG250 water parts (``gf`` = 2), counted in the area comparison.
+    territorial
+        Detect territorial changes (:mod:`geo.territory`); ``False`` only to measure
+        the step (every row then counts as unchanged).
 
     Returns
     -------
     (GeoDataFrame, DataFrame)
-        Municipalities (EPSG:25832) with population series, trend, density, centre,
-        district and ISEK facts; and the join report (see :func:`join_population`).
+        Municipalities (EPSG:25832) with population series, trend, territory columns,
+        density, centre, district and ISEK facts; and the join report (see
+        :func:`join_population`; with one ``territory_change`` or ``code_change`` row
+        per change and its evidence, and a ``tolerance`` row).
     """
     joined, report = join_population(municipalities, population)
-    model = add_trend(joined)
+    if territorial:
+        joined, series, unknown, report = _with_territory(joined, population, water, report)
+        model = add_trend(joined, series, unknown)
+    else:
+        model = add_trend(joined)
+        for col, default in territory.TERRITORY_DEFAULTS.items():
+            model[col] = default
+        model["vg250_area_km2"] = np.round(territory.part_measures(model.geometry)[0], 2)
     model = add_districts(model, districts)
     model = add_centres(model)
     model = add_density(model)
@@ -398,7 +452,9 @@ def build_region(
         "change_pct_per_year",
         "trend_class",
         "missing_years",
+        *territory.TERRITORY_COLUMNS,
         "area_km2",
+        "vg250_area_km2",
         "density_per_km2",
         "centre_x",
         "centre_y",
@@ -411,6 +467,55 @@ def build_region(
     ]
     model = model[cols].sort_values("ags").reset_index(drop=True)
     return gpd.GeoDataFrame(model, geometry="geometry", crs=WORK_CRS), report
+
+
+def _with_territory(
+    joined: gpd.GeoDataFrame,
+    population: pd.DataFrame,
+    water: gpd.GeoDataFrame | None,
+    report: pd.DataFrame,
+) -> tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray, pd.DataFrame]:
+    """Attach the territory columns; return the trend series and the completed report."""
+    frame, figures, series, changes, tol = territory.detect_territory(joined, population, water)
+    out = joined.copy()
+    for k, y in enumerate(population_years(out)):
+        values = pd.array(np.where(np.isnan(figures[:, k]), 0, figures[:, k]), dtype="Int64")
+        out[f"population_{y}"] = values
+        out.loc[np.isnan(figures[:, k]), f"population_{y}"] = pd.NA
+    for name in [*territory.TERRITORY_COLUMNS, "vg250_area_km2"]:
+        out[name] = frame[name].to_numpy()
+    # findings settled by the territorial step: continued codes are no longer missing
+    keep = ~(
+        report["kind"].eq("missing_year")
+        & report["rs"].isin(out.loc[~pd.isna(figures).any(axis=1), "rs"])
+    )
+    report = report[keep].copy()
+    continued = set(changes.loc[changes["kind"].eq("code_change"), "rs"])
+    status = changes.drop_duplicates("rs").set_index("rs")["status"]
+    orphan = report["kind"].eq("no_geometry")
+    report.loc[orphan, "detail"] = [
+        "population row under a new Regionalschlüssel of a 2016 municipality (same AGS, "
+        "same territory): joined to it"
+        if r in continued
+        else f"population row whose Regionalschlüssel has no VG250 2016 municipality "
+        f"(created by a later merger); not mapped; territory {status.get(r, 'unproven')}, "
+        "see its territory_change row"
+        for r in report.loc[orphan, "rs"]
+    ]
+    tol_row = pd.DataFrame(
+        [
+            {
+                "kind": "tolerance",
+                "rs": "",
+                "ags": "",
+                "name": "",
+                "years": "",
+                "detail": "area tolerance: " + tol.describe(),
+            }
+        ]
+    )
+    report = pd.concat([report, changes, tol_row], ignore_index=True).fillna("")
+    return out, series, frame["trend_unknown"].to_numpy(), report
 
 
 # -- looking up and selecting -----------------------------------------------
@@ -552,5 +657,6 @@ def table_columns(region: gpd.GeoDataFrame) -> list[str]:
         "trend_class",
         "dist_km",
         "missing_years",
+        *territory.TERRITORY_COLUMNS,
     ]
     return [c for c in cols if c in region.columns]

@@ -81,6 +81,21 @@ def read_vg250_file(path: Path, layer: str = "gemeinden") -> gpd.GeoDataFrame:
     return gdf.to_crs(WORK_CRS)
 
 
+def read_vg250_water(path: Path, layer: str = "gemeinden") -> gpd.GeoDataFrame:
+    """Read the water parts (``gf`` = 2) of a VG250 layer in EPSG:25832 (``rs``, geometry).
+
+    Destatis counts these waters (Wadden Sea, lagoons, fjords) in a municipality's area;
+    a file without a ``gf`` column (the Thuringia file) has none, and the result is empty.
+    """
+    import pyogrio
+
+    info = pyogrio.read_info(require_file(path, "VG250 layer file"), layer=layer)
+    if "gf" not in list(info["fields"]):
+        return gpd.GeoDataFrame({"rs": pd.Series([], dtype=str)}, geometry=[], crs=WORK_CRS)
+    gdf = gpd.read_file(path, layer=layer, where="gf = 2", columns=["rs", "gf"])
+    return gdf[["rs", "geometry"]].to_crs(WORK_CRS)
+
+
 def read_population(data_dir: Path) -> pd.DataFrame:
     """Read the Thuringia Destatis population table keyed by the Regionalschlüssel ``rs``."""
     return read_population_file(data_dir / POPULATION_FILE)

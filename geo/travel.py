@@ -54,6 +54,7 @@ from scipy.spatial import cKDTree
 from shapely.geometry import LineString, Point
 from shapely.ops import substring
 
+from geo import territory
 from geo.errors import InputError, OutsideNetworkError, SnapDistanceError
 from geo.region import find_municipality, require_crs
 from geo.settings import WORK_CRS
@@ -889,15 +890,14 @@ def reachable(
     outside["trend_class"] = region["trend_class"].to_numpy(dtype=str)[out_rows]
     outside["straight_km"] = np.round(straight_km[out_rows], 1)
     outside["status"] = "outside_network"
-    pop = hits["population"]
+    counted = territory.population_total(region.iloc[rows])
     summary: dict[str, Any] = {
         "origin": org.label,
         "origin_ags": org.ags,
         "mode": mode,
         "max_minutes": limit,
         "municipalities_reached": len(hits),
-        "population_reached": int(pop.sum(skipna=True)),
-        "population_unknown": int(pop.isna().sum()),
+        **counted,
         "municipalities_outside_network": len(outside),
         "outside_rule": f"centre not covered by the loaded data, within {bound_km:.0f} km "
         f"as the crow flies ({MAX_SPEED_KPH:.0f} km/h for {limit:g} min)",

@@ -41,6 +41,7 @@ from maps.region import (
     _fmt_int,
     _fmt_pct,
     add_town_labels,
+    map_rates,
     trend_colours,
 )
 from maps.region import labels as region_labels
@@ -200,7 +201,7 @@ def build_forum_map(
             "rate": [_fmt_pct(v, lang) for v in region["change_pct_per_year"]],
             "rail_min": rail_txt,
             "car_min": car_txt,
-            "fill": trend_colours(region["change_pct_per_year"]).to_numpy(),
+            "fill": trend_colours(map_rates(region)).to_numpy(),
         },
         geometry=shown.geometry.to_numpy(),
         crs=shown.crs,

@@ -42,7 +42,10 @@ LABELS: dict[str, dict[str, str]] = {
         "title": "Stadt.Region.Jena – Bevölkerungsentwicklung",
         "subtitle": "Gemeinden Thüringens, Veränderung pro Jahr zwischen erstem und letztem Jahr",
         "legend": "Bevölkerung, Veränderung pro Jahr",
-        "unknown": "unbekannt (weniger als zwei Jahre)",
+        "unknown": "unbekannt (weniger als zwei Jahre oder Gebietsänderung nicht nachweisbar)",
+        "trend_basis": "Trendbasis",
+        "trend_note": "Gebietsänderung",
+        "dissolved": "Aufgelöste Gemeinden in der Farbe ihres Nachfolgers (Gebiet von {year})",
         "layer_municipalities": "Gemeinden (Trend)",
         "layer_isek": "ISEK-Nachbarstädte",
         "layer_jena": "Jena",
@@ -69,7 +72,10 @@ LABELS: dict[str, dict[str, str]] = {
         "title": "Stadt.Region.Jena – population trend",
         "subtitle": "Municipalities of Thuringia, change per year between first and last year",
         "legend": "Population, change per year",
-        "unknown": "unknown (fewer than two years)",
+        "unknown": "unknown (fewer than two years, or a territorial change not proven)",
+        "trend_basis": "Trend basis",
+        "trend_note": "Territorial change",
+        "dissolved": "Dissolved municipalities in their successor's colour (territory of {year})",
         "layer_municipalities": "Municipalities (trend)",
         "layer_isek": "ISEK neighbour towns",
         "layer_jena": "Jena",
@@ -127,6 +133,31 @@ def trend_colours(rate_pct_per_year: pd.Series) -> pd.Series:
     return out
 
 
+def map_rates(region: gpd.GeoDataFrame) -> pd.Series:
+    """Annual change to paint each municipality with, on the territory of the latest year.
+
+    A municipality dissolved into a successor of the map is painted with the successor's
+    trend on their common territory (its own short series ends before the merger); one
+    whose successor is not on the map, or not proven, is painted as unknown.
+    """
+    rate = region["change_pct_per_year"].astype(float)
+    if "successor" not in region.columns:
+        return rate
+    succ = region["successor"].fillna("").astype(str)
+    carries = region["population"].notna()
+    # a successor's rate: its own row, or the row carrying a new code's figure
+    keys = np.concatenate([region["ags"].astype(str).to_numpy(), succ[carries & (succ != "")]])
+    vals = np.concatenate([rate.to_numpy(), rate[carries & (succ != "")].to_numpy()])
+    by_ags = pd.Series(vals, index=keys)
+    by_ags = by_ags[~by_ags.index.duplicated(keep="last")]
+    dissolved = region["population"].isna() & (succ != "")
+    out = rate.copy()
+    out[dissolved] = succ[dissolved].map(by_ags).astype(float).to_numpy()
+    orphaned = region["population"].isna() & region["territory_changed"].astype(bool) & (succ == "")
+    out[orphaned] = np.nan
+    return out
+
+
 def popup_properties(region: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
     """Display strings of the popup fields, in the map's language."""
     lab = labels(lang)
@@ -142,6 +173,11 @@ def popup_properties(region: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
     props["trend_class"] = [lab.get(str(c), lab["unknown"]) for c in region["trend_class"]]
     props["density"] = [_fmt_int(v, lang) for v in region["density_per_km2"]]
     props["missing"] = [m if m else "–" for m in region["missing_years"].fillna("")]
+    for col in ("trend_basis", "trend_note"):
+        vals = (
+            region[col].fillna("") if col in region.columns else pd.Series("", index=region.index)
+        )
+        props[col] = [v if v else "–" for v in vals]
     isek = []
     for pop, trend, note in zip(
         region["isek_population"],
@@ -221,7 +257,7 @@ def build_region_map(
     years = region_model.population_years(region)
     props = popup_properties(region, lang)
     layer = gpd.GeoDataFrame(props, geometry=shown.geometry, crs=shown.crs)
-    layer["fill"] = trend_colours(region["change_pct_per_year"]).to_numpy()
+    layer["fill"] = trend_colours(map_rates(region)).to_numpy()
     minute_fields: list[str] = []
     minute_aliases: list[str] = []
     if minutes is not None:
@@ -241,6 +277,8 @@ def build_region_map(
         "change_pct",
         "change_pct_per_year",
         "trend_class",
+        "trend_basis",
+        "trend_note",
         "density",
         "missing",
         "isek",
@@ -254,6 +292,8 @@ def build_region_map(
         lab["change_pct"],
         lab["change_pct_per_year"],
         lab["trend_class"],
+        lab["trend_basis"],
+        lab["trend_note"],
         lab["density"],
         lab["missing"],
         lab["isek"],
@@ -311,7 +351,7 @@ def build_region_map(
         ("#ffd400", lab["jena"]),
         ("#ffffff", lab["isek_town"]),
     ]
-    note = lab["note"]
+    note = lab["note"] + " · " + lab["dissolved"].format(year=years[-1] if years else "")
     if minutes is not None:
         note += " · " + jm.minutes_note(minutes, lang)
     add_legend(m, lab["legend"], items, note=note)

@@ -22,6 +22,17 @@ def municipalities(
     model, _ = load_region(get_settings())
     sel = region.select(model, of=of, within_km=within_km, district=district, names=names)
     attribution = sources.attributions(region.REGION_SOURCES)
+    if fmt == "table":
+        # the long texts of the territory go below the table, one line per municipality
+        wide = ["predecessors", "successor", "trend_basis", "trend_note"]
+        body = export.to_table(sel[[c for c in region.table_columns(sel) if c not in wide]])
+        lines = [
+            f"{r['name']}: Trend {r['trend_basis']}"
+            + (f" – {r['trend_note']}" if r["trend_note"] else "")
+            for _, r in sel.iterrows()
+        ]
+        typer.echo("\n".join([body, "", *lines, *attribution]))
+        return
     if fmt != "geojson":
         sel = sel[region.table_columns(sel)]
     typer.echo(export.render(sel, fmt, attribution))

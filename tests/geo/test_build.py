@@ -35,7 +35,13 @@ def test_germany_area(settings: Settings) -> None:
     assert len(model) == 11299  # land parts; water parts (gf = 2) share their codes
     assert model["ags"].is_unique
     assert model["population_2018"].sum() > 80_000_000
-    assert set(report["kind"]) == {"missing_year", "no_geometry"}
+    assert set(report["kind"]) == {
+        "missing_year",
+        "no_geometry",
+        "territory_change",
+        "code_change",
+        "tolerance",
+    }
     berlin = region.find_municipality(model, "Berlin")
     assert berlin["district_type"] == "Kreisfreie Stadt" or berlin["ags"] == "11000000"
     assert model["isek_population"].isna().all()
