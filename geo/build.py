@@ -28,7 +28,7 @@ from geo.errors import InputError
 from geo.settings import Settings
 
 #: Bump when the region model's columns or rules change, to force a rebuild.
-BUILD_VERSION = "region-3"
+BUILD_VERSION = "region-4"
 
 
 @dataclass(frozen=True)

@@ -494,8 +494,8 @@ def _with_territory(
     status = changes.drop_duplicates("rs").set_index("rs")["status"]
     orphan = report["kind"].eq("no_geometry")
     report.loc[orphan, "detail"] = [
-        "population row under a new Regionalschlüssel of a 2016 municipality (same AGS, "
-        "same territory): joined to it"
+        "population row under a new code of a 2016 municipality (same territory, see its "
+        "code_change row): joined to it"
         if r in continued
         else f"population row whose Regionalschlüssel has no VG250 2016 municipality "
         f"(created by a later merger); not mapped; territory {status.get(r, 'unproven')}, "

@@ -114,7 +114,8 @@ def population_total(rows: pd.DataFrame) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``population_reached`` (the sum), ``population_year``, ``population_unknown``
+        ``population_reached`` (the sum), ``population_year`` (``None`` for a frame
+        without ``population_YYYY`` columns), ``population_unknown``
         (rows without a figure that were not dissolved into a known successor) and
         ``population_in_successor`` (dissolved rows, their residents counted with the
         successor).
@@ -129,10 +130,17 @@ def population_total(rows: pd.DataFrame) -> dict[str, Any]:
         dissolved = np.zeros(len(rows), dtype=bool)
     return {
         "population_reached": int(pop.sum(skipna=True)),
-        "population_year": reference_year(rows),
+        "population_year": _year_or_none(rows),
         "population_unknown": int((missing & ~dissolved).sum()),
         "population_in_successor": int(dissolved.sum()),
     }
+
+
+def _year_or_none(rows: pd.DataFrame) -> int | None:
+    try:
+        return reference_year(rows)
+    except InputError:  # a frame with only the reference figure (``population``)
+        return None
 
 
 def reference_population(region: pd.DataFrame) -> np.ndarray:

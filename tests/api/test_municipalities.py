@@ -35,12 +35,18 @@ def test_district_filter(client: TestClient) -> None:
 
 
 def test_one_municipality_with_missing_year_as_null(client: TestClient) -> None:
-    r = client.get("/municipalities/16067086")  # Drei Gleichen, merged before 2018
+    r = client.get("/municipalities/16067085")  # Günthersleben-Wechmar, merged before 2018
     assert r.status_code == 200
     props = r.json()["properties"]
-    assert props["name"] == "Drei Gleichen"
+    assert props["name"] == "Günthersleben-Wechmar"
     assert props["population_2018"] is None
     assert props["missing_years"] == "2018"
+    # the territory columns travel with every feature
+    assert props["territory_changed"] is True
+    assert props["successor"] == "16067089" and props["predecessors"] == ""
+    assert "eigenes Gebiet" in props["trend_basis"]
+    ilm = client.get("/municipalities/Ilmenau").json()["properties"]
+    assert ilm["trend_class"] == "stable" and "Langewiesen" in ilm["trend_basis"]
 
 
 @pytest.mark.parametrize(
