@@ -308,6 +308,7 @@ def test_synthetic_merges_are_detected_and_rebuilt(
     frame, figures, series, report, _ = territory.detect_territory(joined, pop, None, tol)
     pd.testing.assert_frame_equal(joined, before)  # input not mutated
     ags = cells["ags"].to_numpy()
+    assert {ags[s] for s in plan} <= set(report["ags"])  # every change is reported
     merged = {i for s, m in plan.items() for i in {s, *m}}
     for i in range(len(cells)):
         if i not in merged:
