@@ -383,6 +383,7 @@ def rail_state(
     """
     import numpy as np
 
+    from geo import population as population_sums
     from geo import region as region_model
     from geo import transit
 
@@ -393,11 +394,10 @@ def rail_state(
             f"max_minutes ({max_minutes}) must be at least the largest reach threshold "
             f"({max(reach_minutes)})."
         )
-    from geo import territory
 
     # reference-year figures only: a dissolved municipality adds 0 (its people are in
     # its successor's figure), so pop_within_* counts every resident once
-    pop = territory.reference_population(region)
+    pop = population_sums.reference_population(region)
     if centres:
         labels = [region_model.find_municipality(region, c).name for c in centres]
         is_centre = region.index.isin(labels)

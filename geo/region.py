@@ -49,6 +49,7 @@ import pandas as pd
 
 from geo import territory
 from geo.errors import AmbiguousNameError, CRSError, InputError, UnknownMunicipalityError
+from geo.population import check_population_table
 from geo.settings import WORK_CRS
 
 #: Annual rate (in % per year) from which a municipality counts as growing.
@@ -198,8 +199,7 @@ def join_population(
     years = population_years(population)
     if not years:
         raise InputError("population has no population_YYYY columns; check the Destatis table.")
-    pop = population.copy()
-    pop["rs"] = pop["rs"].astype(str).str.zfill(12)
+    pop = check_population_table(population)
     joined = gdf.merge(pop, on="rs", how="left", validate="one_to_one")
     for y in years:
         joined[f"population_{y}"] = joined[f"population_{y}"].round().astype("Int64")
@@ -429,13 +429,12 @@ def build_region(
     """
     joined, report = join_population(municipalities, population)
     if territorial:
-        joined, series, unknown, report = _with_territory(joined, population, water, report)
+        joined, series, unknown, report = territory.attach_territory(
+            joined, population, water, report
+        )
         model = add_trend(joined, series, unknown)
     else:
-        model = add_trend(joined)
-        for col, default in territory.TERRITORY_DEFAULTS.items():
-            model[col] = default
-        model["vg250_area_km2"] = np.round(territory.part_measures(model.geometry)[0], 2)
+        model = territory.unchanged(add_trend(joined))
     model = add_districts(model, districts)
     model = add_centres(model)
     model = add_density(model)
@@ -467,55 +466,6 @@ def build_region(
     ]
     model = model[cols].sort_values("ags").reset_index(drop=True)
     return gpd.GeoDataFrame(model, geometry="geometry", crs=WORK_CRS), report
-
-
-def _with_territory(
-    joined: gpd.GeoDataFrame,
-    population: pd.DataFrame,
-    water: gpd.GeoDataFrame | None,
-    report: pd.DataFrame,
-) -> tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray, pd.DataFrame]:
-    """Attach the territory columns; return the trend series and the completed report."""
-    frame, figures, series, changes, tol = territory.detect_territory(joined, population, water)
-    out = joined.copy()
-    for k, y in enumerate(population_years(out)):
-        values = pd.array(np.where(np.isnan(figures[:, k]), 0, figures[:, k]), dtype="Int64")
-        out[f"population_{y}"] = values
-        out.loc[np.isnan(figures[:, k]), f"population_{y}"] = pd.NA
-    for name in [*territory.TERRITORY_COLUMNS, "vg250_area_km2"]:
-        out[name] = frame[name].to_numpy()
-    # findings settled by the territorial step: continued codes are no longer missing
-    keep = ~(
-        report["kind"].eq("missing_year")
-        & report["rs"].isin(out.loc[~pd.isna(figures).any(axis=1), "rs"])
-    )
-    report = report[keep].copy()
-    continued = set(changes.loc[changes["kind"].eq("code_change"), "rs"])
-    status = changes.drop_duplicates("rs").set_index("rs")["status"]
-    orphan = report["kind"].eq("no_geometry")
-    report.loc[orphan, "detail"] = [
-        "population row under a new code of a 2016 municipality (same territory, see its "
-        "code_change row): joined to it"
-        if r in continued
-        else f"population row whose Regionalschlüssel has no VG250 2016 municipality "
-        f"(created by a later merger); not mapped; territory {status.get(r, 'unproven')}, "
-        "see its territory_change row"
-        for r in report.loc[orphan, "rs"]
-    ]
-    tol_row = pd.DataFrame(
-        [
-            {
-                "kind": "tolerance",
-                "rs": "",
-                "ags": "",
-                "name": "",
-                "years": "",
-                "detail": "area tolerance: " + tol.describe(),
-            }
-        ]
-    )
-    report = pd.concat([report, changes, tol_row], ignore_index=True).fillna("")
-    return out, series, frame["trend_unknown"].to_numpy(), report
 
 
 # -- looking up and selecting -----------------------------------------------

@@ -54,7 +54,7 @@ from scipy.spatial import cKDTree
 from shapely.geometry import LineString, Point
 from shapely.ops import substring
 
-from geo import territory
+from geo import population
 from geo.errors import InputError, OutsideNetworkError, SnapDistanceError
 from geo.region import find_municipality, require_crs
 from geo.settings import WORK_CRS
@@ -890,7 +890,7 @@ def reachable(
     outside["trend_class"] = region["trend_class"].to_numpy(dtype=str)[out_rows]
     outside["straight_km"] = np.round(straight_km[out_rows], 1)
     outside["status"] = "outside_network"
-    counted = territory.population_total(region.iloc[rows])
+    counted = population.population_total(region.iloc[rows])
     summary: dict[str, Any] = {
         "origin": org.label,
         "origin_ags": org.ags,

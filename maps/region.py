@@ -40,7 +40,7 @@ UNKNOWN_COLOUR = "#bdbdbd"
 LABELS: dict[str, dict[str, str]] = {
     "de": {
         "title": "Stadt.Region.Jena – Bevölkerungsentwicklung",
-        "subtitle": "Gemeinden Thüringens, Veränderung pro Jahr zwischen erstem und letztem Jahr",
+        "subtitle": "Gemeinden Thüringens, Veränderung pro Jahr auf gleichem Gebiet",
         "legend": "Bevölkerung, Veränderung pro Jahr",
         "unknown": "unbekannt (weniger als zwei Jahre oder Gebietsänderung nicht nachweisbar)",
         "trend_basis": "Trendbasis",
@@ -70,7 +70,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "en": {
         "title": "Stadt.Region.Jena – population trend",
-        "subtitle": "Municipalities of Thuringia, change per year between first and last year",
+        "subtitle": "Municipalities of Thuringia, change per year on the same territory",
         "legend": "Population, change per year",
         "unknown": "unknown (fewer than two years, or a territorial change not proven)",
         "trend_basis": "Trend basis",

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import re
+from pathlib import Path
+from typing import Any
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -11,7 +16,7 @@ from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 from shapely.geometry import box
 
-from geo import region, territory
+from geo import population, region, territory
 from geo.build import load_region
 from geo.settings import Settings
 
@@ -112,20 +117,20 @@ def test_population_counts_every_resident_once(
 ) -> None:
     csv = _pop_csv(settings)
     distinct = int(csv["population_2018"].sum())  # every 2018 code once
-    total = territory.population_total(region_model)
+    total = population.population_total(region_model)
     assert total["population_year"] == 2018
     assert total["population_reached"] == distinct == 2_143_145
     # Ilmenau and the towns it absorbed: 36,716, not 36,716 + their 2014 figures
     ilm = _row(region_model, "Ilmenau")
     group = region_model[region_model["ags"].isin([ilm["ags"], *ilm["predecessors"].split(",")])]
-    counted = territory.population_total(group)
+    counted = population.population_total(group)
     assert counted["population_reached"] == 36716
     assert counted["population_in_successor"] == 4 and counted["population_unknown"] == 0
     # any selection stays within the distinct residents
     rng = np.random.default_rng(3)
     for _ in range(20):
         pick = region_model.iloc[rng.choice(len(region_model), 300, replace=False)]
-        assert territory.population_total(pick)["population_reached"] <= distinct
+        assert population.population_total(pick)["population_reached"] <= distinct
 
 
 def test_reachable_counts_a_merged_town_once(region_model: gpd.GeoDataFrame) -> None:
@@ -214,7 +219,7 @@ def test_germany_counts_and_codes_dissolved_before_2016(
     assert thiendorf["change_pct"] == pytest.approx((3767 / (1446 + 2233) - 1) * 100, abs=0.01)
     csv = _pop_csv(settings, germany=True)
     # every 2018 code is carried by one 2016 row: the residents add up exactly once
-    assert territory.population_total(model)["population_reached"] == csv["population_2018"].sum()
+    assert population.population_total(model)["population_reached"] == csv["population_2018"].sum()
     ch = report[report["kind"].eq("territory_change")]
     assert (ch["status"] == "reconstructed").sum() >= 25
 
@@ -358,3 +363,70 @@ def test_synthetic_unproven_change_is_unknown() -> None:
     others = model[model["ags"] != cells["ags"][0]]
     assert not others["territory_changed"].any()
     assert (others["trend_class"] == "stable").all()
+
+
+# -- bad input -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (lambda df: df.drop(columns="area_km2"), "lacks the column(s) area_km2"),
+        (lambda df: pd.concat([df, df.iloc[[0]]]), "repeated Regionalschlüssel"),
+        (
+            lambda df: df.assign(
+                area_km2=df["area_km2"].astype(object).where(df.index != 3, "12,5")
+            ),
+            "area_km2 holds 1",
+        ),
+        (
+            lambda df: df.assign(
+                population_2018=df["population_2018"].astype(object).where(df.index != 5, "x")
+            ),
+            "population_2018 holds 1",
+        ),
+    ],
+)
+def test_bad_population_table_is_refused_and_nothing_written(
+    settings: Settings, tmp_path: Path, change: Any, words: str
+) -> None:
+    from geo.build import build
+    from geo.errors import InputError
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "vg250_thueringen_2016.gpkg").symlink_to(
+        settings.data_dir / "vg250_thueringen_2016.gpkg"
+    )
+    change(_pop_csv(settings)).to_csv(data / "population_destatis_thueringen.csv", index=False)
+    s = Settings(data_dir=data, raw_dir=settings.raw_dir, processed_dir=tmp_path / "processed")
+    with pytest.raises(InputError, match=re.escape(words)):
+        build(s)
+    assert not (tmp_path / "processed" / "region.gpkg").exists()
+    assert (
+        not list((tmp_path / "processed").glob("*")) if (tmp_path / "processed").exists() else True
+    )
+
+
+def test_cli_build_with_bad_table_prints_one_line(settings: Settings, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "vg250_thueringen_2016.gpkg").symlink_to(
+        settings.data_dir / "vg250_thueringen_2016.gpkg"
+    )
+    _pop_csv(settings).drop(columns="center_lat").to_csv(
+        data / "population_destatis_thueringen.csv", index=False
+    )
+    env = {
+        **os.environ,
+        "STADTREGION_DATA_DIR": str(data),
+        "STADTREGION_PROCESSED_DIR": str(tmp_path / "processed"),
+    }
+    exe = Path(sys.executable).parent / "stadtregion"
+    r = subprocess.run([str(exe), "build"], capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode != 0
+    assert "Traceback" not in r.stderr
+    assert "center_lat" in r.stderr and len(r.stderr.strip().splitlines()) == 1
