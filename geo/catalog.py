@@ -171,8 +171,10 @@ register(
         id="municipalities",
         title="Municipalities of Thuringia",
         description="Every municipality of Thuringia (VG250, 2016) with its population "
-        "series (Destatis), latest population, change per year, trend class "
-        "(growing/stable/shrinking/unknown), area and density.",
+        "series (Destatis), population of the reference year 2018, change per year on a "
+        "common territory, trend class (growing/stable/shrinking/unknown), territorial "
+        "changes (territory_changed, predecessors, successor, trend_basis, trend_note), "
+        "area and density.",
         id_field="ags",
         properties=MUNICIPALITY_PROPERTIES,
         load=load_municipalities,

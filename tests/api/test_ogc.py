@@ -166,3 +166,15 @@ def test_html_items_page_links_features(client: TestClient) -> None:
     assert "/ogc/collections/municipalities/items/16051000?f=html" in page
     assert 'rel="next"' not in page  # links are listed, with their rel as text
     assert "(next, text/html)" in page
+
+
+def test_municipality_items_carry_the_territory_columns(client: TestClient) -> None:
+    r = client.get(f"{ITEMS}/16070029")  # Ilmenau, absorbed four neighbours before 2018
+    assert r.status_code == 200
+    props = r.json()["properties"]
+    assert props["territory_changed"] is True
+    assert props["predecessors"] == "16070032,16070055,16070018,16070042"
+    assert props["successor"] == ""
+    assert "Gebiet von 2018" in props["trend_basis"] and props["trend_class"] == "stable"
+    lw = client.get(f"{ITEMS}/16070032").json()["properties"]  # Langewiesen
+    assert lw["successor"] == "16070029" and lw["population"] is None
