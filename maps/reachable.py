@@ -192,6 +192,8 @@ def build_reachable_map(
         )
     pop = s["population_reached"]
     pop_text = f"{pop:,}".replace(",", ".") if lang == "de" else f"{pop:,}"
+    if s.get("population_year"):  # one reference year, every resident once
+        pop_text += f" ({s['population_year']})"
     rail = s.get("mode") == "rail"
     if rail:
         when = (

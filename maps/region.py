@@ -44,7 +44,6 @@ LABELS: dict[str, dict[str, str]] = {
         "legend": "Bevölkerung, Veränderung pro Jahr",
         "unknown": "unbekannt (weniger als zwei Jahre oder Gebietsänderung nicht nachweisbar)",
         "trend_basis": "Trendbasis",
-        "trend_note": "Gebietsänderung",
         "dissolved": "Aufgelöste Gemeinden in der Farbe ihres Nachfolgers (Gebiet von {year})",
         "layer_municipalities": "Gemeinden (Trend)",
         "layer_isek": "ISEK-Nachbarstädte",
@@ -74,7 +73,6 @@ LABELS: dict[str, dict[str, str]] = {
         "legend": "Population, change per year",
         "unknown": "unknown (fewer than two years, or a territorial change not proven)",
         "trend_basis": "Trend basis",
-        "trend_note": "Territorial change",
         "dissolved": "Dissolved municipalities in their successor's colour (territory of {year})",
         "layer_municipalities": "Municipalities (trend)",
         "layer_isek": "ISEK neighbour towns",
@@ -173,11 +171,13 @@ def popup_properties(region: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
     props["trend_class"] = [lab.get(str(c), lab["unknown"]) for c in region["trend_class"]]
     props["density"] = [_fmt_int(v, lang) for v in region["density_per_km2"]]
     props["missing"] = [m if m else "–" for m in region["missing_years"].fillna("")]
-    for col in ("trend_basis", "trend_note"):
-        vals = (
-            region[col].fillna("") if col in region.columns else pd.Series("", index=region.index)
-        )
-        props[col] = [v if v else "–" for v in vals]
+    # one popup field (the page stays small): the basis, and the change where there is one
+    empty = pd.Series("", index=region.index)
+    basis = region["trend_basis"].fillna("") if "trend_basis" in region.columns else empty
+    note = region["trend_note"].fillna("") if "trend_note" in region.columns else empty
+    props["trend_basis"] = [
+        (b or "–") + (f" · {n}" if n else "") for b, n in zip(basis, note, strict=True)
+    ]
     isek = []
     for pop, trend, note in zip(
         region["isek_population"],
@@ -278,7 +278,6 @@ def build_region_map(
         "change_pct_per_year",
         "trend_class",
         "trend_basis",
-        "trend_note",
         "density",
         "missing",
         "isek",
@@ -293,7 +292,6 @@ def build_region_map(
         lab["change_pct_per_year"],
         lab["trend_class"],
         lab["trend_basis"],
-        lab["trend_note"],
         lab["density"],
         lab["missing"],
         lab["isek"],

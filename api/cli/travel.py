@@ -76,7 +76,15 @@ def reachable(
         typer.echo(
             f"\n{s['municipalities_reached']} municipalities reached from {s['origin']} by "
             f"{s['mode']} within {s['max_minutes']:g} min; population reached "
-            f"{s['population_reached']:,} ({s['population_unknown']} without a figure)."
+            f"{s['population_reached']:,} ("
+            + (f"{s['population_year']}; " if s.get("population_year") else "")
+            + f"{s['population_unknown']} without a figure"
+            + (
+                f", {s['population_in_successor']} dissolved, counted in their successor"
+                if s.get("population_in_successor")
+                else ""
+            )
+            + ")."
         )
         typer.echo(note)
         if len(result.outside):
