@@ -43,6 +43,16 @@ unique answers are taken first, and their members leave the other successors' po
 The trend of a proven successor then compares the sum of the earlier figures of
 successor and predecessors with its later figure. Where nothing or several sets fit, the
 change is *unproven* and the trend is ``unknown`` with a note naming the change.
+
+New codes
+---------
+A code created after 2016 has no geometry; its figure is carried by one 2016 row, as a
+successor's row carries its later figure: the row with the same AGS (a code that only
+changed its Regionalschlüssel continues the series when the areas agree), else the
+row holding the new code's centre point. So every 2018 figure is in exactly one row and
+:func:`geo.population.population_total` counts every resident once. Codes dissolved
+before 2016 lie in the 2016 polygon holding their centre; that municipality's trend
+starts after the change (or sums them where it was created from them alone).
 """
 
 from __future__ import annotations
