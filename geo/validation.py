@@ -69,7 +69,7 @@ TOLERANCES: dict[str, dict[str, str]] = {
     "de": {
         "population": "Einwohner: halbe Rundungseinheit der veröffentlichten Zahl "
         "(22 400 → ±50, 7 000 → ±500)",
-        "trend": f"Trend: ±{TREND_TOLERANCE_PP:g} Prozentpunkte",
+        "trend": f"Trend: ±{TREND_TOLERANCE_PP:g} Prozentpunkte".replace(".", ","),
         "minutes": f"Minuten: ±{MINUTES_TOLERANCE_MIN:g} min oder "
         f"±{MINUTES_TOLERANCE_REL * 100:g} %, das Größere",
         "highlight": f"hervorgehoben: ungeklärt und über {HIGHLIGHT_PCT:g} % Abweichung",
@@ -198,6 +198,12 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 
+#: German words for the stated gaps of known feeds (``geo.transit.FEED_NOTES`` is English).
+FEED_GAPS_DE: dict[str, str] = {
+    "db_fv_gtfs_2019.zip": "nur DB-Fernverkehr (ICE/IC/EC und Partner), Fahrplanjahr 2019: "
+    "keine Regionalzüge (RE/RB), keine Straßenbahnen, keine Busse",
+}
+
 #: Columns of the report (codes; see :func:`labelled` for the display version).
 COLUMNS = [
     "ags",
@@ -237,6 +243,8 @@ class Computed:
         What the rail minutes are (feed, date, window, statistic).
     rail_feed_notes
         What the timetable lacks (one sentence per feed with a known gap).
+    rail_feeds
+        The feeds' file names (for German words of known gaps, :data:`FEED_GAPS_DE`).
     car_network
         Name of the loaded road network.
     """
@@ -248,6 +256,7 @@ class Computed:
     rail_basis: str
     rail_feed_notes: tuple[str, ...]
     car_network: str
+    rail_feeds: tuple[str, ...] = ()
 
 
 def population_tolerance(published: float) -> float:
@@ -420,7 +429,7 @@ def _rail_row(
     row = _row(r, lab["isek"], "rail_minutes", pub, lab["isek_min_basis"])
     tol = minutes_tolerance(pub)
     comp = float(computed.rail_minutes.get(str(r["ags"]), np.nan))
-    notes = "; ".join(computed.rail_feed_notes)
+    notes = "; ".join(_feed_gaps(computed, lang))
     basis = computed.rail_basis
     if np.isfinite(comp) and abs(comp - pub) <= tol:
         text = lab["within"].format(tol=_fmt(tol, lang, 1) + " min")
@@ -430,6 +439,16 @@ def _rail_row(
         return _finish(row, comp, basis, tol, "other_network", lab[key].format(notes=notes), lab)
     text = lab["none"] if np.isfinite(comp) else lab["unreached"]
     return _finish(row, comp, basis, tol, "unexplained", text, lab)
+
+
+def _feed_gaps(computed: Computed, lang: str) -> list[str]:
+    """The stated gaps of the timetable, in German where the feed is known."""
+    if lang != "de" or not computed.rail_feeds:
+        return list(computed.rail_feed_notes)
+    german = [FEED_GAPS_DE[f] for f in computed.rail_feeds if f in FEED_GAPS_DE]
+    return (
+        german if len(german) == len(computed.rail_feed_notes) else list(computed.rail_feed_notes)
+    )
 
 
 def _car_row(

@@ -31,6 +31,7 @@ from api.cli import (  # noqa: E402,F401
     tokens,
     transit,
     travel,
+    validate,
 )
 
 
