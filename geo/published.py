@@ -127,6 +127,14 @@ INKAR_REASON_LABELS: dict[str, dict[str, str]] = {
 
 #: Columns the join adds to the model.
 INKAR_META_COLUMNS = ("inkar_key", "inkar_name", "inkar_match", "inkar_note", "inkar_source")
+#: What the public outputs (OGC collection) show of the join: values, key, label, reason.
+INKAR_PROPERTIES = (
+    *INKAR_COLUMNS.values(),
+    "inkar_key",
+    "inkar_name",
+    "inkar_match",
+    "inkar_source",
+)
 REPORT_COLUMNS = ["ags", "name", "status", "reason", "detail", "inkar_key", "inkar_name"]
 
 
