@@ -246,11 +246,14 @@ def join_inkar(
         free = verbandsfrei_2016(rs).to_numpy()
         unincorporated = out["bez"].astype(str).str.casefold().str.startswith("gemeindefrei")
         unincorporated = unincorporated.to_numpy()
-        in_keys = np.isin(ags, by_key.index.to_numpy())
+        known_keys = set(by_key.index)
+        in_keys = np.array([a in known_keys for a in ags], dtype=bool)
         change = known_territory_change(out).to_numpy()
         gone = free & ~in_keys & ~unincorporated
         near_gone = _gone_neighbours(out, gone)
-        district_rows = {d: grp for d, grp in inkar.groupby(inkar["gv_key"].str[:5], sort=False)}
+        district_rows: dict[tuple[str, str], list[str]] = {}
+        for k, nm in zip(inkar["gv_key"], inkar["name"], strict=True):
+            district_rows.setdefault((k[:5], inkar_name_key(nm)), []).append(f"{k} {nm!r}")
         for i in range(n):
             r, d = _decide(
                 i,
@@ -305,7 +308,7 @@ def _decide(
     change: np.ndarray,
     near_gone: dict[int, list[int]],
     by_key: pd.DataFrame,
-    district_rows: dict[str, pd.DataFrame],
+    district_rows: dict[tuple[str, str], list[str]],
 ) -> tuple[str, str]:
     """Reason code and evidence sentence of municipality ``i`` (see the module docstring)."""
     a = ags[i]
@@ -318,7 +321,7 @@ def _decide(
                 f"member of Gemeindeverband {assoc} (Regionalschlüssel) in 2016; INKAR gives "
                 "only the association's value, not joined"
             )
-            same = _same_name_rows(district_rows.get(a[:5]), names[i])
+            same = ", ".join(district_rows.get((a[:5], inkar_name_key(names[i])), []))
             if same:
                 text += f"; INKAR association(s) bearing its name: {same}"
             return "association_member", text
@@ -346,14 +349,6 @@ def _decide(
             "may have been merged into this municipality, not joined"
         )
     return "matched", f"Einheitsgemeinde: INKAR key {a} = AGS, name {inkar_name!r}"
-
-
-def _same_name_rows(rows: pd.DataFrame | None, name: str) -> str:
-    if rows is None:
-        return ""
-    key = inkar_name_key(name)
-    hits = rows[rows["name"].map(inkar_name_key) == key]
-    return ", ".join(f"{k} {v!r}" for k, v in zip(hits["gv_key"], hits["name"], strict=True))
 
 
 def inkar_counts(report: pd.DataFrame) -> dict[str, int]:
