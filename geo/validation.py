@@ -404,11 +404,15 @@ def _trend_row(
     pub = float(r["isek_trend_2008_2015_pct"])
     row = _row(r, lab["isek"], "trend", pub, lab["isek_trend_basis"])
     tol = TREND_TOLERANCE_PP
+    # territorial-change columns, where the model has them: the trend's basis and note
+    given_basis = str(r.get("trend_basis", "") or "").strip()
+    note = str(r.get("trend_note", "") or "").strip()
     if pd.isna(r["change_pct"]) or pd.isna(r["first_year"]) or pd.isna(r["last_year"]):
-        return _finish(row, np.nan, "", tol, "not_computable", lab["no_trend"], lab)
+        why = note or (lab["change"].format(note=change) if change else lab["no_trend"])
+        return _finish(row, np.nan, given_basis, tol, "not_computable", why, lab)
     first, last = int(r["first_year"]), int(r["last_year"])
     comp = float(r["change_pct"])
-    basis = lab["trend_basis"].format(first=first, last=last)
+    basis = given_basis or lab["trend_basis"].format(first=first, last=last)
     if abs(comp - pub) <= tol:
         text = lab["within"].format(tol=_fmt(tol, lang, 1))
         return _finish(row, comp, basis, tol, "same", text, lab)

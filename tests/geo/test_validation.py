@@ -119,6 +119,13 @@ def test_territorial_change_columns_are_used_when_present(
     assert trend["reason"] == "other_territory" and "16073036" in trend["explanation"]
     # a figure within tolerance stays "same" whatever the territory
     assert _one(table, "Saalfeld/Saale", "population")["reason"] == "same"
+    # a trend left unknown across an unproven change says so instead of a number
+    unknown = model.copy()
+    unknown.loc[saalfeld, "change_pct"] = np.nan
+    unknown["trend_note"] = ""
+    unknown.loc[saalfeld, "trend_note"] = "territory changed by a merger; no common territory"
+    trend = _one(validation_table(unknown, computed(unknown)), "Saalfeld/Saale", "trend")
+    assert trend["reason"] == "not_computable" and "merger" in trend["explanation"]
     # without the columns: no known change
     assert "territory_changed" not in region_model.columns
     assert (
