@@ -99,29 +99,29 @@ INKAR_REASONS: dict[str, str] = {
     "not_loaded": "no INKAR table loaded",
 }
 
-#: Short user-facing words for each reason (maps, reports).
+#: Short user-facing words for each reason (map popups; the full sentence is ``inkar_note``).
 INKAR_REASON_LABELS: dict[str, dict[str, str]] = {
     "de": {
-        "matched": "Einheitsgemeinde, Schlüssel und Name gleich",
-        "unincorporated": "gemeindefreies Gebiet",
-        "association_member": "INKAR nennt nur den Wert des Gemeindeverbands",
-        "no_key": "kein INKAR-Schlüssel 2020: nach 2016 fusioniert oder einem Verband beigetreten",
-        "name_differs": "INKAR-Name unter dem Schlüssel weicht ab",
-        "was_member": "2016 Mitglied eines Gemeindeverbands, Gebiet 2020 unsicher",
+        "matched": "Einheitsgemeinde",
+        "unincorporated": "gemeindefrei",
+        "association_member": "nur Verbandswert",
+        "no_key": "kein Schlüssel 2020",
+        "name_differs": "anderer Name",
+        "was_member": "Gebiet 2020 unsicher",
         "territory_changed": "Gebietsänderung",
-        "neighbour_gone": "Nachbargemeinde nach 2016 aufgelöst, Gebiet 2020 unsicher",
-        "not_loaded": "keine INKAR-Tabelle geladen",
+        "neighbour_gone": "Gebiet 2020 unsicher",
+        "not_loaded": "nicht geladen",
     },
     "en": {
-        "matched": "Einheitsgemeinde, same key and name",
-        "unincorporated": "unincorporated area",
-        "association_member": "INKAR gives only the association's value",
-        "no_key": "no INKAR key in 2020: merged or joined an association after 2016",
-        "name_differs": "the INKAR name under the key differs",
-        "was_member": "member of an association in 2016, 2020 territory uncertain",
+        "matched": "Einheitsgemeinde",
+        "unincorporated": "unincorporated",
+        "association_member": "association value only",
+        "no_key": "no 2020 key",
+        "name_differs": "other name",
+        "was_member": "2020 territory uncertain",
         "territory_changed": "territorial change",
-        "neighbour_gone": "a neighbour dissolved after 2016, 2020 territory uncertain",
-        "not_loaded": "no INKAR table loaded",
+        "neighbour_gone": "2020 territory uncertain",
+        "not_loaded": "not loaded",
     },
 }
 

@@ -115,9 +115,9 @@ LABELS: dict[str, dict[str, str]] = {
         "des geladenen Straßennetzes)",
         "no_network": "kein Straßennetz geladen",
         "inkar": "Veröffentlicht: BBSR INKAR, Gemeindeverband, 2020",
-        "inkar_values": "Pkw-Minuten: Oberzentrum {oz}, Mittel-/Oberzentrum {mz}, "
-        "IC/EC/ICE-Bahnhof {ic}, Autobahn {bab}, Flughafen {fh}",
-        "inkar_none": "keine veröffentlichte Angabe für diese Gemeinde allein ({reason})",
+        "inkar_values": "Pkw-min: Oberzentrum {oz}, Mittel-/Oberzentrum {mz}, IC/ICE {ic}, "
+        "Autobahn {bab}, Flughafen {fh}",
+        "inkar_none": "– ({reason})",
     },
     "en": {
         "rail": "Rail from Jena (min)",
@@ -128,9 +128,9 @@ LABELS: dict[str, dict[str, str]] = {
         "the loaded road network)",
         "no_network": "no road network loaded",
         "inkar": "Published: BBSR INKAR, municipal association, 2020",
-        "inkar_values": "car minutes: Oberzentrum {oz}, Mittel-/Oberzentrum {mz}, "
-        "IC/EC/ICE station {ic}, motorway {bab}, airport {fh}",
-        "inkar_none": "no published figure for this municipality alone ({reason})",
+        "inkar_values": "car min: Oberzentrum {oz}, Mittel-/Oberzentrum {mz}, IC/ICE {ic}, "
+        "motorway {bab}, airport {fh}",
+        "inkar_none": "– ({reason})",
     },
 }
 
