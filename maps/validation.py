@@ -81,7 +81,7 @@ def ic_car_minutes(
 
 
 def computed_figures(
-    settings: Settings, region: gpd.GeoDataFrame
+    settings: Settings, region: gpd.GeoDataFrame, lang: str = "de"
 ) -> tuple[validation.Computed, list[str]]:
     """The computed minutes the report compares with (those of the region map).
 
@@ -91,7 +91,10 @@ def computed_figures(
 
     minutes = jm.jena_minutes(settings, region)
     feeds = tuple(gtfs_io.get_timetable(settings).feeds)
-    basis = f"{', '.join(feeds)}: {minutes.rail_note}"
+    note = minutes.rail_note
+    if lang == "en":
+        note = note.replace("Abfahrt", "departures").replace("Median", "median")
+    basis = f"{', '.join(feeds)}: {note}"
     figures = validation.Computed(
         rail_minutes=minutes.rail,
         car_minutes=minutes.car,
@@ -110,7 +113,7 @@ def build_report(settings: Settings, lang: str = "de") -> Report:
     if lang not in validation.LABELS:
         raise InputError(f"lang must be de or en, not {lang!r}.")
     region, _ = load_region(settings)
-    computed, attr = computed_figures(settings, region)
+    computed, attr = computed_figures(settings, region, lang)
     table = validation.validation_table(region, computed, lang)
     attribution = sources.attributions(REGION_SOURCES)
     attribution += [a for a in attr if a not in attribution]
