@@ -19,6 +19,7 @@ from api.routers import (
     screening,
     transit,
     travel,
+    validation,
 )
 from geo.settings import Settings, get_settings
 from maps.base import STATIC_DIR
@@ -59,5 +60,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ogc.router)
     app.include_router(access.router)
     app.include_router(docs.router)
+    app.include_router(validation.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

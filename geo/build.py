@@ -22,13 +22,13 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from geo import published, published_io, sources
 from geo import region as region_model
-from geo import sources
 from geo.errors import InputError
 from geo.settings import Settings
 
 #: Bump when the region model's columns or rules change, to force a rebuild.
-BUILD_VERSION = "region-4"
+BUILD_VERSION = "region-5"
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,9 @@ def _inputs(settings: Settings, area: Area) -> list[Path]:
         paths.append(
             sources.require_file(settings.raw_dir / sources.ISEK_FILE, "ISEK neighbour towns")
         )
+    inkar = published_io.inkar_input(settings)
+    if inkar is not None:
+        paths.append(inkar)
     return paths
 
 
@@ -127,12 +130,16 @@ def build(settings: Settings, force: bool = False, area: str = "thuringia") -> B
     model, report = region_model.build_region(
         municipalities, districts, population, isek, water=water
     )
+    inkar_file = published_io.inkar_input(settings)
+    inkar = published_io.read_inkar(inkar_file) if inkar_file is not None else None
+    model, inkar_report = published.join_inkar(model, inkar)
     sources.write_layers_atomic(
         out,
         {
             "municipalities": model,
             "districts": districts[["ags", "rs", "gen", "bez", "geometry"]],
             "join_report": report,
+            "inkar_report": inkar_report,
         },
     )
     sources.write_json_atomic(

@@ -22,6 +22,7 @@ from geo import sources
 from geo.access import PUBLIC, Viewer
 from geo.build import load_region
 from geo.errors import NotFoundError
+from geo.published import INKAR_PROPERTIES
 from geo.region import REGION_SOURCES
 from geo.settings import WEB_CRS, Settings
 from geo.store import Store
@@ -147,7 +148,8 @@ def _municipalities_web(data_dir: Path, raw_dir: Path, processed_dir: Path) -> g
     model, _ = load_region(
         Settings(data_dir=data_dir, raw_dir=raw_dir, processed_dir=processed_dir)
     )
-    web = model[[*MUNICIPALITY_PROPERTIES, "geometry"]].to_crs(WEB_CRS)
+    published = [c for c in INKAR_PROPERTIES if c in model.columns]
+    web = model[[*MUNICIPALITY_PROPERTIES, *published, "geometry"]].to_crs(WEB_CRS)
     return web.sort_values("ags").reset_index(drop=True)
 
 
@@ -174,9 +176,13 @@ register(
         "series (Destatis), population of the reference year 2018, change per year on a "
         "common territory, trend class (growing/stable/shrinking/unknown), territorial "
         "changes (territory_changed, predecessors, successor, trend_basis, trend_note), "
-        "area and density.",
+        "area and density. "
+        "inkar_*: published car "
+        "minutes and stop access of the BBSR (INKAR 2021, municipal association, territory "
+        "of 2020), only where key, name and territory prove the municipality (inkar_match "
+        "says why not).",
         id_field="ags",
-        properties=MUNICIPALITY_PROPERTIES,
+        properties=(*MUNICIPALITY_PROPERTIES, *INKAR_PROPERTIES),
         load=load_municipalities,
         attribution=tuple(sources.attributions(REGION_SOURCES)),
         keywords=("Gemeinden", "Bevölkerung", "Thüringen", "Jena"),

@@ -359,16 +359,26 @@ def add_density(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
+#: Numeric ISEK columns of the model.
+ISEK_NUMBERS = ("isek_population", "isek_trend_2008_2015_pct")
+#: ISEK minutes to Jena: model column -> column of ``data/raw/isek_umland.csv``.
+ISEK_MINUTES = {
+    "isek_rail_minutes": "rail_minutes_jena_isek",
+    "isek_car_minutes": "car_minutes_jena_isek",
+}
+
+
 def attach_isek(gdf: gpd.GeoDataFrame, isek: pd.DataFrame | None) -> gpd.GeoDataFrame:
     """Return a copy with the ISEK Jena 2030 neighbour-town facts beside computed values.
 
     Each ISEK town is found by the forgiving name look-up; its row gets
     ``isek_population``, ``isek_trend_2008_2015_pct`` (empty where the source is
-    unreadable), ``isek_note``, ``isek_infrastructure`` and ``isek_source``. Other rows
-    stay empty.
+    unreadable), ``isek_rail_minutes`` and ``isek_car_minutes`` (minutes to Jena the sheet
+    gives, where the table has them), ``isek_note``, ``isek_infrastructure`` and
+    ``isek_source``. Other rows stay empty.
     """
     out = gdf.copy()
-    for col in ("isek_population", "isek_trend_2008_2015_pct"):
+    for col in (*ISEK_NUMBERS, *ISEK_MINUTES):
         out[col] = pd.Series(pd.NA, index=out.index, dtype="Float64")
     for col in ("isek_note", "isek_infrastructure", "isek_source"):
         out[col] = pd.Series("", index=out.index, dtype=object)
@@ -381,6 +391,10 @@ def attach_isek(gdf: gpd.GeoDataFrame, isek: pd.DataFrame | None) -> gpd.GeoData
         trend = str(row["trend_2008_2015_pct_isek"]).strip()
         if trend:
             out.loc[idx, "isek_trend_2008_2015_pct"] = float(trend)
+        for col, src in ISEK_MINUTES.items():
+            value = str(row.get(src, "")).strip()
+            if value:
+                out.loc[idx, col] = float(value)
         out.loc[idx, "isek_note"] = row.get("trend_note", "")
         out.loc[idx, "isek_infrastructure"] = row["infrastructure_isek"]
         out.loc[idx, "isek_source"] = row["source"]
@@ -459,6 +473,8 @@ def build_region(
         "centre_y",
         "isek_population",
         "isek_trend_2008_2015_pct",
+        "isek_rail_minutes",
+        "isek_car_minutes",
         "isek_note",
         "isek_infrastructure",
         "isek_source",
@@ -591,6 +607,7 @@ REGION_SOURCES = (
     "vg250_thueringen_2016.gpkg",
     "population_destatis_thueringen.csv",
     "isek_umland.csv",
+    "inkar_erreichbarkeit_2020.csv",
 )
 
 

@@ -107,6 +107,12 @@ class Settings(BaseSettings):
         description="Road network to route on (OSM XML/PBF, GraphML or road lines); the "
         "cached regional network, else the shared Jena roads, when unset.",
     )
+    # -- published figures (geo/published.py, geo/published_io.py)
+    inkar_file: Path | None = Field(
+        default=None,
+        description="BBSR INKAR accessibility table (Gemeindeverbände, 2020); the Germany "
+        "pack's inkar_erreichbarkeit_2020.csv when unset.",
+    )
 
 
 @lru_cache(maxsize=1)

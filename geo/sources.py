@@ -30,6 +30,7 @@ ISEK_FILE = "isek_umland.csv"
 #: Files of the Germany pack.
 VG250_GERMANY_FILE = "vg250_deutschland_2016.gpkg"
 POPULATION_GERMANY_FILE = "population_destatis_deutschland.csv"
+INKAR_FILE = "inkar_erreichbarkeit_2020.csv"
 
 #: Attributions of every data source, keyed by the file they belong to.
 ATTRIBUTIONS: dict[str, str] = {
@@ -39,6 +40,8 @@ ATTRIBUTIONS: dict[str, str] = {
     POPULATION_GERMANY_FILE: "Bevölkerung: © Statistisches Bundesamt (Destatis), dl-de/by-2.0",
     ISEK_FILE: "ISEK-Angaben: Stadt Jena, ISEK Jena 2030, Lenkungsrunde Nr. 3 (06.12.2016)",
     STATIONS_FILE: "Bahnhöfe: Deutsche Bahn AG, CC BY 4.0",
+    INKAR_FILE: "Erreichbarkeit (veröffentlichte Werte je Gemeindeverband, Gebietsstand 2020, "
+    "Bezugsjahr 2020): © BBSR Bonn, INKAR 2021, dl-de/by-2.0",
     RAIL_FILE: "Bahnstrecken: OffenesThueringen, Apache-2.0",
     "osm": "© OpenStreetMap contributors, ODbL",
     "db_fv_gtfs_2019.zip": "Fahrplan: DB Vertrieb GmbH / DB Fahrplan API, CC BY 4.0",

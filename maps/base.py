@@ -113,11 +113,13 @@ def add_legend(
     title: str,
     items: Sequence[tuple[str, str] | tuple[str, str, str]],
     note: str = "",
+    link: tuple[str, str] | None = None,
 ) -> None:
     """Add a fixed legend box: a title, colour swatches with labels, an optional note.
 
     An item is ``(fill colour, label)`` or ``(fill colour, label, border CSS)``, e.g.
-    ``("#ffffff", "failed", "2px solid #d7301f")`` for an outline style.
+    ``("#ffffff", "failed", "2px solid #d7301f")`` for an outline style. ``link`` is an
+    optional ``(href, text)`` shown below the note (e.g. the validation report).
     """
     rows = "".join(
         f'<div class="sr-legend-row"><span class="sr-swatch" style="background:'
@@ -127,6 +129,11 @@ def add_legend(
         for item in items
     )
     note_html = f'<div class="sr-legend-note">{html.escape(note)}</div>' if note else ""
+    if link is not None:
+        note_html += (
+            f'<div class="sr-legend-link"><a href="{html.escape(link[0])}" id="sr-report-link">'
+            f"{html.escape(link[1])}</a></div>"
+        )
     box = (
         f'<div class="sr-legend leaflet-control" id="sr-legend">'
         f'<div class="sr-legend-title">{html.escape(title)}</div>{rows}{note_html}</div>'

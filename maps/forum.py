@@ -201,12 +201,13 @@ def build_forum_map(
             "rate": [_fmt_pct(v, lang) for v in region["change_pct_per_year"]],
             "rail_min": rail_txt,
             "car_min": car_txt,
+            "inkar": jm.inkar_texts(region, minutes, lang),
             "fill": trend_colours(map_rates(region)).to_numpy(),
         },
         geometry=shown.geometry.to_numpy(),
         crs=shown.crs,
     )
-    fields = ["name", "population", "trend", "rate", "rail_min", "car_min"]
+    fields = ["name", "population", "trend", "rate", "rail_min", "car_min", "inkar"]
     aliases = [
         lab["municipality"],
         lab["population"],
@@ -214,6 +215,7 @@ def build_forum_map(
         lab["rate"],
         mlab["rail"],
         mlab["car"],
+        mlab["inkar"],
     ]
     add_choropleth(
         m,

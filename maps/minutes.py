@@ -114,6 +114,10 @@ LABELS: dict[str, dict[str, str]] = {
         "note": "Minuten ab Jena – ÖV: {rail}{feeds}; Auto: Netz {car} (sonst außerhalb "
         "des geladenen Straßennetzes)",
         "no_network": "kein Straßennetz geladen",
+        "inkar": "Veröffentlicht: BBSR INKAR, Gemeindeverband, 2020",
+        "inkar_values": "Pkw-min: Oberzentrum {oz}, Mittel-/Oberzentrum {mz}, IC/ICE {ic}, "
+        "Autobahn {bab}, Flughafen {fh}",
+        "inkar_none": "– ({reason})",
     },
     "en": {
         "rail": "Rail from Jena (min)",
@@ -123,6 +127,10 @@ LABELS: dict[str, dict[str, str]] = {
         "note": "Minutes from Jena – rail: {rail}{feeds}; car: network {car} (else outside "
         "the loaded road network)",
         "no_network": "no road network loaded",
+        "inkar": "Published: BBSR INKAR, municipal association, 2020",
+        "inkar_values": "car min: Oberzentrum {oz}, Mittel-/Oberzentrum {mz}, IC/ICE {ic}, "
+        "motorway {bab}, airport {fh}",
+        "inkar_none": "– ({reason})",
     },
 }
 
@@ -141,6 +149,44 @@ def minute_texts(minutes: JenaMinutes, lang: str) -> tuple[list[str], list[str]]
         for v, cov in zip(minutes.car, minutes.car_covered.to_numpy(dtype=bool), strict=True)
     ]
     return rail, car
+
+
+def inkar_texts(region: pd.DataFrame, minutes: JenaMinutes, lang: str) -> list[str]:
+    """Published INKAR car minutes for the popups, where the road network gives no car time.
+
+    Where a car time is computed the text is ``–``. Elsewhere a joined municipality shows
+    its published association values (labelled by the popup field: source, year,
+    level); one without a joined value says why (:data:`geo.published.INKAR_REASON_LABELS`).
+    """
+    from geo.published import INKAR_COLUMNS, INKAR_REASON_LABELS
+
+    lab = LABELS.get(lang, LABELS["de"])
+    reasons = INKAR_REASON_LABELS.get(lang, INKAR_REASON_LABELS["de"])
+    car = minutes.car.reindex(region["ags"].astype(str)).to_numpy(dtype=float)
+
+    def num(v: Any) -> str:
+        s = f"{float(v):.0f}"
+        return s
+
+    out: list[str] = []
+    has = INKAR_COLUMNS["car_min_oberzentrum"] in region.columns
+    for pos, (_, r) in enumerate(region.iterrows()):
+        if np.isfinite(car[pos]):
+            out.append("–")
+        elif has and not pd.isna(r[INKAR_COLUMNS["car_min_oberzentrum"]]):
+            out.append(
+                lab["inkar_values"].format(
+                    oz=num(r[INKAR_COLUMNS["car_min_oberzentrum"]]),
+                    mz=num(r[INKAR_COLUMNS["car_min_mittelzentrum"]]),
+                    ic=num(r[INKAR_COLUMNS["car_min_ic_station"]]),
+                    bab=num(r[INKAR_COLUMNS["car_min_motorway"]]),
+                    fh=num(r[INKAR_COLUMNS["car_min_airport"]]),
+                )
+            )
+        else:
+            code = str(r["inkar_match"]) if "inkar_match" in region.columns else "not_loaded"
+            out.append(lab["inkar_none"].format(reason=reasons.get(code, code)))
+    return out
 
 
 def minutes_note(minutes: JenaMinutes, lang: str) -> str:

@@ -27,6 +27,9 @@ from maps.base import (
     simplify_for_display,
 )
 
+#: Where the API serves the validation report (linked from the legend).
+REPORT_PATH = "/validation"
+
 #: Break points (annual change in % per year) of the trend colours.
 TREND_BREAKS = (
     -1.0,
@@ -60,6 +63,8 @@ LABELS: dict[str, dict[str, str]] = {
         "density": "Einwohner je km²",
         "missing": "ohne Angabe (Jahre)",
         "isek": "ISEK: Einwohner / Trend 2008–15",
+        "isek_minutes": "ISEK: Bahn / Auto nach Jena (min)",
+        "report": "Abgleich mit veröffentlichten Zahlen (ISEK, INKAR) →",
         "growing": "wachsend",
         "stable": "stabil",
         "shrinking": "schrumpfend",
@@ -89,6 +94,8 @@ LABELS: dict[str, dict[str, str]] = {
         "density": "Inhabitants per km²",
         "missing": "no figure (years)",
         "isek": "ISEK: population / trend 2008–15",
+        "isek_minutes": "ISEK: rail / car to Jena (min)",
+        "report": "Published figures beside computed ones (ISEK, INKAR) →",
         "growing": "growing",
         "stable": "stable",
         "shrinking": "shrinking",
@@ -191,6 +198,18 @@ def popup_properties(region: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
             t = _fmt_pct(trend, lang, 0) if not pd.isna(trend) else (note or "–")
             isek.append(f"{_fmt_int(pop, lang)} / {t}")
     props["isek"] = isek
+    isek_min = []
+    for rail, car in zip(
+        region.get("isek_rail_minutes", pd.Series(pd.NA, index=region.index)),
+        region.get("isek_car_minutes", pd.Series(pd.NA, index=region.index)),
+        strict=True,
+    ):
+        if pd.isna(rail) and pd.isna(car):
+            isek_min.append("–")
+        else:
+            parts = ["–" if pd.isna(v) else f"{float(v):.0f}" for v in (rail, car)]
+            isek_min.append(" / ".join(parts))
+    props["isek_minutes"] = isek_min
     return props
 
 
@@ -258,15 +277,16 @@ def build_region_map(
     props = popup_properties(region, lang)
     layer = gpd.GeoDataFrame(props, geometry=shown.geometry, crs=shown.crs)
     layer["fill"] = trend_colours(map_rates(region)).to_numpy()
-    minute_fields: list[str] = []
-    minute_aliases: list[str] = []
+    minute_fields: list[str] = ["isek_minutes"]
+    minute_aliases: list[str] = [lab["isek_minutes"]]
     if minutes is not None:
         rail_txt, car_txt = jm.minute_texts(minutes, lang)
         layer["rail_min"] = rail_txt
         layer["car_min"] = car_txt
+        layer["inkar"] = jm.inkar_texts(region, minutes, lang)
         mlab = jm.LABELS.get(lang, jm.LABELS["de"])
-        minute_fields = ["rail_min", "car_min"]
-        minute_aliases = [mlab["rail"], mlab["car"]]
+        minute_fields = ["rail_min", "car_min", "isek_minutes", "inkar"]  # ISEK beside computed
+        minute_aliases = [mlab["rail"], mlab["car"], lab["isek_minutes"], mlab["inkar"]]
     m = new_map(settings, region, tiles=tiles)
 
     fields = [
@@ -352,7 +372,8 @@ def build_region_map(
     note = lab["note"] + " · " + lab["dissolved"].format(year=years[-1] if years else "")
     if minutes is not None:
         note += " · " + jm.minutes_note(minutes, lang)
-    add_legend(m, lab["legend"], items, note=note)
+    report = (f"{REPORT_PATH}?f=html&lang={lang}", lab["report"])
+    add_legend(m, lab["legend"], items, note=note, link=report)
     add_title(m, lab["title"], lab["subtitle"])
     add_attribution(m, attribution)
     folium.LayerControl(collapsed=False).add_to(m)

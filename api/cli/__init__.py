@@ -8,6 +8,7 @@ non-zero exit code (2 for bad input or unknown names, 1 otherwise).
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import typer
 
@@ -31,6 +32,7 @@ from api.cli import (  # noqa: E402,F401
     tokens,
     transit,
     travel,
+    validate,
 )
 
 
@@ -47,9 +49,24 @@ def main() -> None:
     except Exception as exc:  # click usage errors
         import click
 
-        if isinstance(exc, click.exceptions.ClickException):
-            print(f"error: {exc.format_message()}", file=sys.stderr)
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Exit):
-            sys.exit(exc.exit_code)
+        usage, exits = _click_exceptions(click)
+        if isinstance(exc, usage):
+            message = exc.format_message()  # type: ignore[attr-defined]
+            if message:
+                print(f"error: {message}", file=sys.stderr)
+            sys.exit(exc.exit_code)  # type: ignore[attr-defined]
+        if isinstance(exc, exits):
+            sys.exit(exc.exit_code)  # type: ignore[attr-defined]
         raise
+
+
+def _click_exceptions(click: Any) -> tuple[tuple[type, ...], tuple[type, ...]]:
+    """Usage-error and exit classes of click and of the copy newer typer ships."""
+    usage: list[type] = [click.exceptions.ClickException]
+    exits: list[type] = [click.exceptions.Exit, typer.Exit]
+    try:
+        from typer._click import exceptions as vendored
+    except ImportError:  # typer without its own click
+        return tuple(usage), tuple(exits)
+    usage.append(vendored.ClickException)
+    return tuple(usage), tuple(exits)

@@ -209,6 +209,8 @@ def test_no_confidential_trace_for_role(lp: SeededApi, role: str) -> None:
         "/ogc/collections/plots/items/OFFEN-1",
         "/plots/OFFEN-1/history",
         "/maps/region.html",
+        "/validation",
+        "/validation?f=html",
     } <= ok
     assert any("OFFEN-2" in answers[u].text for u in ok)
     # ... and followed links (start URLs carry no f=json; self links do) and screened.

@@ -205,3 +205,19 @@ def test_refuses_data_without_crs() -> None:
     gdf = gpd.GeoDataFrame({"rs": ["1"]}, geometry=[box(0, 0, 1, 1)])
     with pytest.raises(CRSError, match="no CRS"):
         region.join_population(gdf, pd.DataFrame({"rs": ["1"], "population_2013": [1.0]}))
+
+
+def test_isek_minutes_to_jena(region_model: gpd.GeoDataFrame) -> None:
+    by_name = region_model.set_index("name")
+    for name, rail, car in (
+        ("Apolda", 60, 26),
+        ("Dornburg-Camburg", 17, 27),
+        ("Rudolstadt", 30, 50),
+        ("Saalfeld/Saale", 32, 60),
+        ("Kahla", 12, 21),
+        ("Stadtroda", 13, 22),
+    ):
+        assert by_name.loc[name, "isek_rail_minutes"] == rail
+        assert by_name.loc[name, "isek_car_minutes"] == car
+    assert region_model["isek_rail_minutes"].notna().sum() == 6
+    assert region_model["isek_car_minutes"].notna().sum() == 6
