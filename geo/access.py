@@ -29,6 +29,8 @@ class Role(StrEnum):
 
 #: Roles that may learn that confidential plots exist.
 CONFIDENTIAL_ROLES = frozenset({Role.LANDPOOL, Role.ADMIN})
+#: Roles that see plots not yet published (internal staff); confidential ones need more.
+INTERNAL_ROLES = frozenset({Role.PLANNER, Role.LANDPOOL, Role.ADMIN})
 #: Roles that may create or change plots.
 WRITE_ROLES = frozenset({Role.LANDPOOL, Role.ADMIN})
 #: Roles that may manage API tokens.
@@ -66,6 +68,11 @@ class Viewer:
     def sees_confidential(self) -> bool:
         """Whether this caller may learn that confidential plots exist."""
         return self.role in CONFIDENTIAL_ROLES
+
+    @property
+    def sees_unpublished(self) -> bool:
+        """Whether this caller may see plots the land-pool team has not published (yet)."""
+        return self.role in INTERNAL_ROLES
 
     @property
     def may_write(self) -> bool:

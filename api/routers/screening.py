@@ -23,6 +23,7 @@ from api.deps import get_app_settings, get_store, get_viewer
 from api.responses import GeoJSONResponse
 from geo.errors import InputError, NotFoundError
 from geo.plots import Viewer
+from geo.plots_public import project_frame
 from geo.screening import Layer, derive_attributes, parse_profile, ranked, screen, visible_plots
 from geo.screening_io import (
     load_layers,
@@ -101,7 +102,7 @@ def screen_plots(
     if body.flood is not None:
         layers = replace(layers, flood=_flood_layer(body.flood))
     result = ranked(screen(derive_attributes(plots, layers), profile))
-    return GeoJSONResponse(result_geojson(result))
+    return GeoJSONResponse(result_geojson(project_frame(result, viewer)))
 
 
 @router.get("/plots/screen/profiles", summary="Shipped and saved screening profiles")

@@ -28,6 +28,11 @@ def _feature(plot_id: str, **props: Any) -> dict[str, Any]:
     }
 
 
+def _publish(api: TestClient, plot_id: str) -> None:
+    r = api.post(f"/plots/{plot_id}/publish", json={"reason": "offered in the forum"}, headers=LP)
+    assert r.status_code == 200, r.text
+
+
 @pytest.fixture
 def api(settings: Settings, tmp_path: Path) -> Iterator[TestClient]:
     app_settings = settings.model_copy(update={"landpool_gpkg": tmp_path / "lp.gpkg"})
@@ -52,6 +57,9 @@ def test_create_read_and_derive(api: TestClient) -> None:
     assert props["ags"] == "16053000" and props["municipality"] == "Jena"
     assert 1.5 < props["area_ha"] < 2.5
     assert props["owner_type"] == "unknown" and props["status"] == "identified"
+    assert props["published"] is False
+    assert api.get("/plots/JENA-1").status_code == 404  # internal until published
+    _publish(api, "JENA-1")
     r = api.get("/plots/JENA-1")
     assert r.status_code == 200 and r.json()["geometry"]["type"] == "MultiPolygon"
     assert "GeoBasis-DE" in " ".join(r.json()["attribution"])
@@ -59,6 +67,7 @@ def test_create_read_and_derive(api: TestClient) -> None:
 
 def test_public_callers_never_learn_of_confidential_plots(api: TestClient) -> None:
     assert api.post("/plots", json=_feature("OPEN-1"), headers=LP).status_code == 201
+    _publish(api, "OPEN-1")
     r = api.post("/plots", json=_feature("SECRET-1", confidential=True), headers=LP)
     assert r.status_code == 201
     public = api.get("/plots").json()
@@ -147,12 +156,13 @@ def test_status_workflow_and_history(api: TestClient) -> None:
     assert r.status_code == 422 and "reason" in r.json()["detail"]
     r = api.post("/plots/A-1/status", json={"status": "negotiating", "version": 1}, headers=LP)
     assert r.status_code == 409
-    history = api.get("/plots/A-1/history").json()["history"]
+    history = api.get("/plots/A-1/history", headers=LP).json()["history"]
     assert [(h["from_status"], h["to_status"], h["reason"]) for h in history] == [
         (None, "identified", None),
         ("identified", "assessed", "visited"),
     ]
     assert history[1]["actor"] == "landpool-team"  # the name of the token that wrote
+    assert api.get("/plots/A-1/history").status_code == 404  # not published
 
 
 def test_bad_input_answers_readable_4xx(api: TestClient) -> None:
