@@ -12,12 +12,15 @@ Two backends, one code path (SQLAlchemy 2 Core + GeoAlchemy2):
 The schema is made by Alembic migrations (``geo/migrations``), run when a store is opened.
 Every write is one transaction. Concurrent edits use optimistic locking on ``version``: a
 write that names a version other than the stored one raises :class:`ConflictError` and
-changes nothing. The history table is append-only (the database refuses UPDATE/DELETE).
+changes nothing. The history table is append-only (the database refuses UPDATE, DELETE and
+REPLACE) and hash-chained (:mod:`geo.history_chain`, :meth:`Store.verify_history`).
 
 Confidentiality: every read takes a :class:`~geo.plots.Viewer`. A caller without the
-land-pool role never learns that a confidential plot exists: it is missing from lists,
-counts and exports, and asking for it by id raises the same :class:`NotFoundError` as a
-plot that does not exist.
+land-pool role never learns that a confidential plot exists, a public caller never learns
+of an unpublished one (:meth:`Store.publish`): it is missing from lists, counts and
+exports, and asking for it by id raises the same :class:`NotFoundError` as a plot that does
+not exist. History rows are filtered by the audience they were written for; which fields a
+role sees is :mod:`geo.plots_public`.
 """
 
 from __future__ import annotations

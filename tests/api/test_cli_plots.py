@@ -84,6 +84,18 @@ def test_import_list_show_status_export(
     r = run("import", str(src), "--role", "landpool", "--user", "anna")
     assert r.returncode == 0, r.stderr
     assert "imported 2 plots" in r.stdout
+    r = run("list")  # imported plots are internal until published
+    assert r.returncode == 0 and "C-1" not in r.stdout and "0 plots" in r.stdout
+    r = run("list", "--role", "planner")
+    assert r.returncode == 0 and "C-1" in r.stdout and "C-2" not in r.stdout
+    r = run("publish", "C-1", "--reason", "offer", "--role", "planner")
+    assert r.returncode == 1 and "needs the 'landpool' role" in r.stderr
+    r = run("publish", "C-2", "--reason", "offer", "--role", "landpool")
+    assert r.returncode == 1 and "confidential" in r.stderr
+    r = run(
+        "publish", "C-1", "--reason", "Angebot im Forum", "--role", "landpool", "--user", "anna"
+    )
+    assert r.returncode == 0 and "C-1: published (version 2)" in r.stdout
     r = run("list")
     assert r.returncode == 0 and "C-1" in r.stdout and "C-2" not in r.stdout
     assert "1 plots" in r.stdout
@@ -102,16 +114,23 @@ def test_import_list_show_status_export(
         "--reason",
         "visited",
     )
-    assert r.returncode == 0 and "C-1: assessed (version 2)" in r.stdout
+    assert r.returncode == 0 and "C-1: assessed (version 3)" in r.stdout
     r = run("set-status", "C-1", "developed", "--role", "landpool")
     assert r.returncode == 1 and "not allowed" in r.stderr
-    r = run("set-status", "C-1", "negotiating", "--version", "1", "--role", "landpool")
+    r = run("set-status", "C-1", "negotiating", "--version", "2", "--role", "landpool")
     assert r.returncode == 1 and "changed by someone else" in r.stderr
     r = run("show", "C-1", "--history")
     assert r.returncode == 0
     shown = json.loads(r.stdout)
     assert shown["properties"]["area_ha"] == 1.0
-    assert [h["to_status"] for h in shown["history"]] == ["identified", "assessed"]
+    # public: only rows written while the plot was public, without actor or reason
+    assert [(h["event"], h["to_status"]) for h in shown["history"]] == [
+        ("published", "identified"),
+        ("status", "assessed"),
+    ]
+    assert "anna" not in r.stdout and "visited" not in r.stdout and "created_by" not in r.stdout
+    r = run("show", "C-1", "--history", "--role", "landpool")
+    assert [h["actor"] for h in json.loads(r.stdout)["history"]] == ["anna"] * 3
     out = tmp_path / "public.geojson"
     r = run("export", str(out))
     assert r.returncode == 0 and "wrote 1 plots" in r.stdout
