@@ -493,15 +493,20 @@ def demo_plots(data_dir: Path) -> list[NewPlot]:
 def seed_demo(store: Store, viewer: Viewer, data_dir: Path) -> int:
     """Add the demo plots that are not yet stored (idempotent); return how many were added.
 
-    The demo plots are real OSM landuse polygons, public data: each one added is published
-    explicitly (recorded in its history), as the land-pool team would publish an offer.
+    The demo plots are real OSM landuse polygons, public data: each one is published
+    explicitly (recorded in its history), as the land-pool team would publish an offer,
+    unless it was published or withdrawn before.
     """
     plots = demo_plots(data_dir)
     have = store.existing_ids(viewer, [p.plot_id for p in plots])
     new = [p for p in plots if p.plot_id not in have]
     added = store.insert_many(viewer, new)
-    for p in new:
-        store.publish(viewer, p.plot_id, reason="demo content: public OpenStreetMap data")
+    for p in plots:
+        # publish each demo plot that was never published or withdrawn (new ones, and the
+        # ones migration 0004 made unpublished); a withdrawn one stays withdrawn
+        events = {h.event for h in store.history(viewer, p.plot_id)}
+        if not events & {"published", "unpublished"}:
+            store.publish(viewer, p.plot_id, reason="demo content: public OpenStreetMap data")
     return added
 
 

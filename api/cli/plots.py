@@ -220,11 +220,11 @@ def verify_history(
     head = report.head_hash if report.rows else "(empty history)"
     typer.echo(f"history: {report.rows} rows, head {report.head_id}: {head}")
     if problems:
-        typer.echo(
-            f"{len(problems)} problems: the history or the store was changed outside stadtregion.",
-            err=True,
+        from geo.errors import IntegrityError
+
+        raise IntegrityError(
+            f"{len(problems)} problems: the history or the store was changed outside stadtregion."
         )
-        raise typer.Exit(1)
     typer.echo("history chain intact; store consistent")
 
 

@@ -106,20 +106,22 @@ def screen_plots(
 
 
 @router.get("/plots/screen/profiles", summary="Shipped and saved screening profiles")
-def list_profiles(store: Annotated[Store, Depends(get_store)]) -> dict[str, Any]:
-    """Names of the shipped profiles and of the profiles saved in the database."""
-    return {
-        "shipped": shipped_profile_names(),
-        "saved": [
-            {
-                "name": p.name,
-                "version": p.version,
-                "saved_by": p.saved_by,
-                "saved_at": p.saved_at.isoformat(),
-            }
-            for p in store.list_profiles()
-        ],
-    }
+def list_profiles(
+    store: Annotated[Store, Depends(get_store)],
+    viewer: Annotated[Viewer, Depends(get_viewer)],
+) -> dict[str, Any]:
+    """Names of the shipped profiles and of the profiles saved in the database.
+
+    Who saved a profile (a staff name, personal data) only for the land-pool team.
+    """
+    saved = []
+    for p in store.list_profiles():
+        item: dict[str, Any] = {"name": p.name, "version": p.version}
+        if viewer.sees_confidential:
+            item["saved_by"] = p.saved_by
+        item["saved_at"] = p.saved_at.isoformat()
+        saved.append(item)
+    return {"shipped": shipped_profile_names(), "saved": saved}
 
 
 @router.put("/plots/screen/profiles/{name}", summary="Save a screening profile (land pool)")

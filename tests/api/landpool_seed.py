@@ -207,6 +207,9 @@ def live(lp: SeededApi) -> None:
     )
     assert r.status_code == 200, r.text
     _patch(lp, "OFFEN-1", {"notes": INTERNAL_NOTE})
+    profile = {"name": "team", "filters": {"owner_types": ["city"]}}
+    r = lp.client.put("/plots/screen/profiles/team", json=profile, headers=lp_headers)
+    assert r.status_code == 200, r.text  # saved_by is a staff name
 
 
 def hidden_ids(role: str) -> list[str]:

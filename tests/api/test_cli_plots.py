@@ -166,3 +166,29 @@ def test_bad_file_is_refused_whole_and_store_unchanged(
     assert file_sha(store_file) == before
     r = cli("import", str(csv), "--role", "landpool", "--crs", "EPSG:25832")
     assert r.returncode == 0, r.stderr
+
+
+def test_verify_history_finds_a_rewrite_made_with_sqlite3(
+    cli: Callable[..., subprocess.CompletedProcess[str]], env: dict[str, str], tmp_path: Path
+) -> None:
+    import sqlite3
+
+    src = _write(tmp_path / "in.gpkg", [box(X0, Y0, X0 + 50, Y0 + 50)], ["V-1"])
+    assert cli("import", str(src), "--role", "landpool", "--user", "anna").returncode == 0
+    r = cli("publish", "V-1", "--reason", "Forum", "--role", "landpool", "--user", "anna")
+    assert r.returncode == 0, r.stderr
+    r = cli("verify-history")
+    assert r.returncode == 0 and "history: 2 rows" in r.stdout and "intact" in r.stdout
+    head = r.stdout.split("head 2: ")[1].split()[0]
+    conn = sqlite3.connect(env["STADTREGION_LANDPOOL_GPKG"])
+    with conn:
+        refused = "REPLACE INTO plot_history SELECT * FROM plot_history WHERE id = 1"
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            conn.execute(refused)
+        conn.execute("DROP TRIGGER plot_history_no_update")
+        conn.execute("UPDATE plot_history SET actor = 'mallory' WHERE id = 1")
+    conn.close()
+    r = cli("verify-history", "--expect-head", head)
+    assert r.returncode == 1
+    assert "history row 1 (plot V-1): hash does not match" in r.stderr
+    assert r.stderr.strip().splitlines()[-1].startswith("error: 1 problems")
