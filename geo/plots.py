@@ -146,7 +146,6 @@ DERIVED_FIELDS: tuple[str, ...] = (
     "created_by",
     "updated_by",
     "version",
-    "published",
 )
 
 PLOT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")

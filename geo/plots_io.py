@@ -235,7 +235,11 @@ def read_plots(
     unparsed: set[Any] = raw.attrs.get("unparsed", set())
     frame = _apply_field_map(pd.DataFrame(raw.drop(columns="geometry")), field_map)
     ignored = sorted(
-        f"{c} (derived: recomputed)" if c in DERIVED_FIELDS else str(c)
+        f"{c} (derived: recomputed)"
+        if c in DERIVED_FIELDS
+        else f"{c} (an import is never published; publish each plot)"
+        if c == "published"
+        else str(c)
         for c in frame.columns
         if c not in IMPORT_FIELDS
     )

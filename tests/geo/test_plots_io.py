@@ -154,6 +154,25 @@ def test_public_callers_cannot_import(store: Store, tmp_path: Path) -> None:
     assert store.count(LANDPOOL) == 0
 
 
+def test_imported_plots_are_internal_and_an_imported_status_is_explained(
+    store: Store, tmp_path: Path
+) -> None:
+    path = _geojson(
+        tmp_path / "in.geojson",
+        [
+            _good(1, status="identified", published=True),
+            _good(2, status="negotiating", published=True),
+        ],
+    )
+    report = import_plots(store, LANDPOOL, path)
+    assert any("never published" in c for c in report.ignored_columns)
+    assert store.count(PUBLIC) == 0 and store.count(PLANNER) == 2
+    [created] = store.history(LANDPOOL, "P-2")
+    assert created.to_status == "negotiating"
+    assert created.reason == "imported from in.geojson; status negotiating as given in the file"
+    assert store.history(LANDPOOL, "P-1")[0].reason == "imported from in.geojson"
+
+
 # -- formats, CRS, field mapping ---------------------------------------------------------
 def test_geojson_in_wgs84_is_reprojected_and_area_derived(tmp_path: Path) -> None:
     plan = read_plots(_geojson(tmp_path / "a.geojson", [_good(1, area_ha=999)]))
