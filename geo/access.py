@@ -2,7 +2,8 @@
 
 Four roles share one API. ``public`` needs no credentials (forum members); ``planner``,
 ``landpool`` and ``admin`` come with an API token (:mod:`geo.tokens`). Only ``landpool``
-and ``admin`` write to the land-pool register and see confidential plots. Every rule about
+and ``admin`` write to the land-pool register and see confidential plots; planners also see
+plots that are not published yet, ``public`` only published ones. Every rule about
 access lives here, as pure functions of the role, so the API decides access in one
 dependency (``api.deps.get_viewer``) and no route filters confidential data on its own.
 
