@@ -52,6 +52,9 @@ async def _send_error(send: Send, status: int, error: str, detail: str) -> None:
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),
+                # answered before SecurityHeadersMiddleware runs: the same headers here
+                (b"x-content-type-options", b"nosniff"),
+                (b"referrer-policy", b"strict-origin-when-cross-origin"),
             ],
         }
     )

@@ -62,7 +62,7 @@ def _run(label: str, url: str, src: Path, n: int, base_write: float, base_read: 
     with Store(url, municipalities=mun) as store:
         t_import = _timed(lambda: import_plots(store, LANDPOOL, src))
         assert store.count(LANDPOOL) == n
-        t_read = _timed(lambda: store.list(Viewer("public")))
+        t_read = _timed(lambda: store.list(Viewer("planner")))  # every (unpublished) plot
         plot = store.get(LANDPOOL, "B-0")
         t_update = _timed(
             lambda: store.update(

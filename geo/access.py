@@ -2,7 +2,8 @@
 
 Four roles share one API. ``public`` needs no credentials (forum members); ``planner``,
 ``landpool`` and ``admin`` come with an API token (:mod:`geo.tokens`). Only ``landpool``
-and ``admin`` write to the land-pool register and see confidential plots. Every rule about
+and ``admin`` write to the land-pool register and see confidential plots; planners also see
+plots that are not published yet, ``public`` only published ones. Every rule about
 access lives here, as pure functions of the role, so the API decides access in one
 dependency (``api.deps.get_viewer``) and no route filters confidential data on its own.
 
@@ -29,6 +30,8 @@ class Role(StrEnum):
 
 #: Roles that may learn that confidential plots exist.
 CONFIDENTIAL_ROLES = frozenset({Role.LANDPOOL, Role.ADMIN})
+#: Roles that see plots not yet published (internal staff); confidential ones need more.
+INTERNAL_ROLES = frozenset({Role.PLANNER, Role.LANDPOOL, Role.ADMIN})
 #: Roles that may create or change plots.
 WRITE_ROLES = frozenset({Role.LANDPOOL, Role.ADMIN})
 #: Roles that may manage API tokens.
@@ -66,6 +69,11 @@ class Viewer:
     def sees_confidential(self) -> bool:
         """Whether this caller may learn that confidential plots exist."""
         return self.role in CONFIDENTIAL_ROLES
+
+    @property
+    def sees_unpublished(self) -> bool:
+        """Whether this caller may see plots the land-pool team has not published (yet)."""
+        return self.role in INTERNAL_ROLES
 
     @property
     def may_write(self) -> bool:

@@ -22,6 +22,7 @@ from geo import sources
 from geo.access import PUBLIC, Viewer
 from geo.build import load_region
 from geo.errors import NotFoundError
+from geo.plots_public import ALL_FIELDS, PUBLIC_FIELDS, project_frame
 from geo.published import INKAR_PROPERTIES
 from geo.region import REGION_SOURCES
 from geo.settings import WEB_CRS, Settings
@@ -203,44 +204,19 @@ register(
 
 
 # -- the land-pool register ----------------------------------------------------------------
-#: What anyone may read about a plot offered publicly.
-PUBLIC_PLOT_PROPERTIES = (
-    "plot_id",
-    "name",
-    "address",
-    "municipality",
-    "ags",
-    "category",
-    "status",
-    "area_ha",
-    "owner_type",
-    "planning_status",
-    "fnp_designation",
-    "contamination",
-    "current_use",
-    "intended_use",
-    "source",
-    "updated_at",
-    "version",
-)
-#: The land-pool team also sees confidentiality, notes and who changed a plot.
-ALL_PLOT_PROPERTIES = (
-    *PUBLIC_PLOT_PROPERTIES,
-    "confidential",
-    "notes",
-    "created_at",
-    "created_by",
-    "updated_by",
-)
+#: What anyone may read about a published plot (decided once, in geo.plots_public).
+PUBLIC_PLOT_PROPERTIES = PUBLIC_FIELDS
+#: The land-pool team sees every field.
+ALL_PLOT_PROPERTIES = ALL_FIELDS
 
 
 def _plots_web(ctx: LoadContext, viewer: Viewer) -> gpd.GeoDataFrame:
-    frame = ctx.store().frame(viewer)
+    frame = project_frame(ctx.store().frame(viewer), viewer)
     return frame.to_crs(WEB_CRS).sort_values("plot_id").reset_index(drop=True)
 
 
 def load_public_plots(ctx: LoadContext, viewer: Viewer) -> gpd.GeoDataFrame:
-    """The plots anyone may see (never a confidential one, whoever asks), EPSG:4326."""
+    """The plots anyone may see (published, never confidential, whoever asks), EPSG:4326."""
     return _plots_web(ctx, PUBLIC)
 
 

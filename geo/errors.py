@@ -204,3 +204,7 @@ class SnapDistanceError(OutsideNetworkError):
             f"It is {dist_m:,.0f} m from the nearest road node; the maximum snap distance is "
             f"{max_snap_m:,.0f} m (setting STADTREGION_MAX_SNAP_M).",
         )
+
+
+class IntegrityError(StadtregionError):
+    """The store or its history was changed outside the application (a broken hash chain)."""

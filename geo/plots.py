@@ -424,6 +424,7 @@ class Plot:
     confidential: bool
     notes: str | None
     source: str | None
+    published: bool
     area_ha: float
     ags: str | None
     municipality: str | None
@@ -459,7 +460,7 @@ class Plot:
 
 @dataclass(frozen=True)
 class HistoryEntry:
-    """One row of a plot's history: created, a status change or an edit."""
+    """One row of a plot's history: created, a status change, an edit, published or unpublished."""
 
     id: int
     plot_id: str
@@ -471,6 +472,11 @@ class HistoryEntry:
     reason: str | None
     changes: dict[str, Any] | None
     version: int
+    #: Who could see the plot when the row was written: ``public``, ``internal`` or
+    #: ``landpool`` (:mod:`geo.plots_public`); a row is never shown to anyone else.
+    visibility: str = "landpool"
+    #: SHA-256 chained to the previous row's (:mod:`geo.history_chain`).
+    hash: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form of the entry."""

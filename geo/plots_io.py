@@ -46,8 +46,8 @@ from geo.plots import (
     parse_enum,
     parse_plot_id,
     parse_text,
-    plots_to_frame,
 )
+from geo.plots_public import frame_for, project_feature
 from geo.settings import WEB_CRS, WORK_CRS
 from geo.sources import ATTRIBUTIONS, VG250_FILE, read_vector
 from geo.store import NewPlot, Store
@@ -235,7 +235,11 @@ def read_plots(
     unparsed: set[Any] = raw.attrs.get("unparsed", set())
     frame = _apply_field_map(pd.DataFrame(raw.drop(columns="geometry")), field_map)
     ignored = sorted(
-        f"{c} (derived: recomputed)" if c in DERIVED_FIELDS else str(c)
+        f"{c} (derived: recomputed)"
+        if c in DERIVED_FIELDS
+        else f"{c} (an import is never published; publish each plot)"
+        if c == "published"
+        else str(c)
         for c in frame.columns
         if c not in IMPORT_FIELDS
     )
@@ -352,6 +356,8 @@ def import_plots(
     )
     for plot in plan.plots:
         plot.reason = f"imported from {plan.source}"
+        if plot.status != "identified":
+            plot.reason += f"; status {plot.status} as given in the file"
     stored = store.insert_many(viewer, plan.plots, on_progress=on_progress)
     return ImportReport(plan.source, plan.source_crs, stored, plan.repaired, plan.ignored_columns)
 
@@ -383,7 +389,8 @@ def export_plots(
     fmt: str | None = None,
     **filters: Any,
 ) -> int:
-    """Write the plots ``viewer`` may see to ``path``; return how many.
+    """Write the plots ``viewer`` may see, with the fields the viewer may see
+    (:mod:`geo.plots_public`), to ``path``; return how many.
 
     Parameters
     ----------
@@ -409,11 +416,11 @@ def export_plots(
                 "type": "FeatureCollection",
                 "name": "plots",
                 "attribution": credits,
-                "features": [p.to_feature(WEB_CRS) for p in plots],
+                "features": [project_feature(p, viewer, WEB_CRS) for p in plots],
             }
             tmp.write_text(json.dumps(doc, ensure_ascii=False))
         else:
-            frame = plots_to_frame(plots)
+            frame = frame_for(plots, viewer)
             if fmt == "csv":
                 table = pd.DataFrame(frame.drop(columns="geometry"))
                 table["wkt"] = shapely.to_wkt(frame.geometry.values, rounding_precision=3)
@@ -488,10 +495,23 @@ def demo_plots(data_dir: Path) -> list[NewPlot]:
 
 
 def seed_demo(store: Store, viewer: Viewer, data_dir: Path) -> int:
-    """Add the demo plots that are not yet stored (idempotent); return how many were added."""
+    """Add the demo plots that are not yet stored (idempotent); return how many were added.
+
+    The demo plots are real OSM landuse polygons, public data: each one is published
+    explicitly (recorded in its history), as the land-pool team would publish an offer,
+    unless it was published or withdrawn before.
+    """
     plots = demo_plots(data_dir)
     have = store.existing_ids(viewer, [p.plot_id for p in plots])
-    return store.insert_many(viewer, [p for p in plots if p.plot_id not in have])
+    new = [p for p in plots if p.plot_id not in have]
+    added = store.insert_many(viewer, new)
+    for p in plots:
+        # publish each demo plot that was never published or withdrawn (new ones, and the
+        # ones migration 0004 made unpublished); a withdrawn one stays withdrawn
+        events = {h.event for h in store.history(viewer, p.plot_id)}
+        if not events & {"published", "unpublished"}:
+            store.publish(viewer, p.plot_id, reason="demo content: public OpenStreetMap data")
+    return added
 
 
 __all__ = [

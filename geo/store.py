@@ -12,12 +12,15 @@ Two backends, one code path (SQLAlchemy 2 Core + GeoAlchemy2):
 The schema is made by Alembic migrations (``geo/migrations``), run when a store is opened.
 Every write is one transaction. Concurrent edits use optimistic locking on ``version``: a
 write that names a version other than the stored one raises :class:`ConflictError` and
-changes nothing. The history table is append-only (the database refuses UPDATE/DELETE).
+changes nothing. The history table is append-only (the database refuses UPDATE, DELETE and
+REPLACE) and hash-chained (:mod:`geo.history_chain`, :meth:`Store.verify_history`).
 
 Confidentiality: every read takes a :class:`~geo.plots.Viewer`. A caller without the
-land-pool role never learns that a confidential plot exists: it is missing from lists,
-counts and exports, and asking for it by id raises the same :class:`NotFoundError` as a
-plot that does not exist.
+land-pool role never learns that a confidential plot exists, a public caller never learns
+of an unpublished one (:meth:`Store.publish`): it is missing from lists, counts and
+exports, and asking for it by id raises the same :class:`NotFoundError` as a plot that does
+not exist. History rows are filtered by the audience they were written for; which fields a
+role sees is :mod:`geo.plots_public`.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy.engine import Connection, Engine
 
 from geo.errors import ConflictError, DataSourceError, InputError, NotFoundError
+from geo.history_chain import ChainReport
 from geo.plots import (
     EDITABLE_FIELDS,
     HistoryEntry,
@@ -62,7 +66,9 @@ from geo.plots import (
     parse_enum,
     parse_plot_id,
 )
+from geo.plots_public import Level, plot_level, stricter, visible_levels
 from geo.settings import WORK_CRS, Settings
+from geo.store_history import append_history, history_report
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: Key of the PostgreSQL advisory lock that serialises concurrent migrations.
@@ -117,6 +123,7 @@ plots_table = sa.Table(
     sa.Column("confidential", sa.Boolean(create_constraint=False), nullable=False),
     sa.Column("notes", sa.Text),
     sa.Column("source", sa.Text),
+    sa.Column("published", sa.Boolean(create_constraint=False), nullable=False),
     sa.Column("area_ha", sa.Float, nullable=False),
     sa.Column("ags", sa.Text),
     sa.Column("municipality", sa.Text),
@@ -130,7 +137,7 @@ plots_table = sa.Table(
 history_table = sa.Table(
     "plot_history",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("plot_id", sa.Text, nullable=False),
     sa.Column("at", UTCDateTime(), nullable=False),
     sa.Column("actor", sa.Text, nullable=False),
@@ -140,6 +147,8 @@ history_table = sa.Table(
     sa.Column("reason", sa.Text),
     sa.Column("changes", sa.Text),
     sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("visibility", sa.Text, nullable=False),
+    sa.Column("hash", sa.Text, nullable=False),
 )
 
 profiles_table = sa.Table(
@@ -364,9 +373,13 @@ class Store:
 
     # -- reads ----------------------------------------------------------------------
     def _visible(self, viewer: Viewer) -> sa.ColumnElement[bool]:
+        """Confidential plots for the land-pool team; unpublished ones for staff too."""
         if viewer.sees_confidential:
             return sa.true()
-        return plots_table.c.confidential == sa.false()
+        hidden = plots_table.c.confidential == sa.false()
+        if viewer.sees_unpublished:
+            return hidden
+        return sa.and_(hidden, plots_table.c.published == sa.true())
 
     def _select(self, viewer: Viewer) -> sa.Select[Any]:
         return sa.select(*_PLOT_COLUMNS).where(self._visible(viewer))
@@ -380,6 +393,7 @@ class Store:
         data["created_at"] = _utc(data["created_at"])
         data["updated_at"] = _utc(data["updated_at"])
         data["confidential"] = bool(data["confidential"])
+        data["published"] = bool(data["published"])
         return Plot(geometry=geom, **data)
 
     def get(self, viewer: Viewer, plot_id: str) -> Plot:
@@ -447,7 +461,13 @@ class Store:
             return int(conn.execute(query).scalar_one())
 
     def history(self, viewer: Viewer, plot_id: str) -> builtins.list[HistoryEntry]:
-        """Return the history of one plot, oldest first (NotFoundError as :meth:`get`)."""
+        """Return the history of one plot, oldest first (NotFoundError as :meth:`get`).
+
+        Only rows written at a level ``viewer`` belongs to (:mod:`geo.plots_public`):
+        nothing recorded while the plot was confidential or unpublished reaches a role
+        that could not see it then. Show the rows with
+        :func:`geo.plots_public.project_history`.
+        """
         with self._read() as conn:
             visible = conn.execute(
                 sa.select(plots_table.c.plot_id)
@@ -459,6 +479,7 @@ class Store:
             rows = conn.execute(
                 sa.select(history_table)
                 .where(history_table.c.plot_id == plot_id)
+                .where(history_table.c.visibility.in_(visible_levels(viewer)))
                 .order_by(history_table.c.id)
             ).all()
         return [
@@ -473,6 +494,8 @@ class Store:
                 reason=r.reason,
                 changes=json.loads(r.changes) if r.changes else None,
                 version=r.version,
+                visibility=r.visibility,
+                hash=r.hash,
             )
             for r in rows
         ]
@@ -537,6 +560,12 @@ class Store:
             If ``plot_id`` is taken.
         """
         viewer.require_write()
+        if status is not None and parse_enum("status", status) != Status.IDENTIFIED:
+            raise InputError(
+                f"a new plot starts at identified, not {status!r}; move it along the workflow "
+                "afterwards (POST /plots/{id}/status, plots set-status) or import it with "
+                "its status (the import records it in the history)."
+            )
         new = self.prepare(values, geometry, plot_id=plot_id, status=status)
         new.reason = reason
         self.insert_many(viewer, [new])
@@ -572,6 +601,12 @@ class Store:
         if len(set(ids)) != len(ids):
             dup = sorted({i for i in ids if ids.count(i) > 1})
             raise ConflictError(f"plot_id given twice: {', '.join(dup[:10])}.")
+        unexplained = [p.plot_id for p in plots if p.status != Status.IDENTIFIED and not p.reason]
+        if unexplained:
+            raise InputError(
+                "a plot that does not start at identified needs a reason for the history: "
+                + ", ".join(unexplained[:10])
+            )
         geoms = gpd.GeoSeries([p.geometry for p in plots], crs=WORK_CRS)
         places = derive_municipality(geoms, self.municipalities)
         place_ags = places["ags"].tolist()
@@ -602,6 +637,7 @@ class Store:
                             "updated_at": now,
                             "updated_by": viewer.name,
                             "version": 1,
+                            "published": False,
                             "geom": from_shape(p.geometry, srid=25832),
                         }
                     )
@@ -616,10 +652,13 @@ class Store:
                             "reason": p.reason,
                             "changes": json.dumps({"notes": p.notes}) if p.notes else None,
                             "version": 1,
+                            "visibility": plot_level(
+                                bool(p.attributes.get("confidential")), False
+                            ).value,
                         }
                     )
                 conn.execute(plots_table.insert(), rows)
-                conn.execute(history_table.insert(), history)
+                append_history(conn, history_table, history)
                 if on_progress is not None:
                     on_progress(min(start + BATCH_SIZE, len(plots)), len(plots))
         return len(plots)
@@ -719,8 +758,17 @@ class Store:
                 diff["area_ha"] = [plot.area_ha, changes["area_ha"]]
             if not changes:
                 return plot
+            if changes.get("confidential") and plot.published:
+                # confidential is the stronger restriction: it ends the publication
+                changes["published"] = False
+                diff["published"] = [True, False]
+            after = plot_level(
+                bool(changes.get("confidential", plot.confidential)),
+                bool(changes.get("published", plot.published)),
+            )
+            level = stricter(plot_level(plot.confidential, plot.published), after)
             self._apply(conn, plot, changes, viewer, now)
-            self._log(conn, plot, viewer, now, "updated", plot.status, reason, diff)
+            self._log(conn, plot, viewer, now, "updated", plot.status, reason, diff, level)
         return self.get(viewer, plot_id)
 
     def set_status(
@@ -747,7 +795,76 @@ class Store:
             plot = self._lock_row(conn, plot_id, expected_version)
             target = check_transition(plot.status, status, reason)
             self._apply(conn, plot, {"status": target.value}, viewer, now)
-            self._log(conn, plot, viewer, now, "status", target.value, reason, None)
+            level = plot_level(plot.confidential, plot.published)
+            self._log(conn, plot, viewer, now, "status", target.value, reason, None, level)
+        return self.get(viewer, plot_id)
+
+    def publish(
+        self,
+        viewer: Viewer,
+        plot_id: str,
+        *,
+        reason: str | None,
+        expected_version: int | None = None,
+    ) -> Plot:
+        """Publish a plot: from now on ``public`` callers see it (land-pool role).
+
+        Recorded in the history with who, when and why.
+
+        Raises
+        ------
+        InputError
+            Without a reason.
+        ConflictError
+            If the plot is confidential (declassify it first), already published, or
+            ``expected_version`` is stale.
+        """
+        return self._set_published(viewer, plot_id, True, reason, expected_version)
+
+    def unpublish(
+        self,
+        viewer: Viewer,
+        plot_id: str,
+        *,
+        reason: str | None,
+        expected_version: int | None = None,
+    ) -> Plot:
+        """Withdraw a publication: the plot is internal again (land-pool role)."""
+        return self._set_published(viewer, plot_id, False, reason, expected_version)
+
+    def _set_published(
+        self,
+        viewer: Viewer,
+        plot_id: str,
+        published: bool,
+        reason: str | None,
+        expected_version: int | None,
+    ) -> Plot:
+        viewer.require_write()
+        what = "publish" if published else "unpublish"
+        if reason is None or not str(reason).strip():
+            raise InputError(
+                f"to {what} a plot give a reason (--reason); it goes into the history."
+            )
+        now = _now()
+        with self._write() as conn:
+            plot = self._lock_row(conn, plot_id, expected_version)
+            if plot.published == published:
+                state = "published" if published else "not published"
+                raise ConflictError(f"plot {plot_id!r} is already {state}.")
+            if published and plot.confidential:
+                raise ConflictError(
+                    f"plot {plot_id!r} is confidential and cannot be published; "
+                    "set confidential to false first."
+                )
+            before = plot_level(plot.confidential, plot.published)
+            after = plot_level(plot.confidential, published)
+            # a publication row is shown to the audience it opens; a withdrawal is not
+            level = after if published else stricter(before, after)
+            self._apply(conn, plot, {"published": published}, viewer, now)
+            diff = {"published": [plot.published, published]}
+            event = "published" if published else "unpublished"
+            self._log(conn, plot, viewer, now, event, plot.status, str(reason).strip(), diff, level)
         return self.get(viewer, plot_id)
 
     @staticmethod
@@ -760,20 +877,21 @@ class Store:
         to_status: str,
         reason: str | None,
         changes: dict[str, Any] | None,
+        level: Level,
     ) -> None:
-        conn.execute(
-            history_table.insert().values(
-                plot_id=plot.plot_id,
-                at=now,
-                actor=viewer.name,
-                event=event,
-                from_status=plot.status,
-                to_status=to_status,
-                reason=reason,
-                changes=json.dumps(changes, ensure_ascii=False, default=str) if changes else None,
-                version=plot.version + 1,
-            )
-        )
+        row = {
+            "plot_id": plot.plot_id,
+            "at": now,
+            "actor": viewer.name,
+            "event": event,
+            "from_status": plot.status,
+            "to_status": to_status,
+            "reason": reason,
+            "changes": json.dumps(changes, ensure_ascii=False, default=str) if changes else None,
+            "version": plot.version + 1,
+            "visibility": level.value,
+        }
+        append_history(conn, history_table, [row])
 
     # -- checks ---------------------------------------------------------------------
     # -- saved screening profiles ---------------------------------------------------
@@ -822,14 +940,27 @@ class Store:
             rows = conn.execute(sa.select(profiles_table).order_by(profiles_table.c.name))
             return [SavedProfile(**dict(r._mapping)) for r in rows]
 
+    def verify_history(self) -> ChainReport:
+        """Recompute the hash chain of the whole history (rows, head id and hash, breaks)."""
+        with self._read() as conn:
+            return history_report(conn, history_table)
+
+    def history_has(self, digest: str) -> bool:
+        """Whether a history row carries this hash (an anchored chain head)."""
+        h = history_table
+        with self._read() as conn:
+            hit = conn.execute(sa.select(h.c.id).where(h.c.hash == digest).limit(1)).first()
+        return hit is not None
+
     def check_integrity(self) -> builtins.list[str]:
         """Return every consistency problem found (empty list: the store is sound).
 
-        Checks the database file (SQLite ``integrity_check`` and foreign keys), that each
-        plot has its creation record and a history that ends at its current version and
-        status, and that no history row points at a missing plot.
+        Checks the database file (SQLite ``integrity_check`` and foreign keys), the hash
+        chain of the history (:mod:`geo.history_chain`: any changed, removed, inserted or
+        reordered row), that each plot has its creation record and a history that ends at
+        its current version and status, and that no history row points at a missing plot.
         """
-        problems: builtins.list[str] = []
+        problems: builtins.list[str] = list(self.verify_history().problems)
         with self._read() as conn:
             if self.backend == "geopackage":
                 result = conn.exec_driver_sql("PRAGMA integrity_check").scalars().all()

@@ -198,22 +198,54 @@ class TokenStore:
             rows = conn.execute(sa.select(tokens_table).order_by(tokens_table.c.id)).all()
         return [self._info(r) for r in rows]
 
-    def get(self, ref: str | int) -> TokenInfo:
-        """The token with id or name ``ref``; :class:`NotFoundError` when there is none."""
-        cond = tokens_table.c.name == str(ref)
-        if isinstance(ref, int) or str(ref).isdigit():
-            cond = sa.or_(cond, tokens_table.c.id == int(ref))
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                sa.select(tokens_table).where(cond).order_by(tokens_table.c.id)
-            ).first()
-        if row is None:
-            raise NotFoundError(f"no token with id or name {ref!r}; see 'stadtregion tokens list'.")
-        return self._info(row)
+    def get(self, ref: str | int, *, by: str | None = None) -> TokenInfo:
+        """The token with id or name ``ref``; :class:`NotFoundError` when there is none.
 
-    def revoke(self, ref: str | int, now: datetime | None = None) -> TokenInfo:
-        """Revoke the token with id or name ``ref`` (idempotent); return it."""
-        info = self.get(ref)
+        Parameters
+        ----------
+        by
+            ``"id"`` or ``"name"`` to say what ``ref`` is. Without it, an ``int`` is an id
+            and a text is looked up as both; a text that is one token's id and another
+            token's name is refused as ambiguous (:class:`InputError`).
+        """
+        if by not in (None, "id", "name"):
+            raise InputError(f"by must be 'id' or 'name', not {by!r}.")
+        if isinstance(ref, int) and by is None:
+            by = "id"
+        text = str(ref).strip()
+        conds = []
+        if by in (None, "name"):
+            conds.append(tokens_table.c.name == text)
+        if by in (None, "id"):
+            if text.isascii() and text.isdigit() and len(text) <= 18:
+                conds.append(tokens_table.c.id == int(text))
+            elif by == "id":
+                raise InputError(f"token id must be a whole number, not {text!r}.")
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(tokens_table).where(sa.or_(*conds)).order_by(tokens_table.c.id)
+            ).all()
+        if not rows:
+            what = {"id": "id", "name": "name"}.get(by or "", "id or name")
+            raise NotFoundError(f"no token with {what} {text!r}; see 'stadtregion tokens list'.")
+        if len(rows) > 1:
+            by_id = next(r for r in rows if str(r.id) == text)
+            by_name = next(r for r in rows if r.name == text)
+            raise InputError(
+                f"token reference {text!r} is ambiguous: it is the id of token {by_id.id} "
+                f"'{by_id.name}' and the name of token {by_name.id}; use --id {text} or "
+                f"--name {text}."
+            )
+        return self._info(rows[0])
+
+    def revoke(
+        self, ref: str | int, now: datetime | None = None, *, by: str | None = None
+    ) -> TokenInfo:
+        """Revoke the token with id or name ``ref`` (idempotent); return it.
+
+        ``by`` as for :meth:`get`: an ambiguous reference revokes nothing.
+        """
+        info = self.get(ref, by=by)
         if info.revoked_at is None:
             with self._write() as conn:
                 conn.execute(

@@ -1,7 +1,8 @@
 """The forum map (public): the region, land offered for housing or commerce, reachability.
 
 Built only from what a ``public`` viewer may see, whoever asks: plots are read from the
-store as :data:`geo.plots.PUBLIC`, so confidential plots never enter the page. Offers
+store as :data:`geo.plots.PUBLIC`, so only published, non-confidential plots with their
+public fields enter the page. Offers
 follow :func:`geo.offers.offer_kind` and are shown across municipal borders. Layers:
 municipalities by population trend (popups with population, trend, and rail and car
 minutes from Jena), municipalities reached by rail from Jena (coloured outline), car
@@ -24,6 +25,7 @@ from geo.build import load_region
 from geo.export import to_geojson
 from geo.offers import KINDS, offer_kind
 from geo.plots import PUBLIC
+from geo.plots_public import project_frame
 from geo.settings import Settings
 from maps import minutes as jm
 from maps.base import (
@@ -152,8 +154,9 @@ def minute_colours(minutes: np.ndarray) -> list[str | None]:
 
 
 def public_offers(store: Store) -> gpd.GeoDataFrame:
-    """Plots a ``public`` viewer sees that are offered for housing or commerce, with ``kind``."""
-    plots = store.frame(PUBLIC)
+    """Plots a ``public`` viewer sees (published, not confidential) that are offered for
+    housing or commerce, with ``kind``; only the public fields (:mod:`geo.plots_public`)."""
+    plots = project_frame(store.frame(PUBLIC), PUBLIC)
     kind = offer_kind(plots)
     out = plots[kind.notna().to_numpy()].copy()
     out["kind"] = kind[kind.notna()].to_numpy()

@@ -1,9 +1,10 @@
-"""``stadtregion plots``: the land-pool register (import, export, list, show, set-status).
+"""``stadtregion plots``: the land-pool register (import, export, list, show, set-status,
+publish, unpublish, verify-history).
 
-Until the API roles issue lands, the CLI carries the confidentiality rule itself: every
-command runs as a role (``--role``, default ``$STADTREGION_ROLE`` or ``public``). A
-``public`` or ``planner`` caller never sees confidential plots (not in lists, counts,
-``show`` or exports); writes need ``--role landpool``.
+Every command runs as a role (``--role``, default ``$STADTREGION_ROLE`` or ``public``). A
+``public`` caller sees only published, non-confidential plots, a ``planner`` every
+non-confidential one; both see only the fields :mod:`geo.plots_public` allows them (in
+lists, ``show``, histories and exports). Writes need ``--role landpool``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import typer
 
 from api.cli import app
 from geo.plots import Viewer
+from geo.plots_public import project_feature, project_history
 from geo.settings import get_settings
 
 if TYPE_CHECKING:
@@ -106,7 +108,10 @@ def list_(
     with _store() as store:
         plots = store.list(viewer, status=status, category=category, ags=ags)
     if fmt == "geojson":
-        doc = {"type": "FeatureCollection", "features": [p.to_feature() for p in plots]}
+        doc = {
+            "type": "FeatureCollection",
+            "features": [project_feature(p, viewer) for p in plots],
+        }
         typer.echo(json.dumps(doc, ensure_ascii=False))
         return
     if fmt != "table":
@@ -129,9 +134,9 @@ def show(
     """Show one plot as GeoJSON (a confidential plot is 'not found' without landpool)."""
     viewer = _viewer(role, None)
     with _store() as store:
-        feature = store.get(viewer, plot_id).to_feature()
+        feature = project_feature(store.get(viewer, plot_id), viewer)
         if history:
-            feature["history"] = [h.to_dict() for h in store.history(viewer, plot_id)]
+            feature["history"] = project_history(store.history(viewer, plot_id), viewer)
     typer.echo(json.dumps(feature, ensure_ascii=False, indent=2))
 
 
@@ -152,6 +157,75 @@ def set_status(
             _viewer(role, user), plot_id, status, reason=reason, expected_version=version
         )
     typer.echo(f"{plot.plot_id}: {plot.status} (version {plot.version})")
+
+
+@plots_app.command("publish")
+def publish(
+    plot_id: str = typer.Argument(...),
+    reason: str = typer.Option(
+        ..., "--reason", help="Why it is published (goes into the history)."
+    ),
+    version: int = typer.Option(
+        None, "--version", help="Refuse if the plot is no longer at this version."
+    ),
+    role: str = ROLE,
+    user: str = USER,
+) -> None:
+    """Publish a plot: from now on public callers (forum map, /plots) see it."""
+    with _store() as store:
+        plot = store.publish(_viewer(role, user), plot_id, reason=reason, expected_version=version)
+    typer.echo(f"{plot.plot_id}: published (version {plot.version})")
+
+
+@plots_app.command("unpublish")
+def unpublish(
+    plot_id: str = typer.Argument(...),
+    reason: str = typer.Option(
+        ..., "--reason", help="Why it is withdrawn (goes into the history)."
+    ),
+    version: int = typer.Option(
+        None, "--version", help="Refuse if the plot is no longer at this version."
+    ),
+    role: str = ROLE,
+    user: str = USER,
+) -> None:
+    """Withdraw a plot's publication: it is internal again."""
+    with _store() as store:
+        plot = store.unpublish(
+            _viewer(role, user), plot_id, reason=reason, expected_version=version
+        )
+    typer.echo(f"{plot.plot_id}: not published (version {plot.version})")
+
+
+@plots_app.command("verify-history")
+def verify_history(
+    expect_head: str = typer.Option(
+        None,
+        "--expect-head",
+        help="A head hash printed by an earlier run (kept elsewhere): it must still be in "
+        "the chain, or rows were removed or the chain recomputed.",
+    ),
+) -> None:
+    """Check the hash chain of the history and the store; exit 1 on any problem."""
+    with _store() as store:
+        report = store.verify_history()
+        problems = store.check_integrity()
+        if expect_head and not store.history_has(expect_head.strip().lower()):
+            problems.append(
+                f"expected head {expect_head} is not in the history: rows were removed "
+                "or the chain was recomputed"
+            )
+    for p in problems:
+        typer.echo(f"problem: {p}", err=True)
+    head = report.head_hash if report.rows else "(empty history)"
+    typer.echo(f"history: {report.rows} rows, head {report.head_id}: {head}")
+    if problems:
+        from geo.errors import IntegrityError
+
+        raise IntegrityError(
+            f"{len(problems)} problems: the history or the store was changed outside stadtregion."
+        )
+    typer.echo("history chain intact; store consistent")
 
 
 @plots_app.command("seed-demo")

@@ -69,6 +69,10 @@ def screen_(
         raise typer.Exit(0)
     layers = load_layers(settings, flood_path=flood, dem_path=dem, bounds=tuple(frame.total_bounds))
     result = ranked(screen(derive_attributes(frame, layers), chosen))
+    if plots is None:  # plots from the register: only the fields the role may see
+        from geo.plots_public import project_frame
+
+        result = project_frame(result, viewer)
     if out is not None:
         write_result(result, out)
     _print(result, top)

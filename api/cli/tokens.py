@@ -64,11 +64,26 @@ def list_() -> None:
 
 
 @tokens_app.command("revoke")
-def revoke(ref: str = typer.Argument(..., help="Token id or name.")) -> None:
+def revoke(
+    ref: str = typer.Argument(
+        None, help="Token id or name (refused when it is one token's id and another's name)."
+    ),
+    token_id: int = typer.Option(None, "--id", help="Revoke the token with this id."),
+    name: str = typer.Option(None, "--name", help="Revoke the token with this name."),
+) -> None:
     """Revoke a token: it is refused from now on."""
+    given = [v for v in (ref, token_id, name) if v is not None]
+    if len(given) != 1:
+        raise InputError("give exactly one of: a token id or name, --id ID, --name NAME.")
+    if token_id is not None:
+        target, by = str(token_id), "id"
+    elif name is not None:
+        target, by = name, "name"
+    else:
+        target, by = str(ref), None
     store = TokenStore.open(get_settings())
     try:
-        info = store.revoke(ref)
+        info = store.revoke(target, by=by)
     finally:
         store.close()
     typer.echo(f"revoked token {info.id} '{info.name}' ({info.role.value})")

@@ -1,9 +1,14 @@
 """``/plots``: the land-pool register as GeoJSON (EPSG:4326).
 
 Reads are open; confidential plots and every write need the land-pool role, decided by
-one dependency (:func:`api.deps.get_viewer`). A public caller never learns that a
-confidential plot exists: it is not listed, not counted (``numberMatched``), and asking
-for it (or its history) answers 404 exactly like a plot that does not exist.
+one dependency (:func:`api.deps.get_viewer`). A public caller sees only published plots
+and never learns that a confidential or unpublished plot exists: it is not listed, not
+counted (``numberMatched``), and asking for it (or its history) answers 404 exactly like
+a plot that does not exist. What each role sees of a plot and its history is decided once,
+in :mod:`geo.plots_public`.
+
+Publishing: ``POST …/publish`` and ``POST …/unpublish`` with a reason (land-pool role),
+recorded in the history.
 
 Concurrent edits: ``PATCH`` and ``POST …/status`` take the ``version`` the caller last
 read (body or ``If-Match``); if the plot has moved on the answer is 409 and nothing changes.
@@ -22,8 +27,9 @@ from shapely.geometry.base import BaseGeometry
 from api.deps import get_store, get_viewer
 from api.responses import GeoJSONResponse
 from geo.errors import InputError
-from geo.plots import Plot, Viewer
+from geo.plots import Plot, Status, Viewer, parse_enum
 from geo.plots_io import attributions_for
+from geo.plots_public import project_feature, project_history
 from geo.settings import WEB_CRS, WORK_CRS
 from geo.store import Store
 
@@ -86,8 +92,16 @@ def _version(body_version: int | None, if_match: str | None) -> int | None:
     return body_version
 
 
-def _feature_response(plot: Plot, status_code: int = 200) -> GeoJSONResponse:
-    body = plot.to_feature()
+class Publication(BaseModel):
+    """Publish or unpublish a plot: why, and optionally the version last read."""
+
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(..., min_length=1, max_length=10_000)
+    version: int | None = Field(None, ge=1, description="Refuse if the plot moved on.")
+
+
+def _feature_response(plot: Plot, viewer: Viewer, status_code: int = 200) -> GeoJSONResponse:
+    body = project_feature(plot, viewer)
     body["attribution"] = attributions_for([plot])
     return GeoJSONResponse(body, status_code=status_code, headers={"ETag": f'"{plot.version}"'})
 
@@ -113,7 +127,7 @@ def list_plots(
             "numberMatched": matched,
             "numberReturned": len(plots),
             "attribution": attributions_for(plots),
-            "features": [p.to_feature() for p in plots],
+            "features": [project_feature(p, viewer) for p in plots],
         }
     )
 
@@ -132,6 +146,11 @@ def create_plot(body: PlotFeature, store: StoreDep, viewer: ViewerDep) -> GeoJSO
     plot_id = str(props.pop("plot_id", None) or body.id or "")
     status = props.pop("status", None)
     reason = props.pop("reason", None)
+    if status is not None and parse_enum("status", status) != Status.IDENTIFIED:
+        raise InputError(
+            f"status: a new plot starts at identified, not {status!r}; change it afterwards "
+            "with POST /plots/{id}/status (or import the plot with its status)."
+        )
     plot = store.create(
         viewer,
         props,
@@ -140,7 +159,7 @@ def create_plot(body: PlotFeature, store: StoreDep, viewer: ViewerDep) -> GeoJSO
         status=status,
         reason=reason,
     )
-    out = _feature_response(plot, status_code=201)
+    out = _feature_response(plot, viewer, status_code=201)
     out.headers["Location"] = f"/plots/{plot.plot_id}"
     return out
 
@@ -150,7 +169,7 @@ def create_plot(body: PlotFeature, store: StoreDep, viewer: ViewerDep) -> GeoJSO
 )
 def get_plot(plot_id: str, store: StoreDep, viewer: ViewerDep) -> GeoJSONResponse:
     """One plot as a GeoJSON Feature, with its version as ETag."""
-    return _feature_response(store.get(viewer, plot_id))
+    return _feature_response(store.get(viewer, plot_id), viewer)
 
 
 @router.patch(
@@ -183,7 +202,7 @@ def patch_plot(
         geometry=_geometry(body.geometry) if body.geometry is not None else None,
         reason=reason,
     )
-    return _feature_response(plot)
+    return _feature_response(plot, viewer)
 
 
 @router.post(
@@ -208,13 +227,55 @@ def change_status(
         reason=body.reason,
         expected_version=_version(body.version, if_match),
     )
-    return _feature_response(plot)
+    return _feature_response(plot, viewer)
+
+
+@router.post(
+    "/plots/{plot_id}/publish",
+    response_class=GeoJSONResponse,
+    responses=GEOJSON,
+    summary="Publish a plot: public callers see it from now on (land-pool role)",
+)
+def publish_plot(
+    plot_id: str,
+    body: Publication,
+    store: StoreDep,
+    viewer: ViewerDep,
+    if_match: Annotated[str | None, Header()] = None,
+) -> GeoJSONResponse:
+    """Publish with a reason (recorded with who and when); a confidential plot → 409."""
+    viewer.require_write()
+    plot = store.publish(
+        viewer, plot_id, reason=body.reason, expected_version=_version(body.version, if_match)
+    )
+    return _feature_response(plot, viewer)
+
+
+@router.post(
+    "/plots/{plot_id}/unpublish",
+    response_class=GeoJSONResponse,
+    responses=GEOJSON,
+    summary="Withdraw a plot's publication (land-pool role)",
+)
+def unpublish_plot(
+    plot_id: str,
+    body: Publication,
+    store: StoreDep,
+    viewer: ViewerDep,
+    if_match: Annotated[str | None, Header()] = None,
+) -> GeoJSONResponse:
+    """Make a plot internal again, with a reason (recorded with who and when)."""
+    viewer.require_write()
+    plot = store.unpublish(
+        viewer, plot_id, reason=body.reason, expected_version=_version(body.version, if_match)
+    )
+    return _feature_response(plot, viewer)
 
 
 @router.get("/plots/{plot_id}/history", summary="A plot's history (append-only)")
 def plot_history(plot_id: str, store: StoreDep, viewer: ViewerDep) -> dict[str, Any]:
-    """Every change of a plot, oldest first: when, who, from, to, reason."""
+    """Every change of a plot the caller may see, oldest first (:mod:`geo.plots_public`)."""
     return {
         "plot_id": plot_id,
-        "history": [h.to_dict() for h in store.history(viewer, plot_id)],
+        "history": project_history(store.history(viewer, plot_id), viewer),
     }

@@ -23,6 +23,7 @@ from api.deps import get_app_settings, get_store, get_viewer
 from api.responses import GeoJSONResponse
 from geo.errors import InputError, NotFoundError
 from geo.plots import Viewer
+from geo.plots_public import project_frame
 from geo.screening import Layer, derive_attributes, parse_profile, ranked, screen, visible_plots
 from geo.screening_io import (
     load_layers,
@@ -101,24 +102,26 @@ def screen_plots(
     if body.flood is not None:
         layers = replace(layers, flood=_flood_layer(body.flood))
     result = ranked(screen(derive_attributes(plots, layers), profile))
-    return GeoJSONResponse(result_geojson(result))
+    return GeoJSONResponse(result_geojson(project_frame(result, viewer)))
 
 
 @router.get("/plots/screen/profiles", summary="Shipped and saved screening profiles")
-def list_profiles(store: Annotated[Store, Depends(get_store)]) -> dict[str, Any]:
-    """Names of the shipped profiles and of the profiles saved in the database."""
-    return {
-        "shipped": shipped_profile_names(),
-        "saved": [
-            {
-                "name": p.name,
-                "version": p.version,
-                "saved_by": p.saved_by,
-                "saved_at": p.saved_at.isoformat(),
-            }
-            for p in store.list_profiles()
-        ],
-    }
+def list_profiles(
+    store: Annotated[Store, Depends(get_store)],
+    viewer: Annotated[Viewer, Depends(get_viewer)],
+) -> dict[str, Any]:
+    """Names of the shipped profiles and of the profiles saved in the database.
+
+    Who saved a profile (a staff name, personal data) only for the land-pool team.
+    """
+    saved = []
+    for p in store.list_profiles():
+        item: dict[str, Any] = {"name": p.name, "version": p.version}
+        if viewer.sees_confidential:
+            item["saved_by"] = p.saved_by
+        item["saved_at"] = p.saved_at.isoformat()
+        saved.append(item)
+    return {"shipped": shipped_profile_names(), "saved": saved}
 
 
 @router.put("/plots/screen/profiles/{name}", summary="Save a screening profile (land pool)")

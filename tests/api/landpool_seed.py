@@ -126,4 +126,116 @@ def seed(settings: Settings, tmp_path: Path) -> SeededApi:
                 "/plots", json=_feature(plot, confidential), headers=headers["landpool"]
             )
             assert r.status_code == 201, r.text
+            if not confidential:  # new plots are internal: the offers are published explicitly
+                publish(client, headers, plot["plot_id"], PUBLISH_REASON)
     return SeededApi(client=client, settings=app_settings, headers=headers)
+
+
+#: Why the seed publishes its offers (public callers never see history reasons).
+PUBLISH_REASON = "Freigabe für das Forum durch Frau Quendel"
+
+
+def publish(
+    client: TestClient, headers: dict[str, dict[str, str]], plot_id: str, reason: str
+) -> None:
+    """Publish a plot as the land-pool team."""
+    r = client.post(
+        f"/plots/{plot_id}/publish", json={"reason": reason}, headers=headers["landpool"]
+    )
+    assert r.status_code == 200, r.text
+
+
+# -- a plot's life after the seed: declassification, notes, publish and unpublish ---------
+#: Plots that go through a life: a confidential plot declassified and published (its
+#: confidential-period name and notes must never reach public or planner), an internal
+#: plot never published, and a plot published and then unpublished.
+LIFECYCLE_PLOTS: list[dict[str, Any]] = [
+    {
+        "plot_id": "FREI-4",
+        "name": "Vertraulicher Vorgang Ammerbach",
+        "address": "Diskretionsweg 4",
+        "notes": "price 1.2M EUR, owner willing",
+        "box": (11.5700, 50.9100, 11.5712, 50.9110),
+    },
+    {
+        "plot_id": "INTERN-5",
+        "name": "Interne Prüffläche Burgau",
+        "notes": "intern: Prüfung Lärmschutz",
+        "box": (11.5900, 50.8950, 11.5912, 50.8960),
+    },
+    {
+        "plot_id": "ZURUECK-6",
+        "name": "Zurückgezogenes Angebot Kunitz",
+        "box": (11.6200, 50.9500, 11.6212, 50.9510),
+    },
+]
+#: The name FREI-4 gets before it is declassified (this one is public after publishing).
+DECLASSIFIED_NAME = "Gewerbefläche Ammerbach"
+#: A land-pool note written on a published plot: internal, never public.
+INTERNAL_NOTE = "intern: Kaufpreisvorstellung 80 EUR/m²"
+UNPUBLISH_REASON = "Eigentümer Herr Zwirbelmann zieht das Angebot zurück"
+
+
+def _patch(lp: SeededApi, plot_id: str, props: dict[str, Any]) -> None:
+    lp_headers = lp.headers["landpool"]
+    version = lp.client.get(f"/plots/{plot_id}", headers=lp_headers).json()["properties"]
+    r = lp.client.patch(
+        f"/plots/{plot_id}",
+        json={"version": version["version"], "properties": props},
+        headers=lp_headers,
+    )
+    assert r.status_code == 200, r.text
+
+
+def live(lp: SeededApi) -> None:
+    """Run the plots of :data:`LIFECYCLE_PLOTS` through their lives, and note on OFFEN-1."""
+    lp_headers = lp.headers["landpool"]
+    free, internal, back = LIFECYCLE_PLOTS
+    r = lp.client.post("/plots", json=_feature(free, True), headers=lp_headers)
+    assert r.status_code == 201, r.text
+    _patch(lp, "FREI-4", {"notes": free["notes"] + " (confirmed)"})
+    _patch(lp, "FREI-4", {"name": DECLASSIFIED_NAME, "address": None, "notes": None})
+    _patch(lp, "FREI-4", {"confidential": False})  # declassified ...
+    publish(lp.client, lp.headers, "FREI-4", PUBLISH_REASON)  # ... and published
+    r = lp.client.post("/plots", json=_feature(internal, False), headers=lp_headers)
+    assert r.status_code == 201, r.text
+    r = lp.client.post("/plots", json=_feature(back, False), headers=lp_headers)
+    assert r.status_code == 201, r.text
+    publish(lp.client, lp.headers, "ZURUECK-6", PUBLISH_REASON)
+    r = lp.client.post(
+        "/plots/ZURUECK-6/unpublish", json={"reason": UNPUBLISH_REASON}, headers=lp_headers
+    )
+    assert r.status_code == 200, r.text
+    _patch(lp, "OFFEN-1", {"notes": INTERNAL_NOTE})
+    profile = {"name": "team", "filters": {"owner_types": ["city"]}}
+    r = lp.client.put("/plots/screen/profiles/team", json=profile, headers=lp_headers)
+    assert r.status_code == 200, r.text  # saved_by is a staff name
+
+
+def hidden_ids(role: str) -> list[str]:
+    """Plot ids ``role`` must not learn of once :func:`live` ran."""
+    ids = [p["plot_id"] for p in CONFIDENTIAL_PLOTS]
+    if role == "public":
+        ids += ["INTERN-5", "ZURUECK-6"]
+    return ids
+
+
+def visible_count(role: str) -> int:
+    """How many plots ``role`` sees once :func:`live` ran."""
+    n = len(PUBLIC_PLOTS) + 1  # and FREI-4
+    if role in ("planner", "public"):
+        return n + (2 if role == "planner" else 0)
+    return n + 2 + len(CONFIDENTIAL_PLOTS)
+
+
+def hidden_strings(role: str) -> list[str]:
+    """What ``role`` must never read once :func:`live` ran: confidential plots, the
+    confidential-period name, address and notes of FREI-4, internal notes, staff names,
+    and for ``public`` the unpublished plots and every history reason."""
+    free, internal, back = LIFECYCLE_PLOTS
+    out = [*secret_strings(), free["name"], free["address"], free["notes"], INTERNAL_NOTE]
+    out += [internal["notes"], "landpool-tester"]
+    if role == "public":
+        out += [internal["plot_id"], internal["name"], back["plot_id"], back["name"]]
+        out += [PUBLISH_REASON, UNPUBLISH_REASON]
+    return out

@@ -115,6 +115,26 @@ def test_cli_refuses_bad_input_in_one_line(cli_here: Callable[..., tuple[int, st
     assert code == 2 and err.count("\n") == 1 and "no token" in err
 
 
+def test_cli_revoke_refuses_an_ambiguous_reference(
+    app_settings: Settings, cli_here: Callable[..., tuple[int, str, str]]
+) -> None:
+    store = TokenStore.open(app_settings)
+    ids = {store.create(name, "planner")[1].id: name for name in ("a", "b", "c")}
+    first = min(ids)
+    named = store.create(str(first), "landpool")[1]  # named like token `first`'s id
+    store.close()
+    code, _, err = cli_here("tokens", "revoke", str(first))
+    assert code == 2 and err.count("\n") == 1 and "ambiguous" in err and "--id" in err
+    code, listed, _ = cli_here("tokens", "list")
+    assert "revoked" not in listed  # nothing revoked
+    code, out, _ = cli_here("tokens", "revoke", "--name", str(first))
+    assert code == 0 and f"revoked token {named.id} " in out
+    code, out, _ = cli_here("tokens", "revoke", "--id", str(first))
+    assert code == 0 and f"revoked token {first} '{ids[first]}'" in out
+    code, _, err = cli_here("tokens", "revoke", "b", "--name", "c")
+    assert code == 2 and err.count("\n") == 1 and "exactly one" in err
+
+
 def test_expired_token_answers_401(app_settings: Settings, api: TestClient) -> None:
     store = TokenStore.open(app_settings)
     long_ago = datetime.now(UTC) - timedelta(days=2)

@@ -84,6 +84,18 @@ def test_import_list_show_status_export(
     r = run("import", str(src), "--role", "landpool", "--user", "anna")
     assert r.returncode == 0, r.stderr
     assert "imported 2 plots" in r.stdout
+    r = run("list")  # imported plots are internal until published
+    assert r.returncode == 0 and "C-1" not in r.stdout and "0 plots" in r.stdout
+    r = run("list", "--role", "planner")
+    assert r.returncode == 0 and "C-1" in r.stdout and "C-2" not in r.stdout
+    r = run("publish", "C-1", "--reason", "offer", "--role", "planner")
+    assert r.returncode == 1 and "needs the 'landpool' role" in r.stderr
+    r = run("publish", "C-2", "--reason", "offer", "--role", "landpool")
+    assert r.returncode == 1 and "confidential" in r.stderr
+    r = run(
+        "publish", "C-1", "--reason", "Angebot im Forum", "--role", "landpool", "--user", "anna"
+    )
+    assert r.returncode == 0 and "C-1: published (version 2)" in r.stdout
     r = run("list")
     assert r.returncode == 0 and "C-1" in r.stdout and "C-2" not in r.stdout
     assert "1 plots" in r.stdout
@@ -102,16 +114,23 @@ def test_import_list_show_status_export(
         "--reason",
         "visited",
     )
-    assert r.returncode == 0 and "C-1: assessed (version 2)" in r.stdout
+    assert r.returncode == 0 and "C-1: assessed (version 3)" in r.stdout
     r = run("set-status", "C-1", "developed", "--role", "landpool")
     assert r.returncode == 1 and "not allowed" in r.stderr
-    r = run("set-status", "C-1", "negotiating", "--version", "1", "--role", "landpool")
+    r = run("set-status", "C-1", "negotiating", "--version", "2", "--role", "landpool")
     assert r.returncode == 1 and "changed by someone else" in r.stderr
     r = run("show", "C-1", "--history")
     assert r.returncode == 0
     shown = json.loads(r.stdout)
     assert shown["properties"]["area_ha"] == 1.0
-    assert [h["to_status"] for h in shown["history"]] == ["identified", "assessed"]
+    # public: only rows written while the plot was public, without actor or reason
+    assert [(h["event"], h["to_status"]) for h in shown["history"]] == [
+        ("published", "identified"),
+        ("status", "assessed"),
+    ]
+    assert "anna" not in r.stdout and "visited" not in r.stdout and "created_by" not in r.stdout
+    r = run("show", "C-1", "--history", "--role", "landpool")
+    assert [h["actor"] for h in json.loads(r.stdout)["history"]] == ["anna"] * 3
     out = tmp_path / "public.geojson"
     r = run("export", str(out))
     assert r.returncode == 0 and "wrote 1 plots" in r.stdout
@@ -147,3 +166,29 @@ def test_bad_file_is_refused_whole_and_store_unchanged(
     assert file_sha(store_file) == before
     r = cli("import", str(csv), "--role", "landpool", "--crs", "EPSG:25832")
     assert r.returncode == 0, r.stderr
+
+
+def test_verify_history_finds_a_rewrite_made_with_sqlite3(
+    cli: Callable[..., subprocess.CompletedProcess[str]], env: dict[str, str], tmp_path: Path
+) -> None:
+    import sqlite3
+
+    src = _write(tmp_path / "in.gpkg", [box(X0, Y0, X0 + 50, Y0 + 50)], ["V-1"])
+    assert cli("import", str(src), "--role", "landpool", "--user", "anna").returncode == 0
+    r = cli("publish", "V-1", "--reason", "Forum", "--role", "landpool", "--user", "anna")
+    assert r.returncode == 0, r.stderr
+    r = cli("verify-history")
+    assert r.returncode == 0 and "history: 2 rows" in r.stdout and "intact" in r.stdout
+    head = r.stdout.split("head 2: ")[1].split()[0]
+    conn = sqlite3.connect(env["STADTREGION_LANDPOOL_GPKG"])
+    with conn:
+        refused = "REPLACE INTO plot_history SELECT * FROM plot_history WHERE id = 1"
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            conn.execute(refused)
+        conn.execute("DROP TRIGGER plot_history_no_update")
+        conn.execute("UPDATE plot_history SET actor = 'mallory' WHERE id = 1")
+    conn.close()
+    r = cli("verify-history", "--expect-head", head)
+    assert r.returncode == 1
+    assert "history row 1 (plot V-1): hash does not match" in r.stderr
+    assert r.stderr.strip().splitlines()[-1].startswith("error: 1 problems")

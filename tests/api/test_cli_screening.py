@@ -122,7 +122,9 @@ def test_screen_the_register(cli: Runner, tmp_path: Path) -> None:
     plots = _plots(tmp_path / "plots.gpkg")
     r = cli("plots", "import", str(plots), "--role", "landpool", "--user", "anna")
     assert r.returncode == 0, r.stderr
-    r = cli("screen", "--profile", "quick_wins")
+    r = cli("screen", "--profile", "quick_wins")  # imported plots are not published yet
+    assert r.returncode == 0 and "none visible to this role" in r.stdout
+    r = cli("screen", "--profile", "quick_wins", "--role", "planner")
     assert r.returncode == 0, r.stderr
     assert "of 2 plots" in r.stdout and "P-3" not in r.stdout
     r = cli("screen", "--profile", "quick_wins", "--role", "landpool")

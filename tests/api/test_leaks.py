@@ -1,6 +1,9 @@
 """Leak crawler: no trace of a confidential plot reaches a public or planner caller.
 
-With confidential plots in the store, the crawler requests every GET operation of the
+The store holds public (published), confidential, internal (never published) and
+unpublished plots, a plot declassified and then published, and a land-pool note on a
+published plot (:func:`tests.api.landpool_seed.live`): the crawl runs after
+declassification and after publish/unpublish. The crawler requests every GET operation of the
 OpenAPI spec (path parameters filled from every known id, confidential ids included),
 every map page, and every link it finds in the answers, as ``public`` and as
 ``planner``. No body, header, count or link may carry a confidential plot's id, name,
@@ -26,11 +29,14 @@ from geo.screening_io import shipped_profile_names
 from geo.settings import Settings
 from maps.registry import MAPS
 from tests.api.landpool_seed import (
-    PUBLIC_PLOTS,
+    LIFECYCLE_PLOTS,
     SeededApi,
+    hidden_ids,
+    hidden_strings,
+    live,
     secret_coordinate_patterns,
-    secret_strings,
     seed,
+    visible_count,
 )
 
 #: Bound on requests per crawl (it stops by itself).
@@ -43,6 +49,7 @@ _HREF = re.compile(r"""(?:href|src)=["']([^"']+)["']""")
 @pytest.fixture(scope="module")
 def lp(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededApi]:
     seeded = seed(settings, Path(tmp_path_factory.mktemp("leaks")))
+    live(seeded)
     yield seeded
     store = getattr(seeded.client.app.state, "store", None)  # type: ignore[attr-defined]
     if store is not None:
@@ -51,7 +58,7 @@ def lp(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 def _path_values(lp: SeededApi) -> dict[str, list[str]]:
     """Every value worth trying for each path parameter name."""
-    ids = lp.public_ids + lp.secret_ids + ["NOPE-1"]
+    ids = lp.public_ids + lp.secret_ids + [p["plot_id"] for p in LIFECYCLE_PLOTS] + ["NOPE-1"]
     return {
         "collection_id": [*catalog.COLLECTIONS, "nope"],
         "feature_id": [*ids, "16053000", "8011956"],
@@ -165,15 +172,21 @@ def _headers(r: httpx.Response) -> dict[str, str]:
     return {k: v for k, v in r.headers.items() if k not in ("date", "content-length")}
 
 
-def leaks(lp: SeededApi, role: str, url: str, r: httpx.Response) -> list[str]:
-    """What of a confidential plot this answer reveals (empty when nothing).
+def leaks(
+    lp: SeededApi, role: str, url: str, r: httpx.Response, rules: str | None = None
+) -> list[str]:
+    """What of a hidden plot, field or history row this answer reveals (empty when nothing).
+
+    ``rules``: whose rules to apply (default ``role``'s; the land-pool crawl is checked
+    against the public rules to show the check can fail).
 
     An answer to a URL that names a confidential id may echo that id (the caller sent
     it), but must otherwise be the answer for an id that does not exist.
     """
     text = "\n".join(f"{k}: {v}" for k, v in r.headers.items()) + "\n" + r.text
     found: list[str] = []
-    asked = [pid for pid in lp.secret_ids if pid in url]
+    rules = rules or role
+    asked = [pid for pid in hidden_ids(rules) if pid in url]
     for pid in asked:
         twin = lp.client.get(url.replace(pid, "NOPE-1"), headers=lp.headers[role])
         if (
@@ -183,7 +196,7 @@ def leaks(lp: SeededApi, role: str, url: str, r: httpx.Response) -> list[str]:
         ):
             found.append(f"{url}: answers unlike a missing id ({r.status_code} {r.text[:120]})")
         text = text.replace(pid, "")
-    found += [f"{url}: contains {s!r}" for s in secret_strings() if s in text]
+    found += [f"{url}: contains {s!r}" for s in hidden_strings(rules) if s in text]
     found += [
         f"{url}: coordinate {p.pattern}" for p in secret_coordinate_patterns() if p.search(text)
     ]
@@ -191,8 +204,9 @@ def leaks(lp: SeededApi, role: str, url: str, r: httpx.Response) -> list[str]:
         body = r.json()
         for key in ("numberMatched", "numberReturned"):
             n = body.get(key) if isinstance(body, dict) else None
-            if isinstance(n, int) and n > len(PUBLIC_PLOTS):
-                found.append(f"{url}: {key} counts {n} plots, only {len(PUBLIC_PLOTS)} are public")
+            limit = visible_count(rules)
+            if isinstance(n, int) and n > limit:
+                found.append(f"{url}: {key} counts {n} plots, {rules} may see {limit}")
     return found
 
 
@@ -213,6 +227,10 @@ def test_no_confidential_trace_for_role(lp: SeededApi, role: str) -> None:
         "/validation?f=html",
     } <= ok
     assert any("OFFEN-2" in answers[u].text for u in ok)
+    # ... and the declassified, published plot with its history (without the past)
+    assert {"/plots/FREI-4", "/plots/FREI-4/history"} <= ok
+    if role == "planner":
+        assert {"/plots/INTERN-5", "/plots/ZURUECK-6/history"} <= ok
     # ... and followed links (start URLs carry no f=json; self links do) and screened.
     assert "/ogc/collections/plots?f=json" in ok
     assert len([u for u in ok if u.startswith("POST /plots/screen")]) == len(READ_POSTS) >= 1
@@ -224,10 +242,12 @@ def test_no_confidential_trace_for_role(lp: SeededApi, role: str) -> None:
 def test_crawler_sees_confidential_plots_as_landpool(lp: SeededApi) -> None:
     """The same crawl as the land-pool team finds every kind of trace: the check can fail."""
     answers = crawl(lp, "landpool")
-    problems = [p for url, r in answers.items() for p in leaks(lp, "landpool", url, r)]
+    problems = [
+        p for url, r in answers.items() for p in leaks(lp, "landpool", url, r, rules="public")
+    ]
     text = "\n".join(problems)
-    for s in secret_strings():
+    for s in hidden_strings("public"):
         assert repr(s) in text
-    assert "coordinate" in text and "numberMatched counts 6 plots" in text
+    assert "coordinate" in text and f"numberMatched counts {visible_count('landpool')}" in text
     assert "/plots/GEHEIM-7731: answers unlike a missing id (200" in text
     assert "POST /plots/screen" in text

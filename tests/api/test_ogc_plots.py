@@ -101,4 +101,6 @@ def test_plot_bodies_as_geojson_or_json_only(lp: SeededApi) -> None:
     as_text = {**lp.headers["landpool"], "Content-Type": "text/plain"}
     r = lp.client.post("/plots", content=body, headers=as_text)
     assert r.status_code == 415 and "application/json" in r.json()["detail"]
-    assert lp.client.get("/plots/GEO-JSON-1").status_code == 200
+    stored = lp.client.get("/plots/GEO-JSON-1", headers=lp.headers["landpool"])
+    assert stored.status_code == 200
+    assert lp.client.get("/plots/GEO-JSON-1").status_code == 404  # internal until published

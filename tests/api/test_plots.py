@@ -28,6 +28,11 @@ def _feature(plot_id: str, **props: Any) -> dict[str, Any]:
     }
 
 
+def _publish(api: TestClient, plot_id: str) -> None:
+    r = api.post(f"/plots/{plot_id}/publish", json={"reason": "offered in the forum"}, headers=LP)
+    assert r.status_code == 200, r.text
+
+
 @pytest.fixture
 def api(settings: Settings, tmp_path: Path) -> Iterator[TestClient]:
     app_settings = settings.model_copy(update={"landpool_gpkg": tmp_path / "lp.gpkg"})
@@ -52,6 +57,9 @@ def test_create_read_and_derive(api: TestClient) -> None:
     assert props["ags"] == "16053000" and props["municipality"] == "Jena"
     assert 1.5 < props["area_ha"] < 2.5
     assert props["owner_type"] == "unknown" and props["status"] == "identified"
+    assert props["published"] is False
+    assert api.get("/plots/JENA-1").status_code == 404  # internal until published
+    _publish(api, "JENA-1")
     r = api.get("/plots/JENA-1")
     assert r.status_code == 200 and r.json()["geometry"]["type"] == "MultiPolygon"
     assert "GeoBasis-DE" in " ".join(r.json()["attribution"])
@@ -59,6 +67,7 @@ def test_create_read_and_derive(api: TestClient) -> None:
 
 def test_public_callers_never_learn_of_confidential_plots(api: TestClient) -> None:
     assert api.post("/plots", json=_feature("OPEN-1"), headers=LP).status_code == 201
+    _publish(api, "OPEN-1")
     r = api.post("/plots", json=_feature("SECRET-1", confidential=True), headers=LP)
     assert r.status_code == 201
     public = api.get("/plots").json()
@@ -147,12 +156,13 @@ def test_status_workflow_and_history(api: TestClient) -> None:
     assert r.status_code == 422 and "reason" in r.json()["detail"]
     r = api.post("/plots/A-1/status", json={"status": "negotiating", "version": 1}, headers=LP)
     assert r.status_code == 409
-    history = api.get("/plots/A-1/history").json()["history"]
+    history = api.get("/plots/A-1/history", headers=LP).json()["history"]
     assert [(h["from_status"], h["to_status"], h["reason"]) for h in history] == [
         (None, "identified", None),
         ("identified", "assessed", "visited"),
     ]
     assert history[1]["actor"] == "landpool-team"  # the name of the token that wrote
+    assert api.get("/plots/A-1/history").status_code == 404  # not published
 
 
 def test_bad_input_answers_readable_4xx(api: TestClient) -> None:
@@ -174,3 +184,103 @@ def test_bad_input_answers_readable_4xx(api: TestClient) -> None:
     assert api.post("/plots", json=_feature("A-1"), headers=LP).status_code == 201
     assert api.post("/plots", json=_feature("A-1"), headers=LP).status_code == 409
     assert api.get("/plots", params={"status": "sleeping"}).status_code == 422
+
+
+PLANNER: dict[str, str] = {}
+
+
+@pytest.fixture
+def planner(api: TestClient, settings: Settings, tmp_path: Path) -> dict[str, str]:
+    """Authorization header of a planner token on the ``api`` app's token store."""
+    tokens = TokenStore.open(settings.model_copy(update={"landpool_gpkg": tmp_path / "lp.gpkg"}))
+    token, _ = tokens.create("planner-pat", "planner")
+    tokens.close()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _patch(api: TestClient, plot_id: str, **props: Any) -> None:
+    version = api.get(f"/plots/{plot_id}", headers=LP).json()["properties"]["version"]
+    r = api.patch(f"/plots/{plot_id}", json={"version": version, "properties": props}, headers=LP)
+    assert r.status_code == 200, r.text
+
+
+def test_confidential_period_never_leaks_after_declassification(
+    api: TestClient, planner: dict[str, str]
+) -> None:
+    """The attack of the issue: notes written while confidential, then declassified."""
+    r = api.post("/plots", json=_feature("J-1", confidential=True), headers=LP)
+    assert r.status_code == 201
+    _patch(api, "J-1", notes="price 1.2M EUR, owner willing")
+    _patch(api, "J-1", confidential=False)
+    _publish(api, "J-1")
+    for headers in ({}, planner):
+        r = api.get("/plots/J-1/history", headers=headers)
+        assert r.status_code == 200
+        assert "1.2M" not in r.text and "landpool-team" not in r.text
+        assert "1.2M" not in api.get("/plots/J-1", headers=headers).text
+    events = [h["event"] for h in api.get("/plots/J-1/history").json()["history"]]
+    assert events == ["published"]
+    assert "1.2M" in api.get("/plots/J-1/history", headers=LP).text
+
+
+def test_public_and_planners_never_read_notes_or_staff_names(
+    api: TestClient, planner: dict[str, str]
+) -> None:
+    assert api.post("/plots", json=_feature("JENA-4"), headers=LP).status_code == 201
+    _publish(api, "JENA-4")
+    _patch(api, "JENA-4", notes="intern: Kaufpreisvorstellung 80 EUR/m²")
+    r = api.post(
+        "/plots/JENA-4/status", json={"status": "assessed", "reason": "Ortstermin"}, headers=LP
+    )
+    assert r.status_code == 200
+    for headers in ({}, planner):
+        for url in ("/plots/JENA-4", "/plots", "/ogc/collections/plots/items/JENA-4"):
+            r = api.get(url, headers=headers)
+            assert r.status_code == 200, url
+            assert "Kaufpreis" not in r.text and "landpool-team" not in r.text, url
+            props = r.json().get("properties") or r.json()["features"][0]["properties"]
+            assert not {"notes", "created_by", "updated_by"} & set(props), url
+        history = api.get("/plots/JENA-4/history", headers=headers).json()["history"]
+        assert all("actor" not in h for h in history)
+        assert ("reason" in history[-1]) is (headers is planner)  # planners see reasons
+    props = api.get("/plots/JENA-4").json()["properties"]
+    assert "published" not in props and "confidential" not in props
+    assert api.get("/plots/JENA-4", headers=planner).json()["properties"]["published"] is True
+    full = api.get("/plots/JENA-4", headers=LP).json()["properties"]
+    assert full["notes"].startswith("intern:") and full["updated_by"] == "landpool-team"
+
+
+def test_publish_and_unpublish_routes(api: TestClient, planner: dict[str, str]) -> None:
+    api.post("/plots", json=_feature("P-1"), headers=LP)
+    api.post("/plots", json=_feature("S-1", confidential=True), headers=LP)
+    for headers in ({}, planner):
+        r = api.post("/plots/P-1/publish", json={"reason": "x"}, headers=headers)
+        assert r.status_code == 403
+    assert api.post("/plots/P-1/publish", json={}, headers=LP).status_code == 422
+    assert api.post("/plots/P-1/publish", json={"reason": ""}, headers=LP).status_code == 422
+    r = api.post("/plots/S-1/publish", json={"reason": "x"}, headers=LP)
+    assert r.status_code == 409 and "confidential" in r.json()["detail"]
+    r = api.post("/plots/P-1/publish", json={"reason": "x", "version": 9}, headers=LP)
+    assert r.status_code == 409
+    assert api.get("/plots").json()["numberMatched"] == 0  # nothing changed
+    r = api.post("/plots/P-1/publish", json={"reason": "Forum"}, headers={**LP, "If-Match": '"1"'})
+    assert r.status_code == 200 and r.json()["properties"]["published"] is True
+    assert [f["id"] for f in api.get("/plots").json()["features"]] == ["P-1"]
+    r = api.post("/plots/P-1/unpublish", json={"reason": "Rückzug"}, headers=LP)
+    assert r.status_code == 200 and r.json()["properties"]["published"] is False
+    assert api.get("/plots/P-1").status_code == 404
+    history = api.get("/plots/P-1/history", headers=LP).json()["history"]
+    assert [(h["event"], h["actor"], h["reason"]) for h in history[1:]] == [
+        ("published", "landpool-team", "Forum"),
+        ("unpublished", "landpool-team", "Rückzug"),
+    ]
+
+
+def test_new_plot_with_a_later_status_is_refused(api: TestClient) -> None:
+    for status in ("developed", "assessed", "sleeping"):
+        r = api.post("/plots", json=_feature("D-1", status=status), headers=LP)
+        assert r.status_code == 422, r.text
+        assert "status" in r.json()["detail"]
+    assert api.get("/plots", headers=LP).json()["numberMatched"] == 0
+    r = api.post("/plots", json=_feature("D-1", status="identified"), headers=LP)
+    assert r.status_code == 201

@@ -31,6 +31,7 @@ def test_oversized_body_answers_413(small: TestClient) -> None:
     )
     assert r.status_code == 413
     assert "100 bytes" in r.json()["detail"] and "STADTREGION_MAX_BODY_BYTES" in r.json()["detail"]
+    assert r.headers["x-content-type-options"] == "nosniff"
 
 
 def test_oversized_chunked_body_answers_413() -> None:
@@ -52,6 +53,15 @@ def test_oversized_chunked_body_answers_413() -> None:
     assert r.status_code == 413 and "STADTREGION_MAX_BODY_BYTES" in r.text
 
 
+def test_chunked_413_of_the_app_carries_nosniff(small: TestClient) -> None:
+    r = small.post(
+        "/plots",
+        content=iter([b"{" + b" " * 99, b" " * 99]),
+        headers={"Content-Type": "application/json"},
+    )
+    assert r.status_code == 413 and r.headers["x-content-type-options"] == "nosniff"
+
+
 def test_small_body_passes_the_guard(small: TestClient) -> None:
     r = small.post("/whoami", json={"a": 1})
     assert r.status_code == 405  # the guard let it through; the route takes GET only
@@ -63,6 +73,7 @@ def test_wrong_content_type_answers_415(small: TestClient, ctype: str | None) ->
     r = small.post("/whoami", content=b"a=1", headers=headers)
     assert r.status_code == 415
     assert "application/json" in r.json()["detail"]
+    assert r.headers["x-content-type-options"] == "nosniff"
 
 
 def test_bad_content_length_answers_400(small: TestClient) -> None:

@@ -54,6 +54,9 @@ def _seed(api: TestClient) -> None:
     ]:
         r = api.post("/plots", json=_feature(plot_id, dx, **props), headers=LP)
         assert r.status_code == 201, r.text
+        if not props.get("confidential"):  # new plots are internal until published
+            r = api.post(f"/plots/{plot_id}/publish", json={"reason": "offer"}, headers=LP)
+            assert r.status_code == 200, r.text
 
 
 def test_screen_with_shipped_profile_and_flood_zones(api: TestClient) -> None:
@@ -94,6 +97,7 @@ def test_public_screening_leaves_confidential_plots_out(api: TestClient) -> None
     assert ids == {"OPEN-1", "OPEN-2"}
     props = r.json()["features"][0]["properties"]
     assert props["flood_share"] is None and "no flood-zone layer" in props["derive_notes"]
+    assert not {"notes", "created_by", "updated_by", "confidential"} & set(props)
 
 
 def test_inline_profile_and_errors(api: TestClient) -> None:

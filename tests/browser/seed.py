@@ -96,6 +96,7 @@ def seed_store(settings: Settings, folder: Path) -> SeededStore:
         for plot in [*PUBLIC_OFFERS, *PUBLIC_OTHER]:
             values = {k: plot[k] for k in ("name", "intended_use", "category")}
             store.create(LANDPOOL, values, _box(*plot["at"]), plot_id=plot["plot_id"])
+            store.publish(LANDPOOL, plot["plot_id"], reason="offered in the forum")
         for plot in CONFIDENTIAL_PLOTS:
             x0, y0, x1, y1 = plot["box"]
             geom = gpd.GeoSeries([box(x0, y0, x1, y1)], crs=WEB_CRS).to_crs(WORK_CRS).iloc[0]

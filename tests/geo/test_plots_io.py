@@ -19,6 +19,7 @@ import shapely.geometry
 from shapely.geometry import LineString, Point, Polygon, box
 
 from geo.errors import CRSError, ImportRefusedError, InputError, PermissionDeniedError
+from geo.plots import Viewer
 from geo.plots_io import (
     demo_plots,
     export_plots,
@@ -30,6 +31,8 @@ from geo.plots_io import (
 from geo.settings import PROJECT_ROOT, WORK_CRS, Settings
 from geo.store import Store
 from tests.geo.conftest import LANDPOOL, PUBLIC, file_sha, fingerprint
+
+PLANNER = Viewer("planner", "pat")
 
 X0, Y0 = 681000, 5645000
 
@@ -151,6 +154,25 @@ def test_public_callers_cannot_import(store: Store, tmp_path: Path) -> None:
     assert store.count(LANDPOOL) == 0
 
 
+def test_imported_plots_are_internal_and_an_imported_status_is_explained(
+    store: Store, tmp_path: Path
+) -> None:
+    path = _geojson(
+        tmp_path / "in.geojson",
+        [
+            _good(1, status="identified", published=True),
+            _good(2, status="negotiating", published=True),
+        ],
+    )
+    report = import_plots(store, LANDPOOL, path)
+    assert any("never published" in c for c in report.ignored_columns)
+    assert store.count(PUBLIC) == 0 and store.count(PLANNER) == 2
+    [created] = store.history(LANDPOOL, "P-2")
+    assert created.to_status == "negotiating"
+    assert created.reason == "imported from in.geojson; status negotiating as given in the file"
+    assert store.history(LANDPOOL, "P-1")[0].reason == "imported from in.geojson"
+
+
 # -- formats, CRS, field mapping ---------------------------------------------------------
 def test_geojson_in_wgs84_is_reprojected_and_area_derived(tmp_path: Path) -> None:
     plan = read_plots(_geojson(tmp_path / "a.geojson", [_good(1, area_ha=999)]))
@@ -256,17 +278,27 @@ def test_export_round_trips_and_hides_confidential_plots(store: Store, tmp_path:
     store.create(
         LANDPOOL, {"name": "open", "source": "OpenStreetMap way/1"}, _square(1), plot_id="E-1"
     )
+    store.publish(LANDPOOL, "E-1", reason="offered")
+    store.update(LANDPOOL, "E-1", expected_version=2, values={"notes": "intern: 80 EUR/m2"})
     store.create(LANDPOOL, {"name": "secret", "confidential": True}, _square(2), plot_id="E-2")
+    store.create(LANDPOOL, {"name": "internal"}, _square(3), plot_id="E-3")
     for fmt in ("gpkg", "geojson", "csv"):
         public = tmp_path / f"public.{fmt}"
         assert export_plots(store, PUBLIC, public, fmt) == 1
+        planner = tmp_path / f"planner.{fmt}"
+        assert export_plots(store, PLANNER, planner, fmt) == 2
         full = tmp_path / f"full.{fmt}"
-        assert export_plots(store, LANDPOOL, full) == 2
+        assert export_plots(store, LANDPOOL, full) == 3
         text = public.read_bytes()
-        assert b"E-2" not in text and b"secret" not in text
+        assert b"E-2" not in text and b"secret" not in text and b"E-3" not in text
+        for out in (text, planner.read_bytes()):
+            # no internal notes, no staff names, in any export a public or planner reaches
+            assert b"80 EUR" not in out and LANDPOOL.name.encode() not in out
+            assert b"notes" not in out and b"created_by" not in out
+        assert b"80 EUR" in full.read_bytes()
         assert b"OpenStreetMap contributors" in (text if fmt != "gpkg" else full.read_bytes())
         plan = read_plots(full, crs="EPSG:25832" if fmt == "csv" else None)
-        assert sorted(p.plot_id for p in plan.plots) == ["E-1", "E-2"]
+        assert sorted(p.plot_id for p in plan.plots) == ["E-1", "E-2", "E-3"]
         areas = {p.plot_id: p.geometry.area for p in plan.plots}
         assert areas["E-1"] == pytest.approx(2500.0, rel=1e-6)
     doc = json.loads((tmp_path / "public.geojson").read_text())

@@ -92,6 +92,7 @@ def test_writes_need_the_landpool_role(store: Store) -> None:
 
 def test_confidential_plots_are_invisible_to_public_callers(store: Store) -> None:
     _add(store, "OPEN-1")
+    store.publish(LANDPOOL, "OPEN-1", reason="offered in the forum")
     _add(store, "SECRET-1", confidential=True)
     for viewer in (PUBLIC, PLANNER):
         assert [p.plot_id for p in store.list(viewer)] == ["OPEN-1"]

@@ -96,6 +96,27 @@ def test_list_keeps_revoked_tokens(store: TokenStore) -> None:
     assert [(i.name, i.state()) for i in store.list()] == [("a", "revoked"), ("b", "active")]
 
 
+def test_revoke_refuses_a_reference_that_is_one_tokens_id_and_anothers_name(
+    store: TokenStore,
+) -> None:
+    for i in range(1, 6):
+        store.create(f"t{i}", "planner")
+    named_2 = store.create("2", "landpool")[1]  # a token *named* "2"; token id 2 is "t2"
+    before = [(i.id, i.name, i.state()) for i in store.list()]
+    with pytest.raises(InputError, match=r"'2' is ambiguous.*token 2 't2'.*--id 2 or --name 2"):
+        store.revoke("2")
+    assert [(i.id, i.name, i.state()) for i in store.list()] == before  # nothing revoked
+    assert store.revoke("2", by="name").id == named_2.id
+    assert store.revoke("2", by="id").name == "t2"
+    assert store.revoke(3).name == "t3"  # an int is an id
+    assert store.revoke("t4").name == "t4"  # unambiguous text: a name ...
+    assert store.revoke("5").name == "t5"  # ... or an id
+    with pytest.raises(NotFoundError, match="no token with name 't1x'"):
+        store.revoke("t1x", by="name")
+    with pytest.raises(InputError, match="whole number"):
+        store.revoke("x", by="id")
+
+
 def test_default_url_follows_settings(tmp_path: Path) -> None:
     s = Settings(landpool_gpkg=tmp_path / "lp.gpkg")
     assert default_url(s) == f"gpkg:///{tmp_path / 'lp.gpkg'}"

@@ -1,0 +1,51 @@
+"""The forum map shows only published, non-confidential plots with their public fields."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from shapely.geometry import box
+
+import maps.plots  # noqa: F401  (imports rasterio before the store loads SpatiaLite)
+from geo.plots import Viewer
+from geo.settings import Settings
+from geo.store import Store
+from maps.forum import public_offers
+from maps.registry import render_map
+
+LANDPOOL = Viewer("landpool", "Frau Quendel")
+
+
+def test_forum_shows_published_offers_only(settings: Settings, tmp_path: Path) -> None:
+    s = settings.model_copy(update={"landpool_gpkg": tmp_path / "lp.gpkg"})
+    with Store.open(s) as store:
+        for i, (pid, extra) in enumerate(
+            [
+                ("PUB-1", {}),
+                ("INTERN-1", {"name": "Unpublished Intern Site"}),
+                ("SECRET-1", {"name": "Secret Geheim Site", "confidential": True}),
+                ("BACK-1", {"name": "Withdrawn Back Site"}),
+            ]
+        ):
+            values = {"name": f"Offer {pid}", "intended_use": "Wohnen", **extra}
+            values["category"] = "brownfield"
+            values["notes"] = "intern: Kaufpreis 80 EUR/m2"
+            geom = box(681000 + 300 * i, 5645000, 681100 + 300 * i, 5645100)
+            store.create(LANDPOOL, values, geom, plot_id=pid)
+        store.publish(LANDPOOL, "PUB-1", reason="Forum")
+        store.publish(LANDPOOL, "BACK-1", reason="Forum")
+        store.unpublish(LANDPOOL, "BACK-1", reason="zurückgezogen")
+        offers = public_offers(store)
+        assert list(offers["plot_id"]) == ["PUB-1"]
+        assert not {"notes", "created_by", "updated_by", "confidential"} & set(offers.columns)
+        for role in ("public", "planner", "landpool"):  # the same public page for everyone
+            page = render_map("forum", s, viewer=Viewer(role), store=lambda: store)
+            assert "PUB-1" in page or "Wohnfläche PUB-1" in page
+            for hidden in (
+                "Unveröffentlichte",
+                "Geheime",
+                "Zurückgezogene",
+                "Kaufpreis",
+                "Quendel",
+            ):
+                assert hidden not in page, (role, hidden)
