@@ -109,7 +109,7 @@ class Settings(BaseSettings):
     )
     # -- limits of one API request (api/, geo/validate.py): a 4xx names the setting
     plot_extent: tuple[float, float, float, float] = Field(
-        default=(9.8, 50.1, 12.7, 51.7),
+        default=(9.8, 49.9, 12.8, 51.8),
         description="lon/lat box (min_lon, min_lat, max_lon, max_lat, WGS84) that plot and "
         "flood geometries must lie in: the region (Thuringia with a margin).",
     )
