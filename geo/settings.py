@@ -141,8 +141,9 @@ class Settings(BaseSettings):
 
 #: Hard bounds of query parameters, in the API description (so clients and tests see them).
 MAX_OFFSET = 10_000_000
-#: Most values of one repeated query parameter in the API description (``maxItems``).
-MAX_QUERY_ITEMS = 50
+#: Most values of one repeated query parameter in the API description (``maxItems``; the
+#: default of ``Settings.max_list_items``, which the running server checks).
+MAX_QUERY_ITEMS: int = Settings.model_fields["max_list_items"].default
 #: Largest version number a request may name (plots, profiles).
 MAX_VERSION = 2**31 - 1
 

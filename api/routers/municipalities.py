@@ -8,11 +8,12 @@ import geopandas as gpd
 from fastapi import APIRouter, Depends, Query
 from pydantic import StringConstraints
 
-from api.deps import get_region
+from api.deps import get_app_settings, get_region
+from api.limits import check_items
 from api.responses import GeoJSONResponse
 from geo import region, sources
 from geo.export import feature, to_geojson
-from geo.settings import MAX_QUERY_ITEMS
+from geo.settings import MAX_QUERY_ITEMS, Settings
 
 router = APIRouter(tags=["municipalities"])
 
@@ -27,6 +28,7 @@ Region = Annotated[gpd.GeoDataFrame, Depends(get_region)]
 )
 def list_municipalities(
     model: Region,
+    settings: Annotated[Settings, Depends(get_app_settings)],
     within_km: Annotated[float | None, Query(gt=0, le=1000, description="Radius in km")] = None,
     of: Annotated[str, Query(min_length=1, max_length=100)] = "Jena",
     district: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
@@ -39,6 +41,7 @@ def list_municipalities(
     ] = None,
 ) -> GeoJSONResponse:
     """GeoJSON FeatureCollection of the selected municipalities (filters as in the CLI)."""
+    check_items("name", name, settings.max_list_items, "max_list_items")
     sel = region.select(model, of=of, within_km=within_km, district=district, names=name)
     body: dict[str, Any] = to_geojson(
         sel,
