@@ -5,7 +5,8 @@ visitors at once would each wait for their own build. This ASGI middleware keeps
 200 answers of GET routes in memory (per worker process, bounded by
 ``Settings.cache_max_bytes``), keyed by
 
-* the path and query string, and the ``Accept`` header (the OGC routes negotiate on it);
+* the scheme, ``Host``, path and query string (OGC answers hold absolute links), and the
+  ``Accept`` header (the OGC routes negotiate on it);
 * the **viewer class**: ``public`` for callers without credentials, else the role and
   name of the caller's token. The token is authenticated on every request (a revoked
   token never reaches a cached page), and a page built for one viewer class is never
@@ -162,6 +163,9 @@ class CacheMiddleware:
         who, version = found
         headers = dict(scope["headers"])
         key = (
+            # absolute links (OGC) are built from the scheme and Host of the request
+            f"{scope.get('scheme', 'http')}://{headers.get(b'host', b'').decode('latin-1')}"
+            f"{scope.get('root_path', '')}",
             scope["path"],
             scope.get("query_string", b"").decode("latin-1"),
             headers.get(b"accept", b"").decode("latin-1"),

@@ -32,7 +32,11 @@ def check_rail_window(window: str | None, origins: int, limit_min: int) -> None:
         return
     start = transit.parse_clock(bounds[0], "window start")
     end = transit.parse_clock(bounds[1], "window end")
-    minutes = max(0, end - start) // 60 * max(1, origins)
+    if end <= start:
+        raise QueryParameterError(
+            f"window {window!r}: the end {bounds[1]} must be after the start {bounds[0]}."
+        )
+    minutes = (end - start) // 60 * max(1, origins)
     if minutes > limit_min:
         raise QueryParameterError(
             f"window {window!r} asks for {minutes} departure minutes × origins; at most "

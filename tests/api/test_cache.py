@@ -164,3 +164,12 @@ def test_the_cache_can_be_switched_off(settings: Settings, tmp_path: Path) -> No
     client.get("/municipalities/16053000")
     r = client.get("/municipalities/16053000")
     assert r.status_code == 200 and "x-cache" not in r.headers
+
+
+def test_the_host_is_part_of_the_key(w: Workers) -> None:
+    """OGC answers hold absolute links: a page cached for one host is not sent to another."""
+    first = w.a.get("/ogc/collections", headers={"Host": "a.example.org"})
+    assert "http://a.example.org/ogc" in first.text
+    second = w.a.get("/ogc/collections", headers={"Host": "b.example.org"})
+    assert second.headers["x-cache"] == "miss"
+    assert "http://b.example.org/ogc" in second.text and "a.example.org" not in second.text

@@ -306,3 +306,8 @@ def test_a_good_request_still_changes_the_store(lp: TestClient) -> None:
     )
     assert r.status_code == 200, r.text
     assert _snapshot(lp) != before
+
+
+def test_a_backwards_window_is_named_in_clock_times(lp: TestClient) -> None:
+    body = _refused(lp, "GET", "/transit/reachable?date=2019-05-15&window=08:00-07:00")
+    assert "end 07:00 must be after the start 08:00" in body["detail"]
