@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# worker processes of `make run` (each keeps its own answer cache; see api/cache.py)
+WORKERS ?= 2
 LEAFLET_VERSION := 1.9.4
 SWAGGER_UI_VERSION := 5.35.0
 REDOC_VERSION := 2.5.4
@@ -59,7 +61,7 @@ data: install
 # -- serve -------------------------------------------------------------------
 run: install assets data
 	$(BIN)/stadtregion network info | head -1
-	$(BIN)/stadtregion serve --host $(HOST) --port $(PORT)
+	$(BIN)/stadtregion serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 # -- checks ------------------------------------------------------------------
 # System packages the tests need (PostgreSQL/PostGIS, Chromium); installs only what is missing.

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.middleware import install_middleware
+from api.params import refuse_unknown_query
 from api.routers import (
     access,
     docs,
@@ -37,6 +38,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # served by api/routers/docs.py with the scripts from our own server (no CDN)
         docs_url=None,
         redoc_url=None,
+        # every route refuses query parameters it does not declare (400, api/params.py)
+        dependencies=[Depends(refuse_unknown_query)],
     )
     app.state.settings = settings
     install_error_handlers(app)

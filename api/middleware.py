@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.cache import CacheMiddleware
 from geo.settings import Settings
 
 #: Content types accepted for request bodies (JSON, GeoJSON, and uploads of files).
@@ -202,6 +203,7 @@ def cors_origins(settings: Settings) -> list[str]:
 def install_middleware(app: FastAPI, settings: Settings) -> None:
     """Add the middleware of this module to ``app`` (CORS only when origins are set)."""
     origins: Iterable[str] = cors_origins(settings)
+    app.add_middleware(CacheMiddleware, max_bytes=settings.cache_max_bytes)  # api/cache.py
     app.add_middleware(SecurityHeadersMiddleware, settings=settings)
     app.add_middleware(RequestBodyMiddleware, max_bytes=settings.max_body_bytes)
     if origins:

@@ -48,9 +48,10 @@ from geo.plots import (
     parse_text,
 )
 from geo.plots_public import frame_for, project_feature
-from geo.settings import WEB_CRS, WORK_CRS
+from geo.settings import WEB_CRS, WORK_CRS, Settings, get_settings
 from geo.sources import ATTRIBUTIONS, VG250_FILE, read_vector
 from geo.store import NewPlot, Store
+from geo.validate import extent_problem, to_wgs84
 
 #: Columns an import file may carry (after the field mapping).
 IMPORT_FIELDS: tuple[str, ...] = ("plot_id", "status", *EDITABLE_FIELDS)
@@ -190,6 +191,7 @@ def read_plots(
     layer: str | None = None,
     repair: bool = False,
     existing: Callable[[Iterable[str]], set[str]] | None = None,
+    settings: Settings | None = None,
 ) -> ImportPlan:
     """Read and check every row of an import file; store nothing.
 
@@ -208,6 +210,9 @@ def read_plots(
         Repair invalid geometries (reported) instead of refusing them.
     existing
         Returns which of the given ids are already stored (duplicates of the register).
+    settings
+        The region extent every vertex must lie in (:mod:`geo.validate`); default the
+        process settings.
 
     Raises
     ------
@@ -253,6 +258,8 @@ def read_plots(
     first_row: dict[str, int] = {}
     records = frame.astype(object).where(frame.notna(), None).to_dict("records")
     work_geoms = list(work.to_numpy())
+    web_geoms = to_wgs84(raw.geometry)
+    settings = settings or get_settings()
     for pos, (idx, values) in enumerate(zip(frame.index, records, strict=True)):
         row_no = pos + 1
         row_problems: list[tuple[str, str]] = []
@@ -302,6 +309,9 @@ def read_plots(
                 geom, note = check_geometry(work_geoms[pos], repair=repair)
             except GeometryError as exc:
                 row_problems.append((exc.code, str(exc)))
+            outside = extent_problem(web_geoms[pos], settings)
+            if outside is not None:
+                row_problems.append(("outside_extent", outside))
         if row_problems:
             problems.extend(RowProblem(row_no, pid, c, m) for c, m in row_problems)
             continue

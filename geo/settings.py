@@ -114,6 +114,46 @@ class Settings(BaseSettings):
         "pack's inkar_erreichbarkeit_2020.csv when unset.",
     )
 
+    # -- limits of one API request (api/, geo/validate.py): a 4xx names the setting
+    plot_extent: tuple[float, float, float, float] = Field(
+        default=(9.8, 49.9, 12.8, 51.8),
+        description="lon/lat box (min_lon, min_lat, max_lon, max_lat, WGS84) that plot and "
+        "flood geometries must lie in: the region (Thuringia with a margin).",
+    )
+    allow_outside_extent: bool = Field(
+        default=False,
+        description="Accept geometries outside plot_extent (still within lon ±180, lat ±90).",
+    )
+    max_isochrone_cutoffs: int = Field(
+        default=6, ge=1, description="Most `minutes` cut-offs one /isochrones request may ask for."
+    )
+    max_list_items: int = Field(
+        default=50, ge=1, description="Most values of one repeated query parameter."
+    )
+    max_rail_window_min: int = Field(
+        default=240,
+        ge=1,
+        description="Longest departure window (minutes × origins) of one rail request.",
+    )
+    max_geometry_vertices: int = Field(
+        default=100_000, ge=4, description="Most vertices of one geometry sent to the API."
+    )
+    cache_max_bytes: int = Field(
+        default=128_000_000,
+        ge=0,
+        description="Memory for cached public answers per worker process (0: no cache).",
+    )
+    workers: int = Field(default=2, ge=1, description="Worker processes of `stadtregion serve`.")
+
+
+#: Hard bounds of query parameters, in the API description (so clients and tests see them).
+MAX_OFFSET = 10_000_000
+#: Most values of one repeated query parameter in the API description (``maxItems``; the
+#: default of ``Settings.max_list_items``, which the running server checks).
+MAX_QUERY_ITEMS: int = Settings.model_fields["max_list_items"].default
+#: Largest version number a request may name (plots, profiles).
+MAX_VERSION = 2**31 - 1
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

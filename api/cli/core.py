@@ -29,17 +29,28 @@ def build(
 def serve(
     host: str = typer.Option(None, help="Interface to bind (default STADTREGION_HOST)."),
     port: int = typer.Option(None, help="Port (default STADTREGION_PORT)."),
+    workers: int = typer.Option(
+        None, min=1, max=64, help="Worker processes (default STADTREGION_WORKERS)."
+    ),
 ) -> None:
-    """Serve the HTTP API and the maps."""
+    """Serve the HTTP API and the maps (several worker processes share the port)."""
     import uvicorn
-
-    from api.app import create_app
 
     settings = get_settings()
     h = host or settings.host
     p = port or settings.port
-    typer.echo(f"stadtregion serving on http://{h}:{p}/  (map: http://{h}:{p}/maps/region.html)")
-    uvicorn.run(create_app(settings), host=h, port=p, log_level="info")
+    n = workers or settings.workers
+    typer.echo(
+        f"stadtregion serving on http://{h}:{p}/  (map: http://{h}:{p}/maps/region.html, "
+        f"{n} worker process{'es' if n > 1 else ''})"
+    )
+    if n == 1:
+        from api.app import create_app
+
+        uvicorn.run(create_app(settings), host=h, port=p, log_level="info")
+    else:
+        # each worker builds its app from the environment (the same settings)
+        uvicorn.run("api.app:create_app", factory=True, host=h, port=p, workers=n, log_level="info")
 
 
 @app.command("map")

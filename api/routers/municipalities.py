@@ -6,11 +6,14 @@ from typing import Annotated, Any
 
 import geopandas as gpd
 from fastapi import APIRouter, Depends, Query
+from pydantic import StringConstraints
 
-from api.deps import get_region
+from api.deps import get_app_settings, get_region
+from api.limits import check_items
 from api.responses import GeoJSONResponse
 from geo import region, sources
 from geo.export import feature, to_geojson
+from geo.settings import MAX_QUERY_ITEMS, Settings
 
 router = APIRouter(tags=["municipalities"])
 
@@ -25,12 +28,20 @@ Region = Annotated[gpd.GeoDataFrame, Depends(get_region)]
 )
 def list_municipalities(
     model: Region,
+    settings: Annotated[Settings, Depends(get_app_settings)],
     within_km: Annotated[float | None, Query(gt=0, le=1000, description="Radius in km")] = None,
     of: Annotated[str, Query(min_length=1, max_length=100)] = "Jena",
     district: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
-    name: Annotated[list[str] | None, Query(description="Municipality names or AGS")] = None,
+    name: Annotated[
+        list[Annotated[str, StringConstraints(min_length=1, max_length=100)]] | None,
+        Query(
+            max_length=MAX_QUERY_ITEMS,
+            description=f"Municipality names or AGS (repeat, at most {MAX_QUERY_ITEMS})",
+        ),
+    ] = None,
 ) -> GeoJSONResponse:
     """GeoJSON FeatureCollection of the selected municipalities (filters as in the CLI)."""
+    check_items("name", name, settings.max_list_items, "max_list_items")
     sel = region.select(model, of=of, within_km=within_km, district=district, names=name)
     body: dict[str, Any] = to_geojson(
         sel,

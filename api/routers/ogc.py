@@ -23,7 +23,6 @@ from api.deps import get_app_settings, get_store, get_viewer
 from api.responses import GeoJSONResponse
 from geo import catalog, features
 from geo.access import Viewer
-from geo.errors import QueryParameterError
 from geo.settings import Settings
 
 router = APIRouter(prefix="/ogc", tags=["ogc"])
@@ -61,27 +60,9 @@ _GEOJSON_OR_HTML: dict[int | str, dict[str, Any]] = {200: {"content": {GEOJSON: 
 
 
 # -- query parameters -----------------------------------------------------------------------
-def _only(*names: str) -> Any:
-    """A dependency that refuses query parameters other than ``names`` (400).
-
-    OGC API – Features Part 1 requires it (/req/core/query-param-unknown): a client that
-    misspells ``bbox`` learns so instead of silently getting every feature.
-    """
-    allowed = frozenset(names)
-
-    def check(request: Request) -> None:
-        unknown = sorted(set(request.query_params) - allowed)
-        if unknown:
-            raise QueryParameterError(
-                f"unknown query parameter(s) {', '.join(map(repr, unknown))}; "
-                f"this resource takes {', '.join(sorted(allowed))}."
-            )
-
-    return Depends(check)
-
-
-_F_ONLY = [_only("f")]
-_ITEMS_PARAMS = [_only("f", "bbox", "limit", "offset")]
+# Unknown query parameters are refused (400) for every route of the app, from the route's
+# own declaration (api/params.py), as OGC API – Features Part 1 requires
+# (/req/core/query-param-unknown).
 
 
 # -- negotiation and links ------------------------------------------------------------------
@@ -167,9 +148,7 @@ def _page(
 
 
 # -- landing page and conformance ----------------------------------------------------------
-@router.get(
-    "", summary="Landing page of the OGC API", responses=_JSON_OR_HTML, dependencies=_F_ONLY
-)
+@router.get("", summary="Landing page of the OGC API", responses=_JSON_OR_HTML)
 def landing_page(request: Request, f: Format = None) -> Response:
     """Links to the API definition, the conformance declaration and the collections."""
     base = _base(request)
@@ -197,7 +176,6 @@ def landing_page(request: Request, f: Format = None) -> Response:
     "/conformance",
     summary="Conformance classes implemented",
     responses=_JSON_OR_HTML,
-    dependencies=_F_ONLY,
 )
 def conformance(request: Request, f: Format = None) -> Response:
     """The conformance classes of OGC API – Features this API implements."""
@@ -240,7 +218,6 @@ def _collection_doc(
     "/collections",
     summary="The feature collections",
     responses=_JSON_OR_HTML,
-    dependencies=_F_ONLY,
 )
 def collections(
     request: Request, viewer: Caller, settings: AppSettings, f: Format = None
@@ -275,7 +252,6 @@ def collections(
     "/collections/{collection_id}",
     summary="One collection",
     responses=_JSON_OR_HTML,
-    dependencies=_F_ONLY,
 )
 def collection(
     request: Request,
@@ -309,7 +285,6 @@ def collection(
     summary="Features of a collection (paged, bbox filter)",
     response_class=GeoJSONResponse,
     responses=_GEOJSON_OR_HTML,
-    dependencies=_ITEMS_PARAMS,
 )
 def items(
     request: Request,
@@ -419,7 +394,6 @@ def items(
     summary="One feature",
     response_class=GeoJSONResponse,
     responses=_GEOJSON_OR_HTML,
-    dependencies=_F_ONLY,
 )
 def item(
     request: Request,

@@ -16,26 +16,28 @@ read (body or ``If-Match``); if the plot has moved on the answer is 409 and noth
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 import geopandas as gpd
-import shapely.geometry
 from fastapi import APIRouter, Depends, Header, Query
 from pydantic import BaseModel, ConfigDict, Field
 from shapely.geometry.base import BaseGeometry
 
-from api.deps import get_store, get_viewer
+from api.deps import get_app_settings, get_store, get_viewer
 from api.responses import GeoJSONResponse
 from geo.errors import InputError
 from geo.plots import Plot, Status, Viewer, parse_enum
 from geo.plots_io import attributions_for
 from geo.plots_public import project_feature, project_history
-from geo.settings import WEB_CRS, WORK_CRS
+from geo.settings import MAX_OFFSET, MAX_VERSION, WEB_CRS, WORK_CRS, Settings
 from geo.store import Store
+from geo.validate import check_property_types, parse_geojson_geometry
 
 router = APIRouter(tags=["plots"])
 
 StoreDep = Annotated[Store, Depends(get_store)]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 ViewerDep = Annotated[Viewer, Depends(get_viewer)]
 GEOJSON: dict[int | str, dict[str, Any]] = {200: {"content": {"application/geo+json": {}}}}
 
@@ -55,7 +57,9 @@ class PlotPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     type: str | None = None
-    version: int | None = Field(None, ge=1, description="The version you last read.")
+    version: int | None = Field(
+        None, ge=1, le=MAX_VERSION, strict=True, description="The version you last read."
+    )
     geometry: dict[str, Any] | None = None
     properties: dict[str, Any] = Field(default_factory=dict)
 
@@ -66,25 +70,31 @@ class StatusChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
     status: str = Field(..., min_length=1, max_length=32)
     reason: str | None = Field(None, max_length=10_000)
-    version: int | None = Field(None, ge=1, description="Refuse if the plot moved on.")
+    version: int | None = Field(
+        None, ge=1, le=MAX_VERSION, strict=True, description="Refuse if the plot moved on."
+    )
 
 
-def _geometry(value: dict[str, Any]) -> BaseGeometry:
-    """GeoJSON geometry in EPSG:4326 → shapely geometry in EPSG:25832."""
-    try:
-        geom = shapely.geometry.shape(value)
-    except Exception as exc:  # shapely raises several kinds for malformed GeoJSON
-        raise InputError(f"geometry is not valid GeoJSON ({exc}).") from None
+def _geometry(value: dict[str, Any], settings: Settings) -> BaseGeometry:
+    """GeoJSON geometry in EPSG:4326 → shapely geometry in EPSG:25832 (checked strictly)."""
+    geom = parse_geojson_geometry(value, settings)
     if geom.is_empty:
         return geom
     return gpd.GeoSeries([geom], crs=WEB_CRS).to_crs(WORK_CRS).iloc[0]
 
 
+#: An If-Match value: a plot version, ASCII digits only (``str.isdigit`` also takes ``²``).
+_VERSION_TAG = re.compile(r"[0-9]{1,10}")
+
+
 def _version(body_version: int | None, if_match: str | None) -> int | None:
     if if_match is not None:
         text = if_match.strip().removeprefix("W/").strip('"')
-        if not text.isdigit():
-            raise InputError('If-Match must hold the plot version, e.g. If-Match: "3".')
+        if not _VERSION_TAG.fullmatch(text) or int(text) > MAX_VERSION:
+            raise InputError(
+                "If-Match must hold the plot version (digits 0-9, at most "
+                f'{MAX_VERSION}), e.g. If-Match: "3".'
+            )
         header_version = int(text)
         if body_version is not None and body_version != header_version:
             raise InputError("version in the body and If-Match differ; send one of them.")
@@ -114,7 +124,7 @@ def list_plots(
     category: Annotated[str | None, Query(max_length=32)] = None,
     ags: Annotated[str | None, Query(pattern=r"^\d{8}$")] = None,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> GeoJSONResponse:
     """GeoJSON FeatureCollection of the plots the caller may see, ordered by plot_id."""
     plots = store.list(
@@ -139,9 +149,12 @@ def list_plots(
     responses={201: {"content": {"application/geo+json": {}}}},
     summary="Add a plot (land-pool role)",
 )
-def create_plot(body: PlotFeature, store: StoreDep, viewer: ViewerDep) -> GeoJSONResponse:
+def create_plot(
+    body: PlotFeature, store: StoreDep, viewer: ViewerDep, settings: SettingsDep
+) -> GeoJSONResponse:
     """Store a new plot; ``plot_id`` comes from ``id`` or ``properties.plot_id``."""
     viewer.require_write()
+    check_property_types(body.properties)
     props = dict(body.properties)
     plot_id = str(props.pop("plot_id", None) or body.id or "")
     status = props.pop("status", None)
@@ -154,7 +167,7 @@ def create_plot(body: PlotFeature, store: StoreDep, viewer: ViewerDep) -> GeoJSO
     plot = store.create(
         viewer,
         props,
-        _geometry(body.geometry),
+        _geometry(body.geometry, settings),
         plot_id=plot_id,
         status=status,
         reason=reason,
@@ -183,10 +196,12 @@ def patch_plot(
     body: PlotPatch,
     store: StoreDep,
     viewer: ViewerDep,
+    settings: SettingsDep,
     if_match: Annotated[str | None, Header()] = None,
 ) -> GeoJSONResponse:
     """Change properties and/or geometry. Needs the version last read; a stale one → 409."""
     viewer.require_write()
+    check_property_types(body.properties)
     version = _version(body.version, if_match)
     if version is None:
         raise InputError(
@@ -199,7 +214,7 @@ def patch_plot(
         plot_id,
         expected_version=version,
         values=props,
-        geometry=_geometry(body.geometry) if body.geometry is not None else None,
+        geometry=_geometry(body.geometry, settings) if body.geometry is not None else None,
         reason=reason,
     )
     return _feature_response(plot, viewer)

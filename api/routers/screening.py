@@ -34,6 +34,7 @@ from geo.screening_io import (
 )
 from geo.settings import WEB_CRS, WORK_CRS, Settings
 from geo.store import Store
+from geo.validate import parse_geojson_geometry
 
 router = APIRouter(tags=["plots"])
 
@@ -52,16 +53,21 @@ class ScreenRequest(BaseModel):
     )
 
 
-def _flood_layer(doc: dict[str, Any]) -> Layer:
+def _flood_layer(doc: dict[str, Any], settings: Settings) -> Layer:
     if doc.get("type") != "FeatureCollection" or not isinstance(doc.get("features"), list):
         raise InputError("flood must be a GeoJSON FeatureCollection of polygons (EPSG:4326).")
-    try:
-        gdf = gpd.GeoDataFrame.from_features(doc["features"], crs=WEB_CRS)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise InputError(f"flood: not readable as GeoJSON features ({exc}).") from exc
-    gdf = gdf[gdf.geometry.geom_type.isin(["Polygon", "MultiPolygon"])]
-    if gdf.empty:
+    geoms = []
+    for i, feat in enumerate(doc["features"]):
+        if not isinstance(feat, dict) or feat.get("type") != "Feature":
+            raise InputError(f"flood.features[{i}] must be a GeoJSON Feature.")
+        geoms.append(
+            parse_geojson_geometry(
+                feat.get("geometry"), settings, where=f"flood.features[{i}].geometry"
+            )
+        )
+    if not geoms:
         raise InputError("flood holds no polygons; give HQ100 areas.")
+    gdf = gpd.GeoDataFrame(geometry=geoms, crs=WEB_CRS)
     digest = hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:16]
     return Layer(gdf=gdf.to_crs(WORK_CRS), version=f"request@sha256:{digest}")
 
@@ -100,7 +106,7 @@ def screen_plots(
         return GeoJSONResponse(doc)
     layers = load_layers(settings, bounds=tuple(plots.total_bounds))
     if body.flood is not None:
-        layers = replace(layers, flood=_flood_layer(body.flood))
+        layers = replace(layers, flood=_flood_layer(body.flood, settings))
     result = ranked(screen(derive_attributes(plots, layers), profile))
     return GeoJSONResponse(result_geojson(project_frame(result, viewer)))
 

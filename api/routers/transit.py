@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import HTMLResponse
 
 from api.deps import get_app_settings, get_region
+from api.limits import check_rail_window
 from api.responses import GeoJSONResponse
 from geo import gtfs_io, transit
 from geo.export import to_geojson
@@ -37,7 +38,10 @@ class RailQuery:
         depart: Annotated[str, Query(max_length=8)] = "08:00",
         percentile: Annotated[float, Query(ge=0, le=100)] = 50,
         planned: bool = False,
+        *,
+        settings: Annotated[Settings, Depends(get_app_settings)],
     ) -> None:
+        check_rail_window(window, 1, settings.max_rail_window_min)
         self.date = date
         self.origin = origin
         self.max_minutes = max_minutes

@@ -13,8 +13,10 @@ import pandas as pd
 import shapely
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
+from pydantic import Field
 
 from api.deps import get_app_settings, get_region
+from api.limits import check_items
 from api.responses import GeoJSONResponse
 from geo import sources, travel
 from geo.errors import InputError
@@ -26,6 +28,10 @@ from maps.base import render_html
 from maps.reachable import reachable_map
 
 router = APIRouter(tags=["travel"])
+
+#: Cut-offs one /isochrones request may ask for, in the API description (the setting's
+#: default; the running server checks its own setting).
+MAX_CUTOFFS: int = Settings.model_fields["max_isochrone_cutoffs"].default
 
 Region = Annotated[gpd.GeoDataFrame, Depends(get_region)]
 AppSettings = Annotated[Settings, Depends(get_app_settings)]
@@ -166,10 +172,18 @@ def get_isochrones(
     origin: From = None,
     lon: Lon = None,
     lat: Lat = None,
-    minutes: Annotated[list[float] | None, Query(description="Cut-offs, 1–240 (repeat)")] = None,
+    minutes: Annotated[
+        list[Annotated[float, Field(ge=1, le=240)]] | None,
+        Query(
+            max_length=MAX_CUTOFFS,
+            description=f"Cut-offs, 1–240 (repeat, at most {MAX_CUTOFFS}: "
+            "STADTREGION_MAX_ISOCHRONE_CUTOFFS)",
+        ),
+    ] = None,
     buffer_m: Annotated[float, Query(ge=1, le=1000)] = 100,
 ) -> GeoJSONResponse:
     """GeoJSON polygons (EPSG:4326), one per cut-off, with ``area_km2``."""
+    check_items("minutes", minutes, settings.max_isochrone_cutoffs, "max_isochrone_cutoffs")
     engine, choice = cached_engine(settings)
     org = travel.resolve_origin(model, _origin(origin, lon, lat))
     iso = travel.isochrones(engine, org.xy, minutes or [10, 20, 30], buffer_m=buffer_m)

@@ -35,6 +35,7 @@ from tests.api.landpool_seed import (
     hidden_strings,
     live,
     secret_coordinate_patterns,
+    secret_strings,
     seed,
     visible_count,
 )
@@ -251,3 +252,35 @@ def test_crawler_sees_confidential_plots_as_landpool(lp: SeededApi) -> None:
     assert "coordinate" in text and f"numberMatched counts {visible_count('landpool')}" in text
     assert "/plots/GEHEIM-7731: answers unlike a missing id (200" in text
     assert "POST /plots/screen" in text
+
+
+@pytest.mark.slow
+def test_cached_answers_never_cross_roles(lp: SeededApi) -> None:
+    """The answer cache (api/cache.py) keys pages by viewer class: after the land-pool
+    team has filled it, the public and planner crawls still find no trace, and they are
+    served from their own cached answers; after them, the land pool still sees its own."""
+    # a write moves the data version, so every answer below is built anew
+    plot = lp.client.get("/plots/OFFEN-3", headers=lp.headers["landpool"])
+    version = int(plot.headers["etag"].strip('"'))
+    r = lp.client.patch(
+        "/plots/OFFEN-3",
+        json={"version": version, "properties": {"current_use": "Brache"}},
+        headers=lp.headers["landpool"],
+    )
+    assert r.status_code == 200, r.text
+    crawl(lp, "landpool")
+    for role in ("public", "planner"):
+        first = crawl(lp, role)
+        again = crawl(lp, role)
+        hits = [u for u, r in again.items() if r.headers.get("x-cache") == "hit"]
+        assert "/maps/forum.html" in hits and "/plots" in hits
+        for answers in (first, again):
+            problems = [p for url, r in answers.items() for p in leaks(lp, role, url, r)]
+            assert not problems, "\n".join(problems[:30])
+    answers = crawl(lp, "landpool")
+    assert any(r.headers.get("x-cache") == "hit" for r in answers.values())
+    text = "\n".join(
+        p for url, r in answers.items() for p in leaks(lp, "landpool", url, r, rules="public")
+    )
+    for s in secret_strings():
+        assert repr(s) in text

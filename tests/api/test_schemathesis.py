@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import hypothesis
 import pytest
@@ -127,3 +128,110 @@ def test_operation_conforms_to_its_spec(
         case.call_and_validate(checks=run_checks, headers=headers)
 
     check()
+
+
+# -- boundary values of every integer and list query parameter -------------------------------
+#: Query parameters an operation needs besides the one under test (to get past "no origin").
+BASE_QUERY: dict[str, dict[str, str]] = {"/isochrones": {"from": "Jena"}}
+#: Out-of-range values an operation serves anyway, as its description says (OGC API –
+#: Features lets a server cap ``limit``): (path, parameter, side).
+LENIENT = {("/ogc/collections/{collection_id}/items", "limit", "above")}
+
+
+def _bounded(schema: dict[str, Any]) -> dict[str, Any] | None:
+    """The integer or array branch of a parameter schema, with its bounds (``anyOf`` too)."""
+    branches = schema.get("anyOf", [schema])
+    for b in branches:
+        if b.get("type") in ("integer", "array"):
+            merged = {**{k: v for k, v in schema.items() if k != "anyOf"}, **b}
+            return merged
+    return None
+
+
+def _item_value(items: dict[str, Any]) -> Any:
+    if items.get("type") in ("number", "integer"):
+        return items.get("minimum", 1)
+    return "Jena"
+
+
+def _boundary_cases() -> list[tuple[str, str, str, str, Any, bool]]:
+    """(method, path, parameter, label, value, valid) for every bounded query parameter."""
+    spec = create_app(Settings()).openapi()
+    out = []
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            for p in op.get("parameters", []):
+                schema = _bounded(p["schema"]) if p["in"] == "query" else None
+                if schema is None:
+                    continue
+                name = p["name"]
+                if schema["type"] == "integer":
+                    assert "minimum" in schema and "maximum" in schema, f"{path} {name} unbounded"
+                    lo, hi = schema["minimum"], schema["maximum"]
+                    out += [
+                        (method, path, name, "min", lo, True),
+                        (method, path, name, "max", hi, True),
+                        (method, path, name, "below", lo - 1, False),
+                        (method, path, name, "above", hi + 1, (path, name, "above") in LENIENT),
+                        (method, path, name, "2**63", 2**63, (path, name, "above") in LENIENT),
+                    ]
+                else:
+                    assert "maxItems" in schema, f"{path} {name}: list without maxItems"
+                    n, items = schema["maxItems"], schema.get("items", {})
+                    value = _item_value(items)
+                    out += [
+                        (method, path, name, "maxItems", [value] * n, True),
+                        (method, path, name, "maxItems+1", [value] * (n + 1), False),
+                    ]
+                    if "maximum" in items:
+                        out.append(
+                            (method, path, name, "item above", [items["maximum"] + 1], False)
+                        )
+                    if "maxLength" in items:
+                        out.append(
+                            (
+                                method,
+                                path,
+                                name,
+                                "item long",
+                                ["x" * (items["maxLength"] + 1)],
+                                False,
+                            )
+                        )
+    return out
+
+
+def test_every_integer_and_list_parameter_is_bounded() -> None:
+    cases = _boundary_cases()
+    names = {(path, name) for _, path, name, *_ in cases}
+    assert {("/plots", "offset"), ("/plots", "limit"), ("/isochrones", "minutes")} <= names
+    assert ("/municipalities", "name") in names
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "name", "label", "value", "valid"),
+    _boundary_cases(),
+    ids=lambda v: v if isinstance(v, str) else None,
+)
+def test_boundary_values(
+    api_schema: schemathesis.BaseSchema,
+    seeded: SeededApi,
+    method: str,
+    path: str,
+    name: str,
+    label: str,
+    value: Any,
+    valid: bool,
+) -> None:
+    operation = api_schema[path][method.upper()]
+    path_parameters = {
+        key: KNOWN_PATH_VALUES[key][0] for key in KNOWN_PATH_VALUES if "{" + key + "}" in path
+    }
+    case = operation.Case(
+        path_parameters=path_parameters, query={**BASE_QUERY.get(path, {}), name: value}
+    )
+    response = case.call_and_validate(checks=CHECKS, headers=seeded.headers["public"])
+    if valid:
+        assert response.status_code == 200, response.text[:300]
+    else:
+        assert response.status_code in (400, 422), response.text[:300]

@@ -15,6 +15,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
+import shapely.affinity
 import shapely.geometry
 from shapely.geometry import LineString, Point, Polygon, box
 
@@ -404,3 +405,17 @@ def test_a_process_killed_mid_import_leaves_the_store_consistent(
         report = import_plots(store, LANDPOOL, path)
         assert report.stored == n and store.count(LANDPOOL) == n + 1
         assert store.check_integrity() == []
+
+
+def test_import_refuses_rows_outside_the_region_extent(tmp_path: Path) -> None:
+    """The strict geometry check of geo/validate.py also guards imports (issue 20)."""
+    far = _good(2)
+    far["geometry"] = shapely.affinity.translate(_square(2), 300_000, 0)  # ~ east of Dresden
+    path = _geojson(tmp_path / "far.geojson", [_good(1), far])
+    with pytest.raises(ImportRefusedError) as err:
+        read_plots(path)
+    problems = [(p.row, p.code) for p in err.value.problems]
+    assert problems == [(2, "outside_extent")]
+    assert "STADTREGION_ALLOW_OUTSIDE_EXTENT" in err.value.problems[0].message
+    allowed = Settings(allow_outside_extent=True)
+    assert len(read_plots(path, settings=allowed).plots) == 2
