@@ -41,8 +41,8 @@ import pandas as pd
 from geo import batch
 from geo.batch_io import PartitionStore
 from geo.build import load_region
-from geo.gtfs_io import get_timetable
 from geo.settings import Settings
+from geo.transit.io import get_timetable
 
 #: The state and partitions the forked processes inherit (set before the fork).
 _SHARED: dict[str, Any] = {}

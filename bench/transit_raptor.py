@@ -21,11 +21,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from transit_reference import time_expanded_arrivals, time_expanded_graph
 
-from geo import gtfs_io, transit
+from geo import transit
 from geo.build import load_region
 from geo.settings import Settings
-from geo.transit_reference import time_expanded_arrivals, time_expanded_graph
+from geo.transit import io as transit_io
+from geo.transit import kernel
 
 DAY = "2019-05-15"
 ORIGIN = "Jena Paradies"
@@ -92,9 +94,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(processed_dir=Path(tmp))
         t0 = time.perf_counter()
-        tt, _ = gtfs_io.load_timetable(settings)
+        tt, _ = transit_io.load_timetable(settings)
         cold = time.perf_counter() - t0
-        t_cache, _ = timed(lambda: gtfs_io.load_timetable(settings), repeat=3)
+        t_cache, _ = timed(lambda: transit_io.load_timetable(settings), repeat=3)
     print(
         f"feed: {', '.join(tt.feeds)}: {tt.n_stops} stops, {tt.n_trips} trips, "
         f"{len(tt.st_stop)} stop times"
@@ -131,7 +133,7 @@ def main() -> None:
     print(f"  ratio Dijkstra / RAPTOR         {t_d / t_r:8.1f} x   same answers: {same}")
 
     # the same kernel without numba (plain Python): does compiling pay?
-    py_kernel = transit._raptor_kernel.py_func
+    py_kernel = kernel._raptor_kernel.py_func
     args = (
         tt.n_stops,
         day.route_ptr,

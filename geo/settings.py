@@ -107,6 +107,16 @@ class Settings(BaseSettings):
         description="Road network to route on (OSM XML/PBF, GraphML or road lines); the "
         "cached regional network, else the shared Jena roads, when unset.",
     )
+    # -- rail queries (geo/transit/query.py): the defaults of every rail entry point
+    rail_date: str = Field(
+        default="2019-05-15",
+        description="Service date of a rail query without a date (a Wednesday of the 2019 "
+        "timetable year of the shared DB feed); named in every answer.",
+    )
+    rail_window: str = Field(
+        default="07:00-08:00",
+        description="Departure window of a rail query without window or departure.",
+    )
 
 
 @lru_cache(maxsize=1)

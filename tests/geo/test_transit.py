@@ -12,6 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bench.transit_reference import (
+    brute_force_arrivals,
+    time_expanded_arrivals,
+    time_expanded_graph,
+)
 from geo import transit
 from geo.errors import (
     FeedMissingColumnError,
@@ -22,11 +27,7 @@ from geo.errors import (
     NoServiceError,
 )
 from geo.transit import INF, TransitOptions
-from geo.transit_reference import (
-    brute_force_arrivals,
-    time_expanded_arrivals,
-    time_expanded_graph,
-)
+from geo.transit import io as transit_io
 
 DAY = "2024-05-15"  # a Wednesday
 
@@ -563,11 +564,9 @@ def test_scenario_tables_merge_and_are_named() -> None:
 
 
 def test_write_and_read_gtfs_folder_roundtrip(tmp_path: Path) -> None:
-    from geo import gtfs_io
-
     tables = line_feed()
-    path = gtfs_io.write_gtfs(tables, tmp_path / "feed.zip")
-    back = gtfs_io.read_gtfs_tables(path)
+    path = transit_io.write_gtfs(tables, tmp_path / "feed.zip")
+    back = transit_io.read_gtfs_tables(path)
     tt = transit.build_timetable(back)
     assert arrivals(tt, "A", "07:55")["D"] == hm("08:30")
 
@@ -625,12 +624,13 @@ def test_warm_up_loads_the_kernel_real_queries_use() -> None:
 
     code = (
         "from geo import transit\n"
+        "from geo.transit import kernel\n"
         "from tests.geo.test_transit import line_feed, hm, DAY\n"
         "transit.warm_up()\n"
-        "n = len(transit._raptor_kernel.signatures)\n"
+        "n = len(kernel._raptor_kernel.signatures)\n"
         "tt = transit.build_timetable(line_feed())\n"
         "transit.raptor(transit.day_timetable(tt, DAY), tt, [(tt.stop_index('A'), hm('07:55'))])\n"
-        "print(n, len(transit._raptor_kernel.signatures))\n"
+        "print(n, len(kernel._raptor_kernel.signatures))\n"
     )
     root = Path(__file__).resolve().parents[2]
     out = subprocess.run(

@@ -6,7 +6,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 
-from geo import travel
+from geo import modes, travel
 from geo.network import graph_from_lines, prepare_network
 from geo.settings import Settings
 from maps.base import render_html
@@ -33,8 +33,8 @@ def test_map_shows_reached_outside_and_isochrones(
     lines = gpd.read_file(settings.data_dir / "jena_roads_osm2014.geojson")
     g, _ = prepare_network(graph_from_lines(lines))
     eng = travel.RoutingEngine.from_graph(g, "jena test", "t")
-    res = travel.reachable("Jena", max_minutes=20, region=region_model, network=eng)
-    org = travel.resolve_origin(region_model, "Jena")
+    res = modes.reachable("Jena", max_minutes=20, region=region_model, network=eng)
+    org = modes.resolve_origin(region_model, "Jena")
     iso = travel.isochrones(eng, org.xy, [10, 20])
     m = build_reachable_map(region_model, res, iso, settings, attribution=["© OSM test"])
     page = render_html(m, settings)
