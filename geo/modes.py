@@ -171,8 +171,8 @@ def rail_handler(
     query = context.get("query")
     if not isinstance(query, RailQuery):
         raise InputError(
-            "mode 'rail' needs a rail query with the service date: pass "
-            "context={'query': geo.transit.parse_rail_query(...)}."
+            "mode 'rail' needs a service date and the other options of a rail query: "
+            "pass context={'query': geo.transit.parse_rail_query(settings, ...)}."
         )
     if origin.ags is None:
         raise InputError("mode 'rail' needs a municipality as origin, not a lon/lat point.")
