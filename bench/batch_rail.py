@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from figures import figure
 
 from geo import batch
 from geo.batch_io import PartitionStore
@@ -152,6 +153,10 @@ def main() -> None:
         f"this machine's ceiling (single / 2 bare processes): "
         f"{one.seconds / statistics.median(bare):.2f}x; run by run "
         f"{statistics.median(ceiling):.2f}x median, {min(ceiling):.2f}-{max(ceiling):.2f}x"
+    )
+    figure("batch rail: 2 workers speed-up over one process", one.seconds / two.seconds, "x")
+    figure(
+        "batch rail: machine ceiling (2 bare processes)", one.seconds / statistics.median(bare), "x"
     )
     a, b = results.values()
     same = a.drop(columns="geometry").equals(b.drop(columns="geometry"))

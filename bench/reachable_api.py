@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from fastapi.testclient import TestClient  # noqa: E402
+from figures import figure  # noqa: E402
 
 from api.app import create_app  # noqa: E402
 from geo import modes, travel  # noqa: E402
@@ -76,6 +77,12 @@ def main() -> None:
     print(
         f"  warm request, median of {RUNS}              {med * 1000:8.1f} ms   "
         f"(p95 {p95 * 1000:.1f} ms; target < 50 ms: {'MET' if med < 0.05 else 'NOT MET'})"
+    )
+    figure("warm GET /reachable, median", med * 1000, "ms")
+    figure(
+        "reachable: speed-up over networkx cut-off Dijkstra",
+        statistics.median(plain) / statistics.median(core),
+        "x",
     )
     print(f"  geo.modes.reachable() alone, median     {statistics.median(core) * 1000:8.1f} ms")
     print(

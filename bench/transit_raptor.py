@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from figures import figure
 from transit_reference import time_expanded_arrivals, time_expanded_graph
 
 from geo import transit
@@ -88,6 +89,8 @@ def window_bench(tt: transit.Timetable, day: transit.DayTimetable, g: object, or
         f"  ratio Dijkstra / window_times {t_wd / t_w:8.1f} x, Dijkstra / RAPTOR per minute "
         f"{t_wd / t_wm:6.1f} x, all 60 minutes agree: {agree}"
     )
+    figure(f"window 60 min from {origin}", t_w * 1000, "ms")
+    figure(f"window from {origin}: speed-up over Dijkstra per minute", t_wd / t_w, "x")
 
 
 def main() -> None:
@@ -105,6 +108,8 @@ def main() -> None:
         f"load+validate+index (cold): {cold:.2f} s   from cache: {t_cache * 1000:.0f} ms   "
         f"(target < 10 s)"
     )
+    figure("feed load+validate+index, cold", cold, "s")
+    figure("feed load from the cache", t_cache * 1000, "ms")
 
     t0 = time.perf_counter()
     day = transit.day_timetable(tt, DAY)
@@ -131,6 +136,8 @@ def main() -> None:
         f"(+ {t_build * 1000:.0f} ms to build the graph)"
     )
     print(f"  ratio Dijkstra / RAPTOR         {t_d / t_r:8.1f} x   same answers: {same}")
+    figure("RAPTOR one-to-all", t_r * 1000, "ms")
+    figure("RAPTOR: speed-up over time-expanded Dijkstra", t_d / t_r, "x")
 
     # the same kernel without numba (plain Python): does compiling pay?
     py_kernel = kernel._raptor_kernel.py_func
@@ -171,6 +178,8 @@ def main() -> None:
     t0 = time.perf_counter()
     matw = transit.rail_matrix(tt, region, 180, DAY, window=("07:00", "08:00"), percentile=50)
     t_mw = time.perf_counter() - t0
+    figure(f"rail matrix {len(region)} origins, one departure", t_m, "s")
+    figure(f"rail matrix {len(region)} origins, window median", t_mw, "s")
     print(f"\nall {len(region)} municipalities as origins (matrix {mat.shape[0]}x{mat.shape[1]})")
     print(
         f"  one departure 07:00, cutoff 180 min   {t_m:6.2f} s  "
