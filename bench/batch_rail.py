@@ -92,7 +92,7 @@ def main() -> None:
     ap.add_argument(
         "--chunk-size", type=int, default=None, help="default: as the CLI picks for 2 workers"
     )
-    ap.add_argument("--date", default="2019-05-15")
+    ap.add_argument("--date", default=Settings().rail_date)
     ap.add_argument("--repeat", type=int, default=11, help="timed runs per side (median shown)")
     args = ap.parse_args()
 

@@ -29,8 +29,9 @@ from geo.build import load_region
 from geo.settings import Settings
 from geo.transit import io as transit_io
 from geo.transit import kernel
+from geo.transit.query import DEFAULT_WINDOW
 
-DAY = "2019-05-15"
+DAY = Settings().rail_date
 ORIGIN = "Jena Paradies"
 
 
@@ -176,7 +177,7 @@ def main() -> None:
     mat = transit.rail_matrix(tt, region, 180, DAY, depart="07:00")
     t_m = time.perf_counter() - t0
     t0 = time.perf_counter()
-    matw = transit.rail_matrix(tt, region, 180, DAY, window=("07:00", "08:00"), percentile=50)
+    matw = transit.rail_matrix(tt, region, 180, DAY, window=DEFAULT_WINDOW, percentile=50)
     t_mw = time.perf_counter() - t0
     figure(f"rail matrix {len(region)} origins, one departure", t_m, "s")
     figure(f"rail matrix {len(region)} origins, window median", t_mw, "s")

@@ -24,7 +24,7 @@ import pandas as pd
 
 from geo.batch_io import ResultStore
 from geo.errors import InputError, StadtregionError
-from geo.transit.query import parse_rail_query
+from geo.transit.query import DEFAULT_WINDOW, parse_rail_query
 
 
 class BatchError(StadtregionError):
@@ -368,7 +368,7 @@ def rail_state(
     region: Any,
     *,
     date: str,
-    window: tuple[str, str] | None = ("07:00", "08:00"),
+    window: tuple[str, str] | None = DEFAULT_WINDOW,
     depart: str = "08:00",
     percentile: float = 50,
     planned: bool = False,

@@ -6,7 +6,8 @@ import typer
 
 from api.cli import app
 from geo import batch, transit
-from geo.settings import Settings, get_settings
+from geo.settings import get_settings
+from geo.transit import query
 
 batch_app = typer.Typer(
     help="Batch jobs over all municipalities of an area, on Dask.", no_args_is_help=True
@@ -14,8 +15,8 @@ batch_app = typer.Typer(
 app.add_typer(batch_app, name="batch")
 
 #: The defaults of rail queries (Settings.rail_date, Settings.rail_window), for the help.
-DEFAULT_DAY = f"(default {Settings.model_fields['rail_date'].default})."
-DEFAULT_WINDOW = f"(default {Settings.model_fields['rail_window'].default})."
+DEFAULT_DAY = f"(default: setting rail_date, {query.DEFAULT_DATE})."
+DEFAULT_WINDOW = f"(default: setting rail_window, {'-'.join(query.DEFAULT_WINDOW)})."
 
 
 @batch_app.command("indicators")

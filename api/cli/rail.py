@@ -15,9 +15,10 @@ from geo.errors import InputError
 from geo.settings import Settings
 from geo.sources import rail_attributions
 from geo.transit import RailQuery, RailReachability, parse_rail_query, rail_areas
+from geo.transit.query import DEFAULT_DATE, DEFAULT_WINDOW
 
-_DAY = Settings.model_fields["rail_date"].default
-_WINDOW = Settings.model_fields["rail_window"].default
+_DAY = DEFAULT_DATE
+_WINDOW = "-".join(DEFAULT_WINDOW)
 
 From = Annotated[
     str, typer.Option("--from", help="Origin: municipality name or AGS (car also 'lon,lat').")

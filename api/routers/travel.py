@@ -226,8 +226,13 @@ def reachable_page(
 ) -> HTMLResponse:
     """The map of municipalities reached from ``from`` within ``max_minutes`` by ``mode``
     (by rail with the options of ``/transit/reachable``)."""
-    given = {"date": date, "window": window, "depart": depart}
-    rail = {k: v for k, v in {**given, "percentile": percentile, "planned": planned}.items()}
+    rail = {
+        "date": date,
+        "window": window,
+        "depart": depart,
+        "percentile": percentile,
+        "planned": planned,
+    }
     m = reachable_map(
         settings,
         lang=lang,

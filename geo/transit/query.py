@@ -28,6 +28,11 @@ from geo.transit.timetable import Timetable
 #: Time limit of a rail query without one (minutes), and the range allowed.
 DEFAULT_MAX_MINUTES = 60.0
 MIN_MINUTES, MAX_MINUTES = 1.0, 240.0
+#: The declared defaults of ``Settings.rail_date`` / ``rail_window`` (for signatures
+#: without settings; entry points read the settings themselves).
+DEFAULT_DATE: str = Settings.model_fields["rail_date"].default
+_start, _end = str(Settings.model_fields["rail_window"].default).split("-")
+DEFAULT_WINDOW: tuple[str, str] = (_start, _end)
 #: The options of a rail query, by the name every entry point uses.
 OPTIONS = ("from", "date", "window", "depart", "percentile", "planned", "max_minutes")
 
