@@ -47,6 +47,10 @@ def reachable(
     """
     settings = get_settings()
     if mode == "rail":
+        if not isinstance(modes.parse_origin(origin), str):
+            raise InputError(
+                "mode rail needs a municipality as origin (name or AGS), not a lon/lat point."
+            )
         query = rail.rail_query(
             settings, origin, date, window, depart, percentile, planned, max_minutes
         )

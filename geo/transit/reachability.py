@@ -30,7 +30,7 @@ from geo.transit.windows import WindowResult, nearest_rank, window_stats, window
 class RailReachability:
     """Municipalities reached by public transport from one origin within a time limit.
 
-    ``table`` has the columns of the car mode (:data:`geo.travel.REACHABLE_COLUMNS`);
+    ``table`` has the columns of the car mode (:data:`geo.modes.REACHABLE_COLUMNS`);
     ``stats`` has the window statistics of every reached municipality (min, median,
     percentiles); ``summary`` says what the answer was computed from.
     """

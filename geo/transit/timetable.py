@@ -31,7 +31,7 @@ from geo.transit.options import Tables, TransitOptions
 class Timetable:
     """Everything routing needs from one or more GTFS feeds, as compact numpy arrays.
 
-    Plain data: picklable, and saved/loaded as one ``.npz`` by :mod:`geo.gtfs_io`.
+    Plain data: picklable, and saved/loaded as one ``.npz`` by :mod:`geo.transit.io`.
     Stop times are stored trip after trip (``trip_ptr`` is the CSR index); times are
     seconds after midnight of the service date.
     """
