@@ -79,6 +79,7 @@ def main() -> None:
         args, _ = SCRIPTS[name]
         runs: list[dict[str, tuple[float, str]]] = []
         seconds: list[float] = []
+        load = os.getloadavg()[0]
         for i in range(a.runs):
             print(f"== {name} run {i + 1}/{a.runs}", flush=True)
             figs, took = run_script(name, args)
@@ -100,6 +101,7 @@ def main() -> None:
             f"{platform.python_version()}",
             "args": args,
             "script_seconds": round(statistics.median(seconds), 1),
+            "load_average": round(load, 1),
             "figures": figures,
         }
     JSON_OUT.write_text(json.dumps({"scripts": scripts}, indent=2, ensure_ascii=False) + "\n")
@@ -133,7 +135,13 @@ def markdown(scripts: dict[str, dict]) -> str:
             "",
             f"{SCRIPTS[name][1]}. Measured {s['measured']} on {s['machine']}"
             + (f", arguments `{args}`" if args else "")
-            + f"; one run takes about {s['script_seconds']:g} s.",
+            + f"; one run takes about {s['script_seconds']:g} s"
+            + (
+                f"; load average {s['load_average']:g} when it started (other jobs on the "
+                "machine slow every side alike, and widen the range)."
+                if "load_average" in s
+                else "."
+            ),
             "",
             "| figure | median | range | runs |",
             "|---|---:|---:|---:|",
