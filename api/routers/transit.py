@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Depends, Query, Response
 from fastapi.responses import HTMLResponse
 
 from api.deps import get_app_settings, get_region
+from api.rail import Rail as RailOptions
 from api.responses import GeoJSONResponse
 from geo import transit
 from geo.errors import InputError
@@ -34,6 +35,7 @@ ORIGIN_DEPRECATED = "origin= is deprecated: use from= (origin= goes in the next 
 def rail_query(
     response: Response,
     settings: AppSettings,
+    options: RailOptions,
     from_: Annotated[
         str | None,
         Query(alias="from", min_length=1, max_length=100, description="Origin municipality"),
@@ -47,22 +49,6 @@ def rail_query(
             description="Old name of `from` (kept for one release)",
         ),
     ] = None,
-    date: Annotated[
-        str | None,
-        Query(max_length=10, description="Service date YYYY-MM-DD (default: setting rail_date)"),
-    ] = None,
-    window: Annotated[
-        str | None,
-        Query(
-            max_length=20,
-            description="Departure window, e.g. 07:00-08:00 (default: setting rail_window)",
-        ),
-    ] = None,
-    depart: Annotated[
-        str | None, Query(max_length=8, description="One departure HH:MM instead of a window")
-    ] = None,
-    percentile: Annotated[float, Query(description="Statistic over the window, 0–100")] = 50,
-    planned: Annotated[bool, Query(description="Count from the first departure")] = False,
     max_minutes: Annotated[
         float | None, Query(description="Time limit, 1–240 min (default 60)")
     ] = None,
@@ -78,12 +64,8 @@ def rail_query(
     return transit.parse_rail_query(
         settings,
         origin=from_ if from_ is not None else origin,
-        date=date,
-        window=window,
-        depart=depart,
-        percentile=percentile,
-        planned=planned,
         max_minutes=max_minutes,
+        **options.given(),
         require_origin=False,
     )
 

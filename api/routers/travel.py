@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 
 from api.deps import get_app_settings, get_region
+from api.rail import Rail
 from api.responses import GeoJSONResponse
 from geo import modes, sources, transit, travel
 from geo.errors import InputError
@@ -65,7 +66,7 @@ def _mode_inputs(
     if mode == "rail":
         query = transit.parse_rail_query(settings, **rail, require_origin=False)
         return None, None, {"timetable": transit_io.get_timetable(settings), "query": query}
-    given = sorted(k for k, v in rail.items() if v not in (None, False, 50))
+    given = sorted(rail)
     if given:
         raise InputError(f"{', '.join(given)}: only for mode=rail, not for mode={mode}.")
     if mode != "car":
@@ -93,6 +94,7 @@ def _origin(origin: str | None, lon: float | None, lat: float | None) -> Any:
 def get_reachable(
     model: Region,
     settings: AppSettings,
+    rail: Rail,
     origin: From = None,
     lon: Lon = None,
     lat: Lat = None,
@@ -101,33 +103,13 @@ def get_reachable(
         float | None, Query(ge=1, le=240, description="Time limit (min; 30 by car, 60 by rail)")
     ] = None,
     geometry: Annotated[Literal["area", "centre"], Query()] = "area",
-    date: Annotated[
-        str | None,
-        Query(max_length=10, description="mode=rail: service date (default: setting rail_date)"),
-    ] = None,
-    window: Annotated[
-        str | None,
-        Query(max_length=20, description="mode=rail: departure window, e.g. 07:00-08:00"),
-    ] = None,
-    depart: Annotated[
-        str | None, Query(max_length=8, description="mode=rail: one departure instead")
-    ] = None,
-    percentile: Annotated[float, Query(description="mode=rail: statistic, 0–100")] = 50,
-    planned: Annotated[bool, Query(description="mode=rail: from the first departure")] = False,
 ) -> GeoJSONResponse:
     """GeoJSON of the reached municipalities (areas or centres, EPSG:4326) and a summary.
 
     ``outside_network`` lists the municipalities that could be in reach but that the
     loaded road network does not cover (their time is unknown, not "not reached").
     """
-    rail = {
-        "date": date,
-        "window": window,
-        "depart": depart,
-        "percentile": percentile,
-        "planned": planned,
-    }
-    engine, note, context = _mode_inputs(settings, mode, rail)
+    engine, note, context = _mode_inputs(settings, mode, rail.given())
     limit = max_minutes if max_minutes is not None else modes.default_minutes(mode)
     result = modes.reachable(
         _origin(origin, lon, lat),
@@ -213,26 +195,15 @@ def get_isochrones(
 @router.get("/maps/reachable.html", response_class=HTMLResponse, summary="Reachability map")
 def reachable_page(
     settings: AppSettings,
+    rail: Rail,
     origin: Annotated[str, Query(alias="from", min_length=1, max_length=100)] = "Jena",
     max_minutes: Annotated[float | None, Query(ge=1, le=240)] = None,
     mode: Annotated[Literal["car", "rail"], Query()] = "car",
     lang: Annotated[Literal["de", "en"], Query()] = "de",
     tiles: Annotated[Literal["none"] | None, Query()] = None,
-    date: Annotated[str | None, Query(max_length=10, description="mode=rail")] = None,
-    window: Annotated[str | None, Query(max_length=20, description="mode=rail")] = None,
-    depart: Annotated[str | None, Query(max_length=8, description="mode=rail")] = None,
-    percentile: Annotated[float | None, Query(description="mode=rail")] = None,
-    planned: Annotated[bool | None, Query(description="mode=rail")] = None,
 ) -> HTMLResponse:
     """The map of municipalities reached from ``from`` within ``max_minutes`` by ``mode``
     (by rail with the options of ``/transit/reachable``)."""
-    rail = {
-        "date": date,
-        "window": window,
-        "depart": depart,
-        "percentile": percentile,
-        "planned": planned,
-    }
     m = reachable_map(
         settings,
         lang=lang,
@@ -240,6 +211,6 @@ def reachable_page(
         origin=origin,
         max_minutes=max_minutes,
         mode=mode,
-        rail={k: v for k, v in rail.items() if v is not None},
+        rail=rail.given(),
     )
     return HTMLResponse(render_html(m, settings))

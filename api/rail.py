@@ -1,0 +1,56 @@
+"""The options of a rail query as HTTP query parameters, declared once for every route that
+takes them (``/transit/reachable`` and its scenario and map routes, ``/reachable?mode=rail``,
+``/maps/reachable.html?mode=rail``); parsed by :func:`geo.transit.parse_rail_query`."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Query
+
+
+@dataclass(frozen=True)
+class RailOptions:
+    """The rail options a request gave (``None``: not given, the query's default)."""
+
+    date: str | None = None
+    window: str | None = None
+    depart: str | None = None
+    percentile: float | None = None
+    planned: bool | None = None
+
+    def given(self) -> dict[str, Any]:
+        """The options given, by name (for :func:`geo.transit.parse_rail_query`)."""
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+def rail_options(
+    date: Annotated[
+        str | None,
+        Query(
+            max_length=10, description="Rail: service date YYYY-MM-DD (default: setting rail_date)"
+        ),
+    ] = None,
+    window: Annotated[
+        str | None,
+        Query(
+            max_length=20,
+            description="Rail: departure window, e.g. 07:00-08:00 (default: setting rail_window)",
+        ),
+    ] = None,
+    depart: Annotated[
+        str | None, Query(max_length=8, description="Rail: one departure HH:MM instead of a window")
+    ] = None,
+    percentile: Annotated[
+        float | None, Query(description="Rail: statistic over the window, 0–100 (default 50)")
+    ] = None,
+    planned: Annotated[
+        bool | None, Query(description="Rail: count from the first departure (default false)")
+    ] = None,
+) -> RailOptions:
+    """A FastAPI dependency: the rail options of a request."""
+    return RailOptions(date, window, depart, percentile, planned)
+
+
+Rail = Annotated[RailOptions, Depends(rail_options)]
