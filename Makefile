@@ -83,8 +83,10 @@ pytest: install assets data
 
 test: install assets sysdeps lint typecheck pytest
 
+# Every bench script BENCH_RUNS times; figures (median, range) to docs/bench-figures.md.
+BENCH_RUNS ?= 3
 bench: install assets data
-	for f in bench/*.py; do $(PY) $$f || exit 1; done
+	$(PY) bench/run.py --runs $(BENCH_RUNS) $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
 
 clean:
 	rm -rf $(VENV) $(VENDOR) .cache data/processed/*.gpkg data/processed/*.json

@@ -37,12 +37,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from figures import figure
 
 from geo import batch
 from geo.batch_io import PartitionStore
 from geo.build import load_region
-from geo.gtfs_io import get_timetable
 from geo.settings import Settings
+from geo.transit.io import get_timetable
 
 #: The state and partitions the forked processes inherit (set before the fork).
 _SHARED: dict[str, Any] = {}
@@ -91,7 +92,7 @@ def main() -> None:
     ap.add_argument(
         "--chunk-size", type=int, default=None, help="default: as the CLI picks for 2 workers"
     )
-    ap.add_argument("--date", default="2019-05-15")
+    ap.add_argument("--date", default=Settings().rail_date)
     ap.add_argument("--repeat", type=int, default=11, help="timed runs per side (median shown)")
     args = ap.parse_args()
 
@@ -152,6 +153,10 @@ def main() -> None:
         f"this machine's ceiling (single / 2 bare processes): "
         f"{one.seconds / statistics.median(bare):.2f}x; run by run "
         f"{statistics.median(ceiling):.2f}x median, {min(ceiling):.2f}-{max(ceiling):.2f}x"
+    )
+    figure("batch rail: 2 workers speed-up over one process", one.seconds / two.seconds, "x")
+    figure(
+        "batch rail: machine ceiling (2 bare processes)", one.seconds / statistics.median(bare), "x"
     )
     a, b = results.values()
     same = a.drop(columns="geometry").equals(b.drop(columns="geometry"))

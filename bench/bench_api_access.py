@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from figures import figure
 
 from api.app import create_app
 from geo.build import build
@@ -57,6 +58,7 @@ def main(repeats: int = 200) -> None:
         f"OGC page of 10 stations: public {public:.2f} ms, planner token {with_token:.2f} ms "
         f"(ratio {with_token / public:.2f}; token check ≈ {with_token - public:.2f} ms)"
     )
+    figure("token check per request", with_token - public, "ms")
 
     few = max(5, repeats // 20)
     client.get("/municipalities")
@@ -72,6 +74,8 @@ def main(repeats: int = 200) -> None:
         f"{page_all:.0f} ms (ratio {page_all / plain:.2f}); OGC page of 10: {page10:.1f} ms "
         f"(ratio {page10 / plain:.3f})"
     )
+    figure("OGC items limit=1000 / GET /municipalities", page_all / plain, "x")
+    figure("OGC page of 10", page10, "ms")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import sqlalchemy as sa
+from figures import figure
 from shapely.geometry import box
 
 from geo.plots import Viewer
@@ -70,6 +71,8 @@ def _run(label: str, url: str, src: Path, n: int, base_write: float, base_read: 
             )
         )
         t_get = _timed(lambda: store.get(LANDPOOL, "B-1"))
+    figure(f"{label} import {n} plots / file write", t_import / base_write, "x")
+    figure(f"{label} list all / file read", t_read / base_read, "x")
     print(
         f"{label:<11} import {n} plots: {t_import:6.2f} s = {t_import / base_write:5.1f}× "
         f"file write | list all: {t_read:5.2f} s = {t_read / base_read:4.1f}× file read | "

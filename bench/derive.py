@@ -24,6 +24,7 @@ import numpy as np
 import rasterio
 import shapely
 from common import bench_flood_layer, bench_plots
+from figures import figure
 from rasterio.io import MemoryFile
 from rasterio.mask import mask
 
@@ -101,6 +102,8 @@ def main(n: int = 10_000) -> None:
     print(f"{'ours (exactextract + vectorised)':34}{t_ours:>10.2f}{n / t_ours:>12,.0f}")
     print(f"{'baseline (rasterio.mask loop)':34}{t_base:>10.2f}{n / t_base:>12,.0f}")
     print(f"ratio: ours is {t_base / t_ours:.1f}x faster")
+    figure("derive: plots per second", n / t_ours, "plots/s")
+    figure("derive: speed-up over the rasterio.mask loop", t_base / t_ours, "x")
     t_flood, t_base_flood = t_ours - t_terrain, t_base - t_base_terrain
     print(
         f"  terrain:     ours {t_terrain:.2f} s, baseline {t_base_terrain:.2f} s "

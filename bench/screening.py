@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from common import bench_flood_layer, bench_plots
+from figures import figure
 
 from geo.raster_io import DEFAULT_DEM_FILE, read_dem
 from geo.screening import Layer, ScreeningLayers, derive_attributes, parse_profile, screen
@@ -177,6 +178,8 @@ def main(n: int = 100_000) -> None:
     print(f"{'':28}{'seconds':>10}{'plots/s':>14}")
     print(f"{'vectorised screen()':28}{best:>10.3f}{n / best:>14,.0f}")
     print(f"{'row-by-row loop':28}{t_loop:>10.3f}{n / t_loop:>14,.0f}")
+    figure(f"screen {n:,} plots", best, "s")
+    figure("screen: speed-up over the row-by-row loop", t_loop / best, "x")
     print(
         f"ratio: {t_loop / best:.1f}x  (target: >= 20x, and vectorised < 2 s: "
         f"{'met' if best < 2 and t_loop / best >= 20 else 'NOT met'})"

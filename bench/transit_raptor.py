@@ -21,13 +21,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from figures import figure
+from transit_reference import time_expanded_arrivals, time_expanded_graph
 
-from geo import gtfs_io, transit
+from geo import transit
 from geo.build import load_region
 from geo.settings import Settings
-from geo.transit_reference import time_expanded_arrivals, time_expanded_graph
+from geo.transit import io as transit_io
+from geo.transit import kernel
+from geo.transit.query import DEFAULT_WINDOW
 
-DAY = "2019-05-15"
+DAY = Settings().rail_date
 ORIGIN = "Jena Paradies"
 
 
@@ -86,15 +90,17 @@ def window_bench(tt: transit.Timetable, day: transit.DayTimetable, g: object, or
         f"  ratio Dijkstra / window_times {t_wd / t_w:8.1f} x, Dijkstra / RAPTOR per minute "
         f"{t_wd / t_wm:6.1f} x, all 60 minutes agree: {agree}"
     )
+    figure(f"window 60 min from {origin}", t_w * 1000, "ms")
+    figure(f"window from {origin}: speed-up over Dijkstra per minute", t_wd / t_w, "x")
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(processed_dir=Path(tmp))
         t0 = time.perf_counter()
-        tt, _ = gtfs_io.load_timetable(settings)
+        tt, _ = transit_io.load_timetable(settings)
         cold = time.perf_counter() - t0
-        t_cache, _ = timed(lambda: gtfs_io.load_timetable(settings), repeat=3)
+        t_cache, _ = timed(lambda: transit_io.load_timetable(settings), repeat=3)
     print(
         f"feed: {', '.join(tt.feeds)}: {tt.n_stops} stops, {tt.n_trips} trips, "
         f"{len(tt.st_stop)} stop times"
@@ -103,6 +109,8 @@ def main() -> None:
         f"load+validate+index (cold): {cold:.2f} s   from cache: {t_cache * 1000:.0f} ms   "
         f"(target < 10 s)"
     )
+    figure("feed load+validate+index, cold", cold, "s")
+    figure("feed load from the cache", t_cache * 1000, "ms")
 
     t0 = time.perf_counter()
     day = transit.day_timetable(tt, DAY)
@@ -129,9 +137,11 @@ def main() -> None:
         f"(+ {t_build * 1000:.0f} ms to build the graph)"
     )
     print(f"  ratio Dijkstra / RAPTOR         {t_d / t_r:8.1f} x   same answers: {same}")
+    figure("RAPTOR one-to-all", t_r * 1000, "ms")
+    figure("RAPTOR: speed-up over time-expanded Dijkstra", t_d / t_r, "x")
 
     # the same kernel without numba (plain Python): does compiling pay?
-    py_kernel = transit._raptor_kernel.py_func
+    py_kernel = kernel._raptor_kernel.py_func
     args = (
         tt.n_stops,
         day.route_ptr,
@@ -167,8 +177,10 @@ def main() -> None:
     mat = transit.rail_matrix(tt, region, 180, DAY, depart="07:00")
     t_m = time.perf_counter() - t0
     t0 = time.perf_counter()
-    matw = transit.rail_matrix(tt, region, 180, DAY, window=("07:00", "08:00"), percentile=50)
+    matw = transit.rail_matrix(tt, region, 180, DAY, window=DEFAULT_WINDOW, percentile=50)
     t_mw = time.perf_counter() - t0
+    figure(f"rail matrix {len(region)} origins, one departure", t_m, "s")
+    figure(f"rail matrix {len(region)} origins, window median", t_mw, "s")
     print(f"\nall {len(region)} municipalities as origins (matrix {mat.shape[0]}x{mat.shape[1]})")
     print(
         f"  one departure 07:00, cutoff 180 min   {t_m:6.2f} s  "

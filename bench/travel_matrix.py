@@ -35,6 +35,7 @@ from typing import Any
 import geopandas as gpd
 import networkx as nx
 import numpy as np
+from figures import figure
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -166,6 +167,8 @@ def bench_jena(settings: Settings, results: dict[str, Any]) -> None:
             "candidate: igraph Dijkstra (graph prebuilt)", t_ig, t_base, m_ig, compare(ig_res, base)
         )
     )
+    figure("Jena matrix: scipy Dijkstra speed-up over networkx", t_base / t_dij, "x")
+    figure("Jena matrix: CH incl. build speed-up over networkx", t_base / (t_ch + t_chb), "x")
     results["jena"] = {
         "pairs": [len(o), len(d)],
         "baseline_s": t_base,
@@ -238,6 +241,9 @@ def bench_large(args: argparse.Namespace, results: dict[str, Any]) -> None:
     )
     ok = t_base / t_ch >= 50 and float(np.max(np.abs(ch[:nb] - base))) <= 1.0
     print(f"  target ≥ 50× and equal within 1 s (CH query): {'MET' if ok else 'NOT MET'}")
+    figure("large matrix: CH query speed-up over networkx", t_base / t_ch, "x")
+    figure("large matrix: CH incl. build speed-up over networkx", t_base / (t_ch + t_chb), "x")
+    figure("large matrix: CH build", t_chb, "s")
     results["large"] = {
         "nodes": engine.n_nodes,
         "edges": engine.n_edges,

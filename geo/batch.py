@@ -24,6 +24,7 @@ import pandas as pd
 
 from geo.batch_io import ResultStore
 from geo.errors import InputError, StadtregionError
+from geo.transit.query import DEFAULT_WINDOW, parse_rail_query
 
 
 class BatchError(StadtregionError):
@@ -367,7 +368,7 @@ def rail_state(
     region: Any,
     *,
     date: str,
-    window: tuple[str, str] | None = ("07:00", "08:00"),
+    window: tuple[str, str] | None = DEFAULT_WINDOW,
     depart: str = "08:00",
     percentile: float = 50,
     planned: bool = False,
@@ -550,8 +551,8 @@ def run_rail_indicators(
     *,
     area: str,
     out: str,
-    date: str,
-    window: tuple[str, str] | None = ("07:00", "08:00"),
+    date: str | None = None,
+    window: tuple[str, str] | None = None,
     percentile: float = 50,
     planned: bool = False,
     centres: Sequence[str] | None = None,
@@ -572,15 +573,19 @@ def run_rail_indicators(
     import numpy as np
 
     from geo.build import load_region
-    from geo.gtfs_io import get_timetable
+    from geo.transit.io import get_timetable
 
     region, _ = load_region(settings, area)
     timetable = get_timetable(settings)
+    # date and window default to the settings' (Settings.rail_date, Settings.rail_window)
+    query = parse_rail_query(
+        settings, date=date, window=window, percentile=percentile, require_origin=False
+    )
     state = rail_state(
         timetable,
         region,
-        date=date,
-        window=window,
+        date=query.date.isoformat(),
+        window=query.window,
         percentile=percentile,
         planned=planned,
         centres=centres,
@@ -726,8 +731,8 @@ def run_matrix(
     out: str,
     area: str = "thuringia",
     id_column: str | None = None,
-    date: str = "2019-05-15",
-    window: tuple[str, str] | None = ("07:00", "08:00"),
+    date: str | None = None,
+    window: tuple[str, str] | None = None,
     max_minutes: float = 240,
     chunk_size: int | None = None,
     scheduler: str | None = None,
@@ -765,13 +770,17 @@ def run_matrix(
         task: Task = car_matrix_batch_task
         network = choice.name
     elif mode == "rail":
-        from geo.gtfs_io import get_timetable
+        from geo.transit.io import get_timetable
 
         if origins != "municipalities" or destinations != "municipalities":
             raise InputError(
                 "rail matrices run between municipalities: use --origins municipalities "
                 "--destinations municipalities."
             )
+        query = parse_rail_query(
+            settings, date=date, window=window, max_minutes=max_minutes, require_origin=False
+        )
+        date, window = query.date.isoformat(), query.window
         state = rail_state(
             get_timetable(settings),
             region,

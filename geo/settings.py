@@ -144,6 +144,16 @@ class Settings(BaseSettings):
         description="Memory for cached public answers per worker process (0: no cache).",
     )
     workers: int = Field(default=2, ge=1, description="Worker processes of `stadtregion serve`.")
+    # -- rail queries (geo/transit/query.py): the defaults of every rail entry point
+    rail_date: str = Field(
+        default="2019-05-15",
+        description="Service date of a rail query without a date (a Wednesday of the 2019 "
+        "timetable year of the shared DB feed); named in every answer.",
+    )
+    rail_window: str = Field(
+        default="07:00-08:00",
+        description="Departure window of a rail query without window or departure.",
+    )
 
 
 #: Hard bounds of query parameters, in the API description (so clients and tests see them).

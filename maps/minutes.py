@@ -1,8 +1,9 @@
 """Car and rail minutes from Jena to every municipality, for popups and reachability layers.
 
-Rail: :func:`geo.transit.reachable_rail` from Jena on :data:`RAIL_DATE` (a Wednesday of
-the 2019 timetable the shared feed holds), median over departures every minute in
-:data:`RAIL_WINDOW`, up to :data:`MAX_MINUTES`. Car: :func:`geo.travel.reachable` on the
+Rail: :func:`geo.transit.reachable_for` from Jena on the default rail query (the
+settings' ``rail_date``, a Wednesday of the 2019 timetable the shared feed holds; median
+over departures every minute in ``rail_window``), up to :data:`MAX_MINUTES`. Car:
+:func:`geo.modes.reachable` on the
 loaded road network; a municipality whose centre that network does not cover gets no
 number ("outside the loaded road network"), never a made-up one. Both are computed once
 per process and settings.
@@ -19,14 +20,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import sources
+from geo import modes, sources, transit
 from geo.settings import Settings
+from geo.transit import io as transit_io
 
 #: Origin of the minutes shown on the maps.
 ORIGIN = "Jena"
-#: Service day and departure window of the rail minutes (the feed is the 2019 timetable).
-RAIL_DATE = "2019-05-15"
-RAIL_WINDOW = ("07:00", "08:00")
 #: Longest trip reported (minutes); longer or unreached is shown as "over N min".
 MAX_MINUTES = 180.0
 
@@ -61,9 +60,8 @@ def _cached(settings_json: str, ags: tuple[str, ...]) -> JenaMinutes:
     settings = Settings.model_validate_json(settings_json)
     region, _ = load_region(settings)
     region = region.set_index(region["ags"].astype(str), drop=False).loc[list(ags)]
-    rail, rail_attr, feed_notes = _rail(settings, region)
+    rail, rail_attr, feed_notes, note = _rail(settings, region)
     car, covered, network, car_attr = _car(settings, region)
-    note = f"{RAIL_DATE}, Abfahrt {RAIL_WINDOW[0]}–{RAIL_WINDOW[1]} (Median)"
     return JenaMinutes(
         rail=rail,
         car=car,
@@ -75,30 +73,34 @@ def _cached(settings_json: str, ags: tuple[str, ...]) -> JenaMinutes:
     )
 
 
-def _rail(settings: Settings, region: gpd.GeoDataFrame) -> tuple[pd.Series, list[str], list[str]]:
-    from geo import gtfs_io, transit
-
-    tt = gtfs_io.get_timetable(settings)
-    res = transit.reachable_rail(
-        tt, region.reset_index(drop=True), ORIGIN, MAX_MINUTES, RAIL_DATE, window=RAIL_WINDOW
+def _rail(
+    settings: Settings, region: gpd.GeoDataFrame
+) -> tuple[pd.Series, list[str], list[str], str]:
+    tt = transit_io.get_timetable(settings)
+    query = transit.parse_rail_query(settings, origin=ORIGIN, max_minutes=MAX_MINUTES)
+    res = transit.reachable_for(tt, region.reset_index(drop=True), query)
+    when = (
+        f"Abfahrt {query.window[0]}–{query.window[1]} (Median)"
+        if query.window
+        else f"Abfahrt {query.depart}"
     )
     by_ags = pd.Series(res.table["minutes"].to_numpy(dtype=float), index=res.table["ags"])
     minutes = by_ags.reindex(region.index).astype(float)
     attr = sources.feed_attributions(res.summary["feeds"])
-    return minutes, attr, list(res.summary.get("feed_notes", []))
+    note = f"{query.date.isoformat()}, {when}"
+    return minutes, attr, list(res.summary.get("feed_notes", [])), note
 
 
 def _car(
     settings: Settings, region: gpd.GeoDataFrame
 ) -> tuple[pd.Series, pd.Series, str, list[str]]:
-    from geo import travel
     from geo.network_io import cached_engine
 
     engine, _ = cached_engine(settings)
-    res = travel.reachable(ORIGIN, "car", MAX_MINUTES, region=region, network=engine)
+    res = modes.reachable(ORIGIN, "car", MAX_MINUTES, region=region, network=engine)
     by_ags = pd.Series(res.table["minutes"].to_numpy(dtype=float), index=res.table["ags"])
     minutes = by_ags.reindex(region.index).astype(float)
-    xy = travel.centre_xy(region)
+    xy = modes.centre_xy(region)
     inside = shapely.contains_xy(engine.coverage, xy[:, 0], xy[:, 1])
     dist, _ = engine.tree.query(xy)
     covered = pd.Series(inside & (dist <= engine.max_snap_m), index=region.index)

@@ -9,14 +9,19 @@ isochrone bands follow the roads reached in time.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
 import folium
 import geopandas as gpd
 import numpy as np
 
-from geo import travel
+from geo import modes, travel
+from geo.errors import InputError
 from geo.export import to_geojson
 from geo.settings import Settings
+from geo.transit import io as transit_io
+from geo.transit import parse_rail_query
 from maps.base import add_attribution, add_legend, add_title, new_map, simplify_for_display
 
 #: Colours of the travel-time classes (fast to slow).
@@ -83,7 +88,7 @@ def minute_breaks(max_minutes: float) -> list[float]:
 
 def build_reachable_map(
     region: gpd.GeoDataFrame,
-    result: travel.Reachable,
+    result: modes.Reachable,
     isochrones: gpd.GeoDataFrame | None,
     settings: Settings,
     *,
@@ -91,14 +96,14 @@ def build_reachable_map(
     lang: str = "de",
     tiles: str | None = None,
 ) -> folium.Map:
-    """Build the reachability map from a :func:`geo.travel.reachable` result.
+    """Build the reachability map from a :func:`geo.modes.reachable` result.
 
     Parameters
     ----------
     region
         The region model (for the municipality areas).
     result
-        What :func:`geo.travel.reachable` returned.
+        What :func:`geo.modes.reachable` returned.
     isochrones
         Optional isochrone polygons (:func:`geo.travel.isochrones`), any CRS.
     settings
@@ -112,7 +117,7 @@ def build_reachable_map(
     """
     lab = LABELS.get(lang, LABELS["de"])
     s = result.summary
-    areas = travel.reachable_areas(result, region)
+    areas = modes.reachable_areas(result, region)
     shown = simplify_for_display(areas, tolerance_m=80.0) if len(areas) else areas
     bounds = shown[shown["status"] == "reached"] if (shown["status"] == "reached").any() else region
     m = new_map(settings, bounds, tiles=tiles)
@@ -242,37 +247,34 @@ def origin_marker(m: folium.Map, xy: np.ndarray, label: str) -> None:
     ).add_to(m)
 
 
-#: Service day and departure window of rail reachability (the feed is the 2019 timetable).
-RAIL_DATE = "2019-05-15"
-RAIL_WINDOW = ("07:00", "08:00")
-
-
 def reachable_map(
     settings: Settings,
     lang: str = "de",
     tiles: str | None = None,
     origin: str = "Jena",
-    max_minutes: float = 30,
+    max_minutes: float | None = None,
     mode: str = "car",
+    rail: Mapping[str, Any] | None = None,
 ) -> folium.Map:
     """Load region and network (car) or timetable (rail), compute reachability, build the map.
 
-    ``car`` adds isochrones along the roads; ``rail`` uses the GTFS feeds on
-    :data:`RAIL_DATE`, median over departures every minute in :data:`RAIL_WINDOW`.
+    ``car`` adds isochrones along the roads; ``rail`` uses the GTFS feeds with the rail
+    query's options (``date``, ``window``, ``depart``, ``percentile``, ``planned``; as
+    :func:`geo.transit.parse_rail_query`, defaults from the settings).
     """
     from geo import sources
     from geo.build import load_region
     from geo.region import REGION_SOURCES
 
     model, _ = load_region(settings)
-    org = travel.resolve_origin(model, travel.parse_origin(origin))
+    org = modes.resolve_origin(model, modes.parse_origin(origin))
+    limit = modes.default_minutes(mode) if max_minutes is None else max_minutes
     if mode == "rail":
-        from geo import gtfs_io
-
-        tt = gtfs_io.get_timetable(settings)
-        context = {"timetable": tt, "date": RAIL_DATE, "window": RAIL_WINDOW}
-        result = travel.reachable(
-            travel.parse_origin(origin), "rail", max_minutes, region=model, context=context
+        query = parse_rail_query(settings, **(rail or {}), require_origin=False)
+        tt = transit_io.get_timetable(settings)
+        context = {"timetable": tt, "query": query}
+        result = modes.reachable(
+            modes.parse_origin(origin), "rail", limit, region=model, context=context
         )
         iso = None
         attribution = [*sources.attributions(REGION_SOURCES), *sources.feed_attributions(tt.feeds)]
@@ -280,10 +282,12 @@ def reachable_map(
         from geo.network_io import cached_engine
 
         engine, _ = cached_engine(settings)
-        result = travel.reachable(
-            travel.parse_origin(origin), mode, max_minutes, region=model, network=engine
+        if rail:
+            raise InputError(f"{', '.join(sorted(rail))}: only for mode rail, not for {mode}.")
+        result = modes.reachable(
+            modes.parse_origin(origin), mode, limit, region=model, network=engine
         )
-        cuts = sorted({float(v) for v in minute_breaks(max_minutes)})
+        cuts = sorted({float(v) for v in minute_breaks(limit)})
         iso = travel.isochrones(engine, org.xy, cuts)
         attribution = sources.attributions([*REGION_SOURCES, "osm"])
     m = build_reachable_map(

@@ -116,13 +116,17 @@ def plots_map(req: MapRequest) -> folium.Map:
     return build(req)
 
 
+#: The rail query's own options (:func:`geo.transit.parse_rail_query`), by their names.
+RAIL_OPTIONS = ("date", "window", "depart", "percentile", "planned")
+
+
 def reachable_map(req: MapRequest) -> folium.Map:
     """Reachability from ``from`` (default Jena) within ``max_minutes`` by ``mode``."""
     from maps.reachable import reachable_map as build
 
     o = req.options
     try:
-        minutes = float(o.get("max_minutes") or 30)
+        minutes = None if o.get("max_minutes") is None else float(o["max_minutes"])
     except ValueError:
         raise InputError(f"max_minutes must be a number, not {o['max_minutes']!r}.") from None
     mode = str(o.get("mode") or "car")
@@ -135,6 +139,7 @@ def reachable_map(req: MapRequest) -> folium.Map:
         origin=str(o.get("from") or "Jena"),
         max_minutes=minutes,
         mode=mode,
+        rail={k: o[k] for k in RAIL_OPTIONS if k in o},
     )
 
 
@@ -151,7 +156,9 @@ MAPS: dict[str, MapEntry] = {
     "plots": MapEntry(plots_map, options=frozenset({"by", "profile"})),
     "forum": MapEntry(forum_map),
     # served by api/routers/travel.py (from, max_minutes, mode); here for the CLI export
-    "reachable": MapEntry(reachable_map, options=frozenset({"from", "max_minutes", "mode"})),
+    "reachable": MapEntry(
+        reachable_map, options=frozenset({"from", "max_minutes", "mode", *RAIL_OPTIONS})
+    ),
 }
 
 

@@ -56,7 +56,8 @@ def ic_car_minutes(
     """
     if not feeds or not set(feeds) <= LONG_DISTANCE_FEEDS:
         return pd.Series(dtype=float)
-    from geo import gtfs_io, travel
+    from geo import travel
+    from geo.transit import io as gtfs_io
     from geo.network_io import cached_engine
 
     tt = gtfs_io.get_timetable(settings)
@@ -87,7 +88,7 @@ def computed_figures(
 
     Returns the figures and the attributions of the timetable and road network used.
     """
-    from geo import gtfs_io
+    from geo.transit import io as gtfs_io
 
     minutes = jm.jena_minutes(settings, region)
     feeds = tuple(gtfs_io.get_timetable(settings).feeds)

@@ -8,9 +8,9 @@ non-zero exit code (2 for bad input or unknown names, 1 otherwise).
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 import typer
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, NoSuchOption
 
 from geo.errors import InputError, NotFoundError, StadtregionError
 
@@ -37,36 +37,33 @@ from api.cli import (  # noqa: E402,F401
 
 
 def main() -> None:
-    """Entry point of the console script: run the app, print domain errors on one line."""
+    """Entry point of the console script: run the app, print every error on one line.
+
+    Usage errors (unknown option or command, missing option, bad value) come from the
+    click that typer vendors as ``typer._click`` (not the ``click`` package): they print
+    as ``error: …`` with exit code 2; a bare ``stadtregion`` prints the help (exit 2).
+    """
     try:
         app(standalone_mode=False)
     except StadtregionError as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2 if isinstance(exc, InputError | NotFoundError) else 1)
-    except typer.Abort:
+    except NoArgsIsHelpError as exc:
+        print(exc.format_message(), file=sys.stderr)
+        sys.exit(2)
+    except ClickException as exc:
+        print(f"error: {usage_message(exc)}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
         print("aborted", file=sys.stderr)
         sys.exit(1)
-    except Exception as exc:  # click usage errors
-        import click
-
-        usage, exits = _click_exceptions(click)
-        if isinstance(exc, usage):
-            message = exc.format_message()  # type: ignore[attr-defined]
-            if message:
-                print(f"error: {message}", file=sys.stderr)
-            sys.exit(exc.exit_code)  # type: ignore[attr-defined]
-        if isinstance(exc, exits):
-            sys.exit(exc.exit_code)  # type: ignore[attr-defined]
-        raise
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
 
 
-def _click_exceptions(click: Any) -> tuple[tuple[type, ...], tuple[type, ...]]:
-    """Usage-error and exit classes of click and of the copy newer typer ships."""
-    usage: list[type] = [click.exceptions.ClickException]
-    exits: list[type] = [click.exceptions.Exit, typer.Exit]
-    try:
-        from typer._click import exceptions as vendored
-    except ImportError:  # typer without its own click
-        return tuple(usage), tuple(exits)
-    usage.append(vendored.ClickException)
-    return tuple(usage), tuple(exits)
+def usage_message(exc: ClickException) -> str:
+    """One line for a usage error: the message, and the closest option or command."""
+    if isinstance(exc, NoSuchOption) and exc.possibilities:
+        close = ", ".join(sorted(exc.possibilities))
+        return f"No such option: {exc.option_name} (did you mean {close}?)"
+    return " ".join(exc.format_message().split())

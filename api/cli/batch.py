@@ -7,11 +7,16 @@ import typer
 from api.cli import app
 from geo import batch, transit
 from geo.settings import get_settings
+from geo.transit import query
 
 batch_app = typer.Typer(
     help="Batch jobs over all municipalities of an area, on Dask.", no_args_is_help=True
 )
 app.add_typer(batch_app, name="batch")
+
+#: The defaults of rail queries (Settings.rail_date, Settings.rail_window), for the help.
+DEFAULT_DAY = f"(default: setting rail_date, {query.DEFAULT_DATE})."
+DEFAULT_WINDOW = f"(default: setting rail_window, {'-'.join(query.DEFAULT_WINDOW)})."
 
 
 @batch_app.command("indicators")
@@ -19,8 +24,8 @@ def indicators(
     area: str = typer.Option("thuringia", "--area", help="thuringia or germany."),
     mode: str = typer.Option("rail", "--mode", help="rail (GTFS timetable)."),
     out: str = typer.Option(..., "--out", help="Folder, fsspec URL, or postgresql://…#table."),
-    date: str = typer.Option("2019-05-15", "--date", help="Service date (YYYY-MM-DD)."),
-    window: str = typer.Option("07:00-08:00", "--window", help="Departure window."),
+    date: str = typer.Option(None, "--date", help="Service date YYYY-MM-DD " + DEFAULT_DAY),
+    window: str = typer.Option(None, "--window", help="Departure window " + DEFAULT_WINDOW),
     percentile: float = typer.Option(50, "--percentile", help="Statistic over the window."),
     planned: bool = typer.Option(False, "--planned", help="Count from the first departure."),
     centre: list[str] = typer.Option(None, "--centre", help="Centre municipality (repeat)."),
@@ -75,8 +80,8 @@ def matrix(
     out: str = typer.Option(..., "--out", help="Folder, fsspec URL, or postgresql://…#table."),
     area: str = typer.Option("thuringia", "--area", help="thuringia or germany."),
     id_column: str = typer.Option(None, "--id-column", help="Id column of the FILEs."),
-    date: str = typer.Option("2019-05-15", "--date", help="Rail: service date."),
-    window: str = typer.Option("07:00-08:00", "--window", help="Rail: departure window."),
+    date: str = typer.Option(None, "--date", help="Rail: service date " + DEFAULT_DAY),
+    window: str = typer.Option(None, "--window", help="Rail: departure window " + DEFAULT_WINDOW),
     max_minutes: float = typer.Option(240, "--max-minutes", help="Rail: longest time kept."),
     chunk_size: int = typer.Option(
         None,

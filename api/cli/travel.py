@@ -7,12 +7,14 @@ from pathlib import Path
 
 import typer
 
-from api.cli import app
-from geo import export, sources, travel
+from api.cli import app, rail
+from geo import export, modes, sources, transit, travel
 from geo.build import load_region
+from geo.errors import InputError
 from geo.network_io import cached_engine, default_network, fetch_region_network
 from geo.region import REGION_SOURCES, select
 from geo.settings import get_settings
+from geo.transit import io as transit_io
 
 network_app = typer.Typer(help="Road networks: fetch the regional network, show the one in use.")
 app.add_typer(network_app, name="network")
@@ -21,45 +23,69 @@ app.add_typer(network_app, name="network")
 TRAVEL_SOURCES = (*REGION_SOURCES, "osm")
 
 
-def _origin_xy(origin: str) -> tuple[travel.Origin, str]:
+def _origin_xy(origin: str) -> tuple[modes.Origin, str]:
     model, _ = load_region(get_settings())
-    org = travel.resolve_origin(model, travel.parse_origin(origin))
+    org = modes.resolve_origin(model, modes.parse_origin(origin))
     return org, org.label
 
 
 @app.command()
 def reachable(
-    origin: str = typer.Option(..., "--from", help="Municipality name, AGS or 'lon,lat'."),
+    origin: rail.From,
     mode: str = typer.Option("car", "--mode", help="Travel mode: car or rail (GTFS)."),
-    max_minutes: float = typer.Option(30, "--max-minutes", help="Time limit, 1–240 minutes."),
-    fmt: str = typer.Option("table", "--format", help="table, csv or geojson."),
-    date: str = typer.Option(None, "--date", help="Service date YYYY-MM-DD (mode rail)."),
-    depart: str = typer.Option("08:00", "--depart", help="Departure time (mode rail)."),
+    max_minutes: rail.MaxMinutes = None,
+    fmt: rail.Format = "table",
+    date: rail.Date = None,
+    window: rail.Window = None,
+    depart: rail.Depart = None,
+    percentile: rail.Percentile = 50,
+    planned: rail.Planned = False,
 ) -> None:
-    """Municipalities reachable within N minutes, with population and trend."""
+    """Municipalities reachable within N minutes, with population and trend.
+
+    By rail the options and the answer are those of ``stadtregion transit reachable``.
+    """
     settings = get_settings()
+    if mode == "rail":
+        if not isinstance(modes.parse_origin(origin), str):
+            raise InputError(
+                "mode rail needs a municipality as origin (name or AGS), not a lon/lat point."
+            )
+        query = rail.rail_query(
+            settings, origin, date, window, depart, percentile, planned, max_minutes
+        )
+        rail.check_format(fmt)
+        model, _ = load_region(settings)
+        tt = transit_io.get_timetable(settings)
+        rail.echo_rail(transit.reachable_for(tt, model, query), model, fmt)
+        return
+    rail_only = {
+        "--date": date,
+        "--window": window,
+        "--depart": depart,
+        "--planned": planned or None,
+        "--percentile": None if percentile == 50 else percentile,
+    }
+    given = [k for k, v in rail_only.items() if v is not None]
+    if given:
+        raise InputError(f"{', '.join(given)}: only for --mode rail, not for --mode {mode}.")
+    if fmt == "json":
+        raise InputError("format json is for --mode rail; give table, csv or geojson.")
     model, _ = load_region(settings)
-    engine, note, context = None, "", {}
+    engine, note = None, ""
     if mode == "car":
         engine, choice = cached_engine(settings)
         note = f"network: {choice.note}"
-    elif mode == "rail":
-        from geo import gtfs_io
-
-        tt = gtfs_io.get_timetable(settings)
-        context = {"timetable": tt, "date": date, "depart": depart}
-        note = f"feeds: {', '.join(tt.feeds)}"
-    result = travel.reachable(
-        travel.parse_origin(origin),
+    result = modes.reachable(
+        modes.parse_origin(origin),
         mode,
-        max_minutes,
+        modes.default_minutes(mode) if max_minutes is None else max_minutes,
         region=model,
         network=engine,
-        context=context,
     )
     attribution = sources.attributions(TRAVEL_SOURCES)
     if fmt == "geojson":
-        areas = travel.reachable_areas(result, model)
+        areas = modes.reachable_areas(result, model)
         typer.echo(
             json.dumps(
                 export.to_geojson(

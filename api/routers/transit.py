@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any, Literal
 
 import geopandas as gpd
-import numpy as np
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Depends, Query, Response
 from fastapi.responses import HTMLResponse
 
 from api.deps import get_app_settings, get_region
-from api.limits import check_rail_window
+from api.rail import Rail as RailOptions
 from api.responses import GeoJSONResponse
-from geo import gtfs_io, transit
+from geo import transit
+from geo.errors import InputError
 from geo.export import to_geojson
 from geo.settings import WORK_CRS, Settings
 from geo.sources import rail_attributions
+from geo.transit import io as transit_io
 from maps.base import render_html
 from maps.transit import build_transit_map
 
@@ -24,63 +26,75 @@ router = APIRouter(tags=["transit"])
 Region = Annotated[gpd.GeoDataFrame, Depends(get_region)]
 AppSettings = Annotated[Settings, Depends(get_app_settings)]
 
-
-class RailQuery:
-    """The query of the ``/transit/reachable`` routes and their map (a FastAPI dependency:
-    declared once, the same parameters and limits on every route)."""
-
-    def __init__(
-        self,
-        date: Annotated[str, Query(description="Service date YYYY-MM-DD", max_length=10)],
-        origin: Annotated[str, Query(min_length=1, max_length=100)] = "Jena",
-        max_minutes: Annotated[float, Query(gt=0, le=600)] = 60,
-        window: Annotated[str | None, Query(description="e.g. 07:00-08:00", max_length=20)] = None,
-        depart: Annotated[str, Query(max_length=8)] = "08:00",
-        percentile: Annotated[float, Query(ge=0, le=100)] = 50,
-        planned: bool = False,
-        *,
-        settings: Annotated[Settings, Depends(get_app_settings)],
-    ) -> None:
-        check_rail_window(window, 1, settings.max_rail_window_min)
-        self.date = date
-        self.origin = origin
-        self.max_minutes = max_minutes
-        self.window = window
-        self.depart = depart
-        self.percentile = percentile
-        self.planned = planned
-
-    def reachable(self, tt: transit.Timetable, model: gpd.GeoDataFrame) -> transit.RailReachability:
-        """:func:`geo.transit.reachable_rail` for this query."""
-        return transit.reachable_rail(
-            tt,
-            model,
-            self.origin,
-            self.max_minutes,
-            self.date,
-            window=transit.parse_window(self.window),
-            depart=self.depart,
-            percentile=self.percentile,
-            planned=self.planned,
-        )
+#: Origin of the transit map when the query names none.
+MAP_ORIGIN = "Jena"
+#: What an answer to a query with ``origin=`` says (kept working for one release).
+ORIGIN_DEPRECATED = "origin= is deprecated: use from= (origin= goes in the next release)."
 
 
-Rail = Annotated[RailQuery, Depends()]
-
-
-def _answer(res: transit.RailReachability, model: gpd.GeoDataFrame) -> GeoJSONResponse:
-    geo = model.set_index("ags").loc[res.table["ags"], ["geometry"]].reset_index()
-    stats = res.stats.drop(columns="ags").replace(np.inf, np.nan).round(1)
-    gdf = gpd.GeoDataFrame(
-        res.table.join(stats.add_prefix("minutes_")),
-        geometry=geo.geometry.to_numpy(),
-        crs=model.crs,
+def rail_query(
+    response: Response,
+    settings: AppSettings,
+    options: RailOptions,
+    from_: Annotated[
+        str | None,
+        Query(alias="from", min_length=1, max_length=100, description="Origin municipality"),
+    ] = None,
+    origin: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=100,
+            deprecated=True,
+            description="Old name of `from` (kept for one release)",
+        ),
+    ] = None,
+    max_minutes: Annotated[
+        float | None, Query(description="Time limit, 1–240 min (default 60)")
+    ] = None,
+) -> transit.RailQuery:
+    """The rail query of the ``/transit/reachable`` routes, their map and
+    ``/reachable?mode=rail``: the options of the CLI, with the same names and defaults,
+    parsed once (:func:`geo.transit.parse_rail_query`)."""
+    if from_ is not None and origin is not None:
+        raise InputError("give the origin once, as from=… (origin= is its old name).")
+    if origin is not None:
+        response.headers["Deprecation"] = "true"
+        response.headers["Warning"] = f'299 - "{ORIGIN_DEPRECATED}"'
+    return transit.parse_rail_query(
+        settings,
+        origin=from_ if from_ is not None else origin,
+        max_minutes=max_minutes,
+        **options.given(),
+        require_origin=False,
     )
+
+
+Rail = Annotated[transit.RailQuery, Depends(rail_query)]
+
+
+def _reachable(
+    tt: transit.Timetable, model: gpd.GeoDataFrame, query: transit.RailQuery, response: Response
+) -> transit.RailReachability:
+    res = transit.reachable_for(tt, model, query)
+    if "Deprecation" in response.headers:
+        res.summary["deprecation"] = ORIGIN_DEPRECATED
+    return res
+
+
+def _answer(
+    res: transit.RailReachability, model: gpd.GeoDataFrame, response: Response
+) -> GeoJSONResponse:
+    gdf = transit.rail_areas(res, model)
     attribution = rail_attributions(res.summary["feeds"])
     body: dict[str, Any] = to_geojson(
         gdf, attribution, extra={"numberReturned": len(gdf), "summary": res.summary}
     )
-    return GeoJSONResponse(body)
+    return GeoJSONResponse(body, headers=_deprecation(response))
+
+
+def _deprecation(response: Response) -> dict[str, str]:
+    return {k: v for k, v in response.headers.items() if k.lower() in ("deprecation", "warning")}
 
 
 @router.get(
@@ -89,10 +103,13 @@ def _answer(res: transit.RailReachability, model: gpd.GeoDataFrame) -> GeoJSONRe
     summary="Municipalities reachable by public transport (GTFS) within N minutes",
     responses={200: {"content": {"application/geo+json": {}}}},
 )
-def reachable(model: Region, settings: AppSettings, query: Rail) -> GeoJSONResponse:
+def reachable(
+    model: Region, settings: AppSettings, query: Rail, response: Response
+) -> GeoJSONResponse:
     """Reached municipalities with minutes (the chosen statistic), window statistics and
-    a summary naming the feeds, date, window and whether a scenario was used."""
-    return _answer(query.reachable(gtfs_io.get_timetable(settings), model), model)
+    a summary naming the query, the feeds, date, window and whether a scenario was used."""
+    tt = transit_io.get_timetable(settings)
+    return _answer(_reachable(tt, model, query, response), model, response)
 
 
 @router.post(
@@ -106,10 +123,13 @@ def reachable_with_scenario(
     settings: AppSettings,
     scenario: Annotated[dict[str, Any], Body(description="Fields of ServiceScenario")],
     query: Rail,
+    response: Response,
 ) -> GeoJSONResponse:
     """The answer's summary names the scenario (``scenario_used: true``)."""
-    tt = gtfs_io.timetable_with_scenario(settings, transit.scenario_from_dict(scenario))
-    return _answer(query.reachable(tt, model), model)
+    if query.origin is None:
+        raise InputError("from is missing: give the origin municipality, e.g. from=Jena.")
+    tt = transit_io.timetable_with_scenario(settings, transit.scenario_from_dict(scenario))
+    return _answer(_reachable(tt, model, query, response), model, response)
 
 
 @router.get(
@@ -121,11 +141,12 @@ def transit_map(
     model: Region,
     settings: AppSettings,
     query: Rail,
+    response: Response,
     tiles: Annotated[Literal["none"] | None, Query()] = None,
 ) -> HTMLResponse:
-    """The map layer of ``/transit/reachable`` (same parameters)."""
-    tt = gtfs_io.get_timetable(settings)
-    res = query.reachable(tt, model)
+    """The map layer of ``/transit/reachable`` (same parameters; from Jena without ``from``)."""
+    tt = transit_io.get_timetable(settings)
+    res = _reachable(tt, model, replace(query, origin=query.origin or MAP_ORIGIN), response)
     m = build_transit_map(
         model,
         res,
@@ -134,7 +155,7 @@ def transit_map(
         stations=_stations(tt, model),
         tiles=tiles,
     )
-    return HTMLResponse(render_html(m, settings))
+    return HTMLResponse(render_html(m, settings), headers=_deprecation(response))
 
 
 def _stations(tt: transit.Timetable, model: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -151,4 +172,4 @@ def _stations(tt: transit.Timetable, model: gpd.GeoDataFrame) -> gpd.GeoDataFram
 @router.get("/transit/feed", summary="The GTFS feeds in use")
 def feed(settings: AppSettings) -> dict[str, Any]:
     """Feeds, trips left out, size and service days of the timetable."""
-    return gtfs_io.get_timetable(settings).describe()
+    return transit_io.get_timetable(settings).describe()

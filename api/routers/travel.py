@@ -17,13 +17,15 @@ from pydantic import Field
 
 from api.deps import get_app_settings, get_region
 from api.limits import check_items
+from api.rail import Rail
 from api.responses import GeoJSONResponse
-from geo import sources, travel
+from geo import modes, sources, transit, travel
 from geo.errors import InputError
 from geo.export import to_geojson
 from geo.network_io import cached_engine
 from geo.region import REGION_SOURCES
 from geo.settings import WEB_CRS, Settings
+from geo.transit import io as transit_io
 from maps.base import render_html
 from maps.reachable import reachable_map
 
@@ -62,14 +64,17 @@ def _plain(rec: Mapping[Any, Any]) -> dict[str, Any]:
 
 
 def _mode_inputs(
-    settings: Settings, mode: str, date: str | None, depart: str
+    settings: Settings, mode: str, rail: dict[str, Any]
 ) -> tuple[travel.RoutingEngine | None, str | None, dict[str, Any]]:
-    """What a mode needs: the road network for ``car``, the timetable for ``rail``."""
+    """What a mode needs: the road network for ``car``, the timetable and the parsed rail
+    query (:func:`geo.transit.parse_rail_query`, as on ``/transit/reachable``) for ``rail``.
+    """
     if mode == "rail":
-        from geo import gtfs_io
-
-        context = {"timetable": gtfs_io.get_timetable(settings), "date": date, "depart": depart}
-        return None, None, context
+        query = transit.parse_rail_query(settings, **rail, require_origin=False)
+        return None, None, {"timetable": transit_io.get_timetable(settings), "query": query}
+    given = sorted(rail)
+    if given:
+        raise InputError(f"{', '.join(given)}: only for mode=rail, not for mode={mode}.")
     if mode != "car":
         return None, None, {}
     engine, choice = cached_engine(settings)
@@ -80,7 +85,7 @@ def _origin(origin: str | None, lon: float | None, lat: float | None) -> Any:
     if origin is not None and (lon is not None or lat is not None):
         raise InputError("give either from=… or lon and lat, not both.")
     if origin is not None:
-        return travel.parse_origin(origin)
+        return modes.parse_origin(origin)
     if lon is None or lat is None:
         raise InputError("give an origin: from=<municipality or AGS> or lon=…&lat=….")
     return (lon, lat)
@@ -95,27 +100,27 @@ def _origin(origin: str | None, lon: float | None, lat: float | None) -> Any:
 def get_reachable(
     model: Region,
     settings: AppSettings,
+    rail: Rail,
     origin: From = None,
     lon: Lon = None,
     lat: Lat = None,
     mode: Annotated[str, Query(min_length=1, max_length=20)] = "car",
-    max_minutes: Annotated[float, Query(ge=1, le=240, description="Time limit (min)")] = 30,
-    geometry: Annotated[Literal["area", "centre"], Query()] = "area",
-    date: Annotated[
-        str | None, Query(max_length=10, description="Service date YYYY-MM-DD (mode=rail)")
+    max_minutes: Annotated[
+        float | None, Query(ge=1, le=240, description="Time limit (min; 30 by car, 60 by rail)")
     ] = None,
-    depart: Annotated[str, Query(max_length=8, description="Departure (mode=rail)")] = "08:00",
+    geometry: Annotated[Literal["area", "centre"], Query()] = "area",
 ) -> GeoJSONResponse:
     """GeoJSON of the reached municipalities (areas or centres, EPSG:4326) and a summary.
 
     ``outside_network`` lists the municipalities that could be in reach but that the
     loaded road network does not cover (their time is unknown, not "not reached").
     """
-    engine, note, context = _mode_inputs(settings, mode, date, depart)
-    result = travel.reachable(
+    engine, note, context = _mode_inputs(settings, mode, rail.given())
+    limit = max_minutes if max_minutes is not None else modes.default_minutes(mode)
+    result = modes.reachable(
         _origin(origin, lon, lat),
         mode,
-        max_minutes,
+        limit,
         region=model,
         network=engine,
         context=context,
@@ -185,7 +190,7 @@ def get_isochrones(
     """GeoJSON polygons (EPSG:4326), one per cut-off, with ``area_km2``."""
     check_items("minutes", minutes, settings.max_isochrone_cutoffs, "max_isochrone_cutoffs")
     engine, choice = cached_engine(settings)
-    org = travel.resolve_origin(model, _origin(origin, lon, lat))
+    org = modes.resolve_origin(model, _origin(origin, lon, lat))
     iso = travel.isochrones(engine, org.xy, minutes or [10, 20, 30], buffer_m=buffer_m)
     body = to_geojson(
         iso,
@@ -204,14 +209,22 @@ def get_isochrones(
 @router.get("/maps/reachable.html", response_class=HTMLResponse, summary="Reachability map")
 def reachable_page(
     settings: AppSettings,
+    rail: Rail,
     origin: Annotated[str, Query(alias="from", min_length=1, max_length=100)] = "Jena",
-    max_minutes: Annotated[float, Query(ge=1, le=240)] = 30,
+    max_minutes: Annotated[float | None, Query(ge=1, le=240)] = None,
     mode: Annotated[Literal["car", "rail"], Query()] = "car",
     lang: Annotated[Literal["de", "en"], Query()] = "de",
     tiles: Annotated[Literal["none"] | None, Query()] = None,
 ) -> HTMLResponse:
-    """The map of municipalities reached from ``from`` within ``max_minutes`` by ``mode``."""
+    """The map of municipalities reached from ``from`` within ``max_minutes`` by ``mode``
+    (by rail with the options of ``/transit/reachable``)."""
     m = reachable_map(
-        settings, lang=lang, tiles=tiles, origin=origin, max_minutes=max_minutes, mode=mode
+        settings,
+        lang=lang,
+        tiles=tiles,
+        origin=origin,
+        max_minutes=max_minutes,
+        mode=mode,
+        rail=rail.given(),
     )
     return HTMLResponse(render_html(m, settings))

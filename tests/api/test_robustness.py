@@ -135,6 +135,12 @@ def test_cors_allows_only_configured_origins(small: TestClient, client: TestClie
 
 
 def test_unknown_routes_and_methods_answer_json_4xx(client: TestClient) -> None:
-    assert client.get("/nope").status_code == 404
-    assert client.delete("/ogc").status_code == 405
-    assert client.get("/ogc/collections/" + "x" * 500).status_code == 400
+    for r, status, error, words in (
+        (client.get("/nope"), 404, "HTTPError", "Not Found"),
+        (client.delete("/ogc"), 405, "HTTPError", "Method Not Allowed"),
+        (client.get("/ogc/collections/" + "x" * 500), 400, "InputError", "at most 100 characters"),
+    ):
+        assert r.status_code == status, r.text
+        assert r.headers["content-type"].startswith("application/json")
+        body = r.json()
+        assert body["error"] == error and words in body["detail"], body

@@ -17,7 +17,7 @@ DAY = "2019-05-15"
 def test_transit_reachable_geojson(client: TestClient) -> None:
     r = client.get(
         "/transit/reachable",
-        params={"origin": "Jena", "date": DAY, "window": "06:00-09:00", "max_minutes": 120},
+        params={"from": "Jena", "date": DAY, "window": "06:00-09:00", "max_minutes": 120},
     )
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("application/geo+json")
@@ -28,16 +28,57 @@ def test_transit_reachable_geojson(client: TestClient) -> None:
     s = fc["summary"]
     assert s["feeds"] == ["db_fv_gtfs_2019.zip"] and s["scenario_used"] is False
     assert s["window"] == ["06:00", "09:00"]
+    assert s["query"] == {
+        "from": "Jena",
+        "date": DAY,
+        "window": "06:00-09:00",
+        "depart": None,
+        "percentile": 50,
+        "planned": False,
+        "max_minutes": 120,
+    }
     assert any("DB Fahrplan API" in a for a in fc["attribution"])
+    assert "deprecation" not in s and "Deprecation" not in r.headers
+
+
+def test_transit_reachable_old_origin_still_works_with_a_deprecation(client: TestClient) -> None:
+    params = {"date": DAY, "window": "06:00-09:00", "max_minutes": 120}
+    new = client.get("/transit/reachable", params={**params, "from": "Jena"})
+    old = client.get("/transit/reachable", params={**params, "origin": "Jena"})
+    assert old.status_code == 200, old.text
+    assert old.headers["Deprecation"] == "true" and "from=" in old.headers["Warning"]
+    assert "use from=" in old.json()["summary"]["deprecation"]
+    assert old.json()["features"] == new.json()["features"]
+    both = client.get("/transit/reachable", params={**params, "from": "Jena", "origin": "Jena"})
+    assert both.status_code == 422 and "once" in both.json()["detail"]
+    none = client.get("/transit/reachable", params=params)
+    assert none.status_code == 422 and "from is missing" in none.json()["detail"]
+
+
+def test_transit_reachable_defaults_come_from_the_settings(client: TestClient) -> None:
+    r = client.get("/transit/reachable", params={"from": "Jena"})
+    assert r.status_code == 200, r.text
+    q = r.json()["summary"]["query"]
+    s = Settings()
+    assert q["date"] == s.rail_date and q["window"] == s.rail_window and q["max_minutes"] == 60
 
 
 def test_transit_reachable_bad_input(client: TestClient) -> None:
-    r = client.get("/transit/reachable", params={"date": "2030-01-01"})
+    r = client.get("/transit/reachable", params={"from": "Jena", "date": "2030-01-01"})
     assert r.status_code == 422 and "2018-12-09" in r.text
-    r = client.get("/transit/reachable", params={"date": DAY, "window": "8-9-10"})
+    r = client.get("/transit/reachable", params={"from": "Jena", "date": DAY, "window": "8-9-10"})
     assert r.status_code == 422
-    r = client.get("/transit/reachable", params={"date": DAY, "origin": "Atlantis"})
+    r = client.get("/transit/reachable", params={"date": DAY, "from": "Atlantis"})
     assert r.status_code == 404
+    for bad, word in (
+        ({"window": "07:00-08:00", "depart": "07:00"}, "not both"),
+        ({"window": "08:00-07:00"}, "end must be after"),
+        ({"percentile": 101}, "percentile"),
+        ({"max_minutes": 0}, "max_minutes"),
+        ({"date": "15.05.2019"}, "YYYY-MM-DD"),
+    ):
+        r = client.get("/transit/reachable", params={"from": "Jena", **bad})
+        assert r.status_code == 422 and word in r.json()["detail"], (bad, r.text)
 
 
 def test_transit_scenario_is_named(client: TestClient) -> None:
@@ -53,13 +94,13 @@ def test_transit_scenario_is_named(client: TestClient) -> None:
     }
     r = client.post(
         "/transit/reachable/scenario",
-        params={"date": DAY, "depart": "10:00", "max_minutes": 30},
+        params={"from": "Jena", "date": DAY, "depart": "10:00", "max_minutes": 30},
         json=scn,
     )
     assert r.status_code == 200, r.text
     assert r.json()["summary"]["scenario"] == ["Test shuttle"]
     bad = dict(scn, stations=["Jena Paradies"])
-    r = client.post("/transit/reachable/scenario", params={"date": DAY}, json=bad)
+    r = client.post("/transit/reachable/scenario", params={"from": "Jena", "date": DAY}, json=bad)
     assert r.status_code == 422
 
 

@@ -210,7 +210,13 @@ def test_reachable_by_rail_uses_the_same_columns(client: TestClient) -> None:
     """mode=rail dispatches to the GTFS engine (the DB long-distance feed of 2019)."""
     r = client.get(
         "/reachable",
-        params={"from": "Jena", "mode": "rail", "max_minutes": 90, "date": "2019-06-04"},
+        params={
+            "from": "Jena",
+            "mode": "rail",
+            "max_minutes": 90,
+            "date": "2019-06-04",
+            "depart": "08:00",
+        },
     )
     assert r.status_code == 200, r.text
     body = r.json()
@@ -229,5 +235,11 @@ def test_reachable_by_rail_uses_the_same_columns(client: TestClient) -> None:
     assert s["mode"] == "rail" and s["feeds"] and s["date"] == "2019-06-04"
     assert s["population_reached"] == sum(f["properties"]["population"] for f in body["features"])
     assert body["outside_network"] == []
+    assert s["query"]["depart"] == "08:00:00" and s["query"]["window"] is None
+    # without a date: the default feed day of the settings, named in the answer
     no_date = client.get("/reachable", params={"from": "Jena", "mode": "rail"})
-    assert no_date.status_code == 422 and "service date" in no_date.json()["detail"]
+    assert no_date.status_code == 200, no_date.text
+    q = no_date.json()["summary"]["query"]
+    assert q["date"] == "2019-05-15" and q["window"] == "07:00-08:00" and q["max_minutes"] == 60
+    car_only = client.get("/reachable", params={"from": "Jena", "window": "07:00-08:00"})
+    assert car_only.status_code == 422 and "only for mode=rail" in car_only.json()["detail"]

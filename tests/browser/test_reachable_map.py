@@ -7,9 +7,10 @@ from typing import Any
 
 import geopandas as gpd
 
-from geo import gtfs_io, travel
+from geo import modes, transit, travel
 from geo.network_io import cached_engine
-from maps.reachable import RAIL_DATE, RAIL_WINDOW, minute_breaks
+from geo.transit import io as transit_io
+from maps.reachable import minute_breaks
 from tests.browser.conftest import LiveServer
 from tests.browser.pages import visit
 from tests.browser.seed import SeededStore
@@ -28,16 +29,16 @@ def test_reachable_map_by_car_and_rail(
 ) -> None:
     settings = seeded.settings
     engine, _ = cached_engine(settings)
-    car = travel.reachable("Jena", "car", 20, region=region_model, network=engine)
-    org = travel.resolve_origin(region_model, "Jena")
+    car = modes.reachable("Jena", "car", 20, region=region_model, network=engine)
+    org = modes.resolve_origin(region_model, "Jena")
     iso = travel.isochrones(engine, org.xy, sorted({float(v) for v in minute_breaks(20)}))
-    tt = gtfs_io.get_timetable(settings)
-    rail = travel.reachable(
+    tt = transit_io.get_timetable(settings)
+    rail = modes.reachable(
         "Jena",
         "rail",
         120,
         region=region_model,
-        context={"timetable": tt, "date": RAIL_DATE, "window": RAIL_WINDOW},
+        context={"timetable": tt, "query": transit.parse_rail_query(settings, origin="Jena")},
     )
     cases = [
         ("car", 20, "de", car, len(iso), "Erreichte Bevölkerung"),

@@ -17,8 +17,9 @@ from geo import batch, transit
 from geo.batch_io import PartitionStore, open_partition_store
 from geo.build import load_region
 from geo.errors import ConflictError
-from geo.gtfs_io import get_timetable
 from geo.settings import Settings
+from geo.transit import kernel
+from geo.transit.io import get_timetable
 
 DATE = "2019-05-15"
 
@@ -131,7 +132,7 @@ def test_local_cluster_equals_single_process(rail: batch.RailState, tmp_path: Pa
     client = batch.connect(workers=2)
     try:
         # the preload hook loaded the rail kernel in each worker before any task
-        loaded = client.run(lambda: len(transit._raptor_kernel.signatures))
+        loaded = client.run(lambda: len(kernel._raptor_kernel.signatures))
         two = PartitionStore(str(tmp_path / "two"))
         summary = batch.run_job(
             task=batch.rail_indicators_task,

@@ -43,7 +43,9 @@ def test_germany_area(settings: Settings) -> None:
         "tolerance",
     }
     berlin = region.find_municipality(model, "Berlin")
-    assert berlin["district_type"] == "Kreisfreie Stadt" or berlin["ags"] == "11000000"
+    # Berlin is a city-state: its own district (a kreisfreie Stadt), AGS 11000000
+    assert berlin["ags"] == "11000000" and berlin["name"] == "Berlin"
+    assert berlin["district_type"] == "Kreisfreie Stadt"
     assert model["isek_population"].isna().all()
 
 

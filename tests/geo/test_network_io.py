@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 from shapely.geometry import LineString, box
 
+from geo import modes, travel
 from geo import network_io as io
-from geo import travel
 from geo.errors import DataSourceError, InputError
 from geo.network import CAR_HIGHWAYS, prepare_network
 from geo.settings import Settings
@@ -289,6 +289,6 @@ def test_regional_network_where_present() -> None:
     engine, choice = io.cached_engine(settings)
     assert choice.path == REGIONAL
     model, _ = load_region(settings)
-    r = travel.reachable("Jena", max_minutes=30, region=model, network=engine)
+    r = modes.reachable("Jena", max_minutes=30, region=model, network=engine)
     assert len(r.table) > 5 and "Jena" in set(r.table["name"])
     assert r.summary["population_reached"] > 111_000

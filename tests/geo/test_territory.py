@@ -136,7 +136,7 @@ def test_population_counts_every_resident_once(
 def test_reachable_counts_a_merged_town_once(region_model: gpd.GeoDataFrame) -> None:
     import networkx as nx
 
-    from geo import travel
+    from geo import modes, travel
     from geo.network import prepare_network
 
     ilm = _row(region_model, "Ilmenau")
@@ -153,7 +153,7 @@ def test_reachable_counts_a_merged_town_once(region_model: gpd.GeoDataFrame) -> 
     g = nx.relabel_nodes(g, dict(enumerate(order)))
     prepared, report = prepare_network(g)
     engine = travel.RoutingEngine.from_graph(prepared, "test", "test", 500.0, report.as_dict())
-    res = travel.reachable("Ilmenau", max_minutes=60, region=group, network=engine)
+    res = modes.reachable("Ilmenau", max_minutes=60, region=group, network=engine)
     assert len(res.table) == 5
     s = res.summary
     assert s["population_year"] == 2018

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import pickle
 from pathlib import Path
 
@@ -20,12 +19,11 @@ from geo.errors import (
     InputError,
     OutsideNetworkError,
     SnapDistanceError,
-    UnknownMunicipalityError,
 )
 from geo.network import generate_road_graph, graph_from_lines, prepare_network
 from geo.network_io import read_osm_xml
 from geo.settings import WORK_CRS, Settings
-from tests.geo.roadgraphs import X0, Y0, grid_graph, nx_times, point, region_frame
+from tests.geo.roadgraphs import X0, Y0, grid_graph, nx_times, point
 
 DATA = Settings().data_dir
 
@@ -267,113 +265,6 @@ def test_isochrone_bad_input() -> None:
         travel.isochrones(eng, np.array([[X0, Y0]]), [10], buffer_m=0)
     with pytest.raises(OutsideNetworkError):
         travel.isochrones(eng, np.array([[X0 - 30_000, Y0]]), [10])
-
-
-# -- reachable -----------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def towns() -> gpd.GeoDataFrame:
-    return region_frame(
-        {
-            "Adorf": (X0, Y0, 1000),  # node 0
-            "Bedorf": (X0 + 1000, Y0 + 50, 200),  # node 1: 100 s
-            "Cedorf": (X0 + 2000, Y0 + 2000, 30),  # node 8: 400 s
-            "Fernstadt": (X0 + 20_000, Y0, 5000),  # outside the grid
-        }
-    )
-
-
-def test_reachable_known_sets_and_population(
-    grid: travel.RoutingEngine, towns: gpd.GeoDataFrame
-) -> None:
-    r = travel.reachable("Adorf", max_minutes=5, region=towns, network=grid)
-    assert r.table["name"].tolist() == ["Adorf", "Bedorf"]
-    assert list(r.table.columns) == travel.REACHABLE_COLUMNS
-    assert r.table["minutes"].tolist() == [0.0, pytest.approx(1.7)]
-    assert r.summary["population_reached"] == 1200
-    assert r.summary["municipalities_reached"] == 2
-    assert r.summary["network"] == "test grid"
-    # Fernstadt is 20 km away: within reach at 130 km/h in 10 min, so it is listed as
-    # outside the network (unknown), not as "not reached"
-    r10 = travel.reachable("Adorf", max_minutes=10, region=towns, network=grid)
-    assert r10.table["name"].tolist() == ["Adorf", "Bedorf", "Cedorf"]
-    assert r10.summary["population_reached"] == 1230
-    assert r10.outside["name"].tolist() == ["Fernstadt"]
-    assert r10.outside["status"].tolist() == ["outside_network"]
-    assert r.outside.empty  # 5 min at 130 km/h is 10.8 km: Fernstadt cannot be in reach
-
-
-def test_reachable_from_lonlat_and_by_ags(
-    grid: travel.RoutingEngine, towns: gpd.GeoDataFrame
-) -> None:
-    lonlat = gpd.GeoSeries([Point(X0 + 2000, Y0 + 2000)], crs=WORK_CRS).to_crs(4326)
-    r = travel.reachable(
-        (lonlat.x.iloc[0], lonlat.y.iloc[0]), max_minutes=4, region=towns, network=grid
-    )
-    assert r.table["name"].tolist() == ["Cedorf"]
-    r2 = travel.reachable(towns["ags"].iloc[1], max_minutes=2, region=towns, network=grid)
-    assert r2.summary["origin"] == "Bedorf"
-    assert set(r2.table["name"]) == {"Bedorf", "Adorf"}
-
-
-def test_reachable_bad_input(grid: travel.RoutingEngine, towns: gpd.GeoDataFrame) -> None:
-    with pytest.raises(UnknownMunicipalityError) as exc:
-        travel.reachable("Adorff", region=towns, network=grid)
-    assert "Adorf" in exc.value.suggestions
-    with pytest.raises(OutsideNetworkError, match="Fernstadt"):
-        travel.reachable("Fernstadt", region=towns, network=grid)
-    with pytest.raises(InputError, match="between 1 and 240"):
-        travel.reachable("Adorf", max_minutes=0, region=towns, network=grid)
-    with pytest.raises(InputError, match="mode 'rail' needs a timetable"):
-        travel.reachable("Adorf", mode="rail", region=towns, network=grid)
-    with pytest.raises(InputError, match="needs a service date"):
-        travel.reachable("Adorf", mode="rail", region=towns, context={"timetable": object()})
-    with pytest.raises(InputError, match="mode must be one of car, rail"):
-        travel.reachable("Adorf", mode="boat", region=towns, network=grid)
-    with pytest.raises(InputError, match="needs a road network"):
-        travel.reachable("Adorf", region=towns, network=None)
-    with pytest.raises(InputError, match="lon, lat"):
-        travel.reachable((500.0, 50.0), region=towns, network=grid)
-
-
-def test_registered_mode_is_dispatched(
-    grid: travel.RoutingEngine, towns: gpd.GeoDataFrame, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def fake_rail(
-        origin: travel.Origin, region: gpd.GeoDataFrame, limit: float, ctx: object
-    ) -> tuple[np.ndarray, np.ndarray, dict[str, object]]:
-        mins = np.array([0.0, 50.0, 12.0, math.inf])
-        return mins, np.array([True, True, True, False]), {"feeds": ["test"]}
-
-    monkeypatch.setattr(travel, "_MODES", {**travel._MODES})
-    monkeypatch.setattr(travel, "PENDING_MODES", {"boat": "no ferries in the feeds"})
-    with pytest.raises(InputError, match="mode 'boat' cannot be answered yet: no ferries"):
-        travel.reachable("Adorf", mode="boat", region=towns, network=grid)
-    travel.register_mode("rail", fake_rail)
-    r = travel.reachable("Adorf", mode="rail", max_minutes=15, region=towns)
-    assert r.table["name"].tolist() == ["Adorf", "Cedorf"]
-    assert list(r.table.columns) == travel.REACHABLE_COLUMNS
-    assert r.summary["feeds"] == ["test"] and r.summary["mode"] == "rail"
-
-
-def test_reachable_from_jena_on_jena_roads(
-    jena: tuple[travel.RoutingEngine, nx.MultiDiGraph], region: gpd.GeoDataFrame
-) -> None:
-    eng, _ = jena
-    r = travel.reachable("Jena", max_minutes=30, region=region, network=eng)
-    jena_pop = int(region.loc[region["name"] == "Jena", "population"].iloc[0])
-    assert r.table["name"].tolist() == ["Jena"]
-    assert r.summary["population_reached"] == jena_pop
-    # the neighbours lie beyond the Jena-only network: reported, not dropped silently
-    assert {"Zöllnitz", "Bucha", "Jenalöbnitz"} <= set(r.outside["name"])
-    assert (r.outside["straight_km"] <= 30 / 60 * travel.MAX_SPEED_KPH).all()
-    # an origin in the city by lon/lat reaches the Jena centre in a few minutes
-    r2 = travel.reachable((11.6200, 50.9300), max_minutes=15, region=region, network=eng)
-    assert r2.table["name"].tolist() == ["Jena"]
-    assert 0 < r2.table["minutes"].iloc[0] < 15
-    with pytest.raises(OutsideNetworkError, match=r"Apolda.*jena_roads_osm2014"):
-        travel.reachable("Apolda", max_minutes=30, region=region, network=eng)
 
 
 def test_points_xy_uses_representative_points_of_polygons(tmp_path: Path) -> None:

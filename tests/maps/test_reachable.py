@@ -6,7 +6,8 @@ import geopandas as gpd
 import numpy as np
 import pytest
 
-from geo import travel
+from geo import modes, travel
+from geo.errors import InputError
 from geo.network import graph_from_lines, prepare_network
 from geo.settings import Settings
 from maps.base import render_html
@@ -33,8 +34,8 @@ def test_map_shows_reached_outside_and_isochrones(
     lines = gpd.read_file(settings.data_dir / "jena_roads_osm2014.geojson")
     g, _ = prepare_network(graph_from_lines(lines))
     eng = travel.RoutingEngine.from_graph(g, "jena test", "t")
-    res = travel.reachable("Jena", max_minutes=20, region=region_model, network=eng)
-    org = travel.resolve_origin(region_model, "Jena")
+    res = modes.reachable("Jena", max_minutes=20, region=region_model, network=eng)
+    org = modes.resolve_origin(region_model, "Jena")
     iso = travel.isochrones(eng, org.xy, [10, 20])
     m = build_reachable_map(region_model, res, iso, settings, attribution=["© OSM test"])
     page = render_html(m, settings)
@@ -46,3 +47,20 @@ def test_map_shows_reached_outside_and_isochrones(
 def test_registry_renders_reachable_map(settings: Settings) -> None:
     page = render_map("reachable", settings, lang="en")
     assert "Reachability by car" in page
+
+
+def test_registry_takes_the_rail_query_options(settings: Settings) -> None:
+    """The map takes the rail query's options by their names (as /transit/reachable) and
+    names the day and window; they are refused for the car map."""
+    page = render_map(
+        "reachable",
+        settings,
+        lang="en",
+        options={"mode": "rail", "from": "Weimar", "window": "06:00-09:00", "percentile": "80"},
+    )
+    assert "Reachability by rail" in page and "Weimar" in page
+    assert "2019-05-15, 06:00–09:00 (percentile 80 of the minutes in the window)" in page
+    with pytest.raises(InputError, match="window: only for mode rail"):
+        render_map("reachable", settings, options={"mode": "car", "window": "06:00-09:00"})
+    with pytest.raises(InputError, match="percentile 'high'"):
+        render_map("reachable", settings, options={"mode": "rail", "percentile": "high"})

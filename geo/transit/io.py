@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import tempfile
 import urllib.request
@@ -24,8 +25,11 @@ import pandas as pd
 
 from geo.errors import DataSourceError, FeedError, InputError
 from geo.settings import Settings
-from geo.sources import file_digest
-from geo.transit import ServiceScenario, Timetable, TransitOptions, build_timetable
+from geo.sources import RAIL_FILE, file_digest, read_stations, read_vector
+from geo.transit.feed import validate_feed
+from geo.transit.options import TransitOptions
+from geo.transit.scenarios import ServiceScenario, merge_tables, scenario_from_dict, with_scenario
+from geo.transit.timetable import Timetable, build_timetable
 
 #: GTFS files read into tables (file stem -> gtfs-kit attribute).
 GTFS_FILES = (
@@ -104,8 +108,6 @@ def read_feeds(paths: Sequence[Path]) -> dict[str, pd.DataFrame | None]:
     Stops keep their ids across feeds (so the same EVA station in two feeds is one stop);
     trips, routes and services get the feed's position as prefix to stay distinct.
     """
-    from geo.transit import merge_tables
-
     merged: dict[str, pd.DataFrame | None] | None = None
     for i, p in enumerate(paths):
         t = read_gtfs_tables(Path(p))
@@ -223,8 +225,6 @@ def download_feed(url: str, dest: Path, timeout_s: float = 120.0) -> Path:
     FeedError
         When the downloaded feed is broken.
     """
-    from geo.transit import validate_feed
-
     if not url.lower().startswith(("http://", "https://")):
         raise InputError(f"feed URL {url!r} must start with http:// or https://.")
     dest = Path(dest)
@@ -262,9 +262,6 @@ def get_timetable(settings: Settings) -> Timetable:
 
 def timetable_with_scenario(settings: Settings, scenario: ServiceScenario) -> Timetable:
     """The configured feeds plus a planned service (built anew; named in every answer)."""
-    from geo.sources import RAIL_FILE, read_stations, read_vector
-    from geo.transit import with_scenario
-
     base = get_timetable(settings)
     tables = read_feeds(feed_paths(settings))
     stations = read_stations(settings.data_dir)
@@ -278,10 +275,6 @@ def timetable_with_scenario(settings: Settings, scenario: ServiceScenario) -> Ti
 
 def read_scenario(path: Path) -> ServiceScenario:
     """Read a scenario from a JSON file (the fields of :class:`ServiceScenario`)."""
-    import json
-
-    from geo.transit import scenario_from_dict
-
     try:
         data = json.loads(Path(path).read_text())
     except FileNotFoundError as exc:

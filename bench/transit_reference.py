@@ -1,5 +1,9 @@
 """Slow, plain reference routers for checking :func:`geo.transit.raptor` (tests, bench).
 
+Independent of the code under test: the trips of a day are read from the timetable's
+calendar entries and footpaths are measured between stop coordinates here, by plain
+loops, not taken from :func:`geo.transit.active_trips` or the timetable's footpath arrays.
+
 * :func:`brute_force_arrivals`: rounds over every trip of the day, no route grouping, no
   pruning, no binary search: the definition of "earliest arrival with at most k rides".
 * :func:`time_expanded_graph` / :func:`time_expanded_arrivals`: the classic
@@ -8,27 +12,66 @@
 
 Both use the same rules as RAPTOR: a change at the same stop takes ``min_change_s``, a
 footpath (one after each ride) takes its walking time, the origin's access stops are
-ready at the departure time plus the walk.
+ready at the departure time plus the walk. ``max_time_s`` drops arrivals after it (by ride
+or on foot), which are then not ridden on from.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from datetime import date
 
 import networkx as nx
 import numpy as np
 
-from geo.transit import INF, Timetable, active_trips
+from geo.transit import INF, Timetable
+
+
+def _running(tt: Timetable, ordinal: int) -> set[int]:
+    """Service indices with a calendar entry on the date of this ordinal."""
+    return {
+        int(s)
+        for s, d in zip(tt.svc_entry_service.tolist(), tt.svc_entry_day.tolist(), strict=True)
+        if d == ordinal
+    }
 
 
 def _day_trips(tt: Timetable, day: date | str) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    trips, shift = active_trips(tt, day)
+    """(stops, arrivals, departures) of every trip running on ``day``; trips of the day
+    before count when they arrive at or after 24:00, shifted by -24 h."""
+    d = (day if isinstance(day, date) else date.fromisoformat(day)).toordinal()
+    today, yesterday = _running(tt, d), _running(tt, d - 1)
     out = []
-    for t, sh in zip(trips, shift, strict=True):
-        a, b = tt.trip_ptr[t], tt.trip_ptr[t + 1]
-        out.append((tt.st_stop[a:b], tt.st_arr[a:b] + sh, tt.st_dep[a:b] + sh))
+    for t in range(tt.n_trips):
+        a, b = int(tt.trip_ptr[t]), int(tt.trip_ptr[t + 1])
+        svc = int(tt.trip_service[t])
+        shifts = []
+        if svc in today:
+            shifts.append(0)
+        if svc in yesterday and int(tt.st_arr[b - 1]) >= 86400:
+            shifts.append(-86400)
+        for sh in shifts:
+            out.append((tt.st_stop[a:b], tt.st_arr[a:b] + sh, tt.st_dep[a:b] + sh))
+    return out
+
+
+def footpaths(tt: Timetable) -> list[list[tuple[int, int]]]:
+    """Per stop, the ``(other stop, walk seconds)`` within ``max_transfer_m`` straight line."""
+    o = tt.options
+    n = tt.n_stops
+    out: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+    if o.max_transfer_m <= 0:
+        return out
+    xs, ys = tt.stop_x.tolist(), tt.stop_y.tolist()
+    for i in range(n):
+        for j in range(n):
+            if i == j:
+                continue
+            dist = math.hypot(xs[i] - xs[j], ys[i] - ys[j])
+            if dist <= o.max_transfer_m:
+                out[i].append((j, math.ceil(dist * o.detour_factor / o.walk_speed_m_s)))
     return out
 
 
@@ -37,9 +80,12 @@ def brute_force_arrivals(
     day: date | str,
     sources: Sequence[tuple[int, int]],
     max_transfers: int,
+    max_time_s: int | None = None,
 ) -> np.ndarray:
     """Earliest arrival at every stop with at most ``max_transfers`` changes (slowly)."""
     trips = _day_trips(tt, day)
+    walks = footpaths(tt)
+    limit = INF if max_time_s is None else max_time_s
     n = tt.n_stops
     change = tt.options.min_change_s
     best = np.full(n, INF, np.int64)
@@ -52,7 +98,7 @@ def brute_force_arrivals(
         for stops, arr, dep in trips:
             on = False
             for i in range(len(stops)):
-                if on:
+                if on and arr[i] <= limit:
                     ride[stops[i]] = min(ride[stops[i]], arr[i])
                 if ready[stops[i]] <= dep[i]:
                     on = True
@@ -62,9 +108,10 @@ def brute_force_arrivals(
                 continue
             best[s] = min(best[s], ride[s])
             new_ready[s] = min(new_ready[s], ride[s] + change)
-            for j in range(tt.xfer_ptr[s], tt.xfer_ptr[s + 1]):
-                u = tt.xfer_to[j]
-                w = ride[s] + tt.xfer_s[j]
+            for u, walk_s in walks[s]:
+                w = ride[s] + walk_s
+                if w > limit:
+                    continue
                 best[u] = min(best[u], w)
                 new_ready[u] = min(new_ready[u], w)
         ready = new_ready
@@ -79,6 +126,7 @@ def time_expanded_graph(tt: Timetable, day: date | str) -> tuple[nx.DiGraph, dic
     are seconds. Returns the graph and, per stop, the sorted ready times.
     """
     trips = _day_trips(tt, day)
+    walks = footpaths(tt)
     change = tt.options.min_change_s
     ready_times: dict[int, set[int]] = {}
     for stops, _arr, dep in trips:
@@ -112,9 +160,10 @@ def time_expanded_graph(tt: Timetable, day: date | str) -> tuple[nx.DiGraph, dic
                 if i < m - 1:
                     g.add_edge(a, ("d", k, i), weight=int(dep[i] - arr[i]))
                 link_ready(a, s, int(arr[i]) + change, int(arr[i]))
-                for j in range(tt.xfer_ptr[s], tt.xfer_ptr[s + 1]):
-                    link_ready(a, int(tt.xfer_to[j]), int(arr[i] + tt.xfer_s[j]), int(arr[i]))
+                for u, walk_s in walks[s]:
+                    link_ready(a, u, int(arr[i]) + walk_s, int(arr[i]))
     g.graph["ready_times"] = rt
+    g.graph["footpaths"] = walks
     return g, rt
 
 
@@ -148,7 +197,6 @@ def time_expanded_arrivals(
         attrs = g.nodes[node]
         s, t = attrs["stop"], attrs["time"]
         best[s] = min(best[s], t)
-        for j in range(tt.xfer_ptr[s], tt.xfer_ptr[s + 1]):
-            u = tt.xfer_to[j]
-            best[u] = min(best[u], t + tt.xfer_s[j])
+        for u, walk_s in g.graph["footpaths"][s]:
+            best[u] = min(best[u], t + walk_s)
     return best

@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo import gtfs_io, transit, travel
+from geo import modes, transit
 from geo.errors import FeedReferenceError, NoServiceError
 from geo.settings import Settings
+from geo.transit import io as transit_io
 
 DAY = "2019-05-15"  # a Wednesday in the feed's timetable year
 FEED = "db_fv_gtfs_2019.zip"
@@ -26,7 +27,7 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def feed(cache_dir: Path) -> tuple[transit.Timetable, dict[str, pd.DataFrame | None]]:
-    tt, tables = gtfs_io.load_timetable(Settings(processed_dir=cache_dir))
+    tt, tables = transit_io.load_timetable(Settings(processed_dir=cache_dir))
     assert tables is not None
     return tt, tables
 
@@ -39,7 +40,7 @@ def test_feed_is_indexed_and_cached(feed: tuple[transit.Timetable, dict], cache_
     # the three night trains whose times jump back across a time zone are named
     assert len(info["dropped_trips"]) == 3 and all("EN" in t for t in info["dropped_trips"])
     t0 = time.perf_counter()
-    again, tables = gtfs_io.load_timetable(Settings(processed_dir=cache_dir))
+    again, tables = transit_io.load_timetable(Settings(processed_dir=cache_dir))
     assert tables is None  # came from the cache
     assert time.perf_counter() - t0 < 2.0
     np.testing.assert_array_equal(again.st_arr, tt.st_arr)
@@ -102,7 +103,7 @@ def test_reachable_rail_per_municipality(
     res = transit.reachable_rail(
         tt, region, "Jena", 120, DAY, window=("06:00", "09:00"), percentile=50
     )
-    assert list(res.table.columns) == travel.REACHABLE_COLUMNS  # as the car mode
+    assert list(res.table.columns) == modes.REACHABLE_COLUMNS  # as the car mode
     assert res.table.iloc[0]["name"] == "Jena" and res.table.iloc[0]["minutes"] == 0
     assert (res.table["minutes"] <= 120).all()
     s = res.summary
@@ -166,24 +167,24 @@ def test_timetable_is_picklable_for_workers(feed: tuple[transit.Timetable, dict]
 
 def test_sample_fixture_feed_reads(tmp_path: Path) -> None:
     path = Settings().data_dir / "fixture_sample_gtfs.zip"
-    tables = gtfs_io.read_gtfs_tables(path)
+    tables = transit_io.read_gtfs_tables(path)
     tt = transit.build_timetable(tables, feeds=[path.name])
     assert tt.n_stops == 10
     assert tt.n_trips > 10  # frequency trips expanded
-    tt2, _ = gtfs_io.load_timetable(Settings(processed_dir=tmp_path), paths=[path])
+    tt2, _ = transit_io.load_timetable(Settings(processed_dir=tmp_path), paths=[path])
     assert tt2.n_trips == tt.n_trips
 
 
 def test_broken_feed_is_refused_before_caching(tmp_path: Path) -> None:
     feed_dir = tmp_path / "feed"
     feed_dir.mkdir()
-    tables = gtfs_io.read_gtfs_tables(Settings().data_dir / "fixture_sample_gtfs.zip")
+    tables = transit_io.read_gtfs_tables(Settings().data_dir / "fixture_sample_gtfs.zip")
     for name, df in tables.items():
         if df is not None and name != "stops":
             df.to_csv(feed_dir / f"{name}.txt", index=False)
     out = tmp_path / "cache"
     with pytest.raises(Exception) as err:
-        gtfs_io.load_timetable(Settings(processed_dir=out), paths=[feed_dir])
+        transit_io.load_timetable(Settings(processed_dir=out), paths=[feed_dir])
     assert type(err.value).__name__ in ("FeedMissingFileError", "FeedReferenceError")
     assert not out.exists() or not list(out.iterdir())
 
@@ -197,9 +198,9 @@ def test_download_feed_from_local_server(tmp_path: Path) -> None:
     src = tmp_path / "srv"
     src.mkdir()
     (src / "good.zip").write_bytes((Settings().data_dir / "fixture_sample_gtfs.zip").read_bytes())
-    tables = gtfs_io.read_gtfs_tables(src / "good.zip")
+    tables = transit_io.read_gtfs_tables(src / "good.zip")
     tables["trips"] = None
-    gtfs_io.write_gtfs(tables, src / "broken.zip")
+    transit_io.write_gtfs(tables, src / "broken.zip")
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def __init__(self, *a: object, **kw: object) -> None:
@@ -214,14 +215,14 @@ def test_download_feed_from_local_server(tmp_path: Path) -> None:
     try:
         base = f"http://127.0.0.1:{server.server_address[1]}"
         dest = tmp_path / "out" / "feed.zip"
-        assert gtfs_io.download_feed(f"{base}/good.zip", dest, timeout_s=10) == dest
+        assert transit_io.download_feed(f"{base}/good.zip", dest, timeout_s=10) == dest
         assert dest.is_file()
         bad = tmp_path / "out" / "bad.zip"
         with pytest.raises(FeedError):
-            gtfs_io.download_feed(f"{base}/broken.zip", bad, timeout_s=10)
+            transit_io.download_feed(f"{base}/broken.zip", bad, timeout_s=10)
         assert not bad.exists()
         with pytest.raises(DataSourceError):
-            gtfs_io.download_feed(f"{base}/missing.zip", bad, timeout_s=10)
+            transit_io.download_feed(f"{base}/missing.zip", bad, timeout_s=10)
         assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["feed.zip"]
     finally:
         server.shutdown()
