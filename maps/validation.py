@@ -57,8 +57,8 @@ def ic_car_minutes(
     if not feeds or not set(feeds) <= LONG_DISTANCE_FEEDS:
         return pd.Series(dtype=float)
     from geo import travel
-    from geo.transit import io as gtfs_io
     from geo.network_io import cached_engine
+    from geo.transit import io as gtfs_io
 
     tt = gtfs_io.get_timetable(settings)
     engine, _ = cached_engine(settings)
