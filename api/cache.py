@@ -11,7 +11,7 @@ visitors at once would each wait for their own build. This ASGI middleware keeps
   name of the caller's token. The token is authenticated on every request (a revoked
   token never reaches a cached page), and a page built for one viewer class is never
   served to another (a land-pool page never to the public, nor the other way round);
-* the **data version** of the store (:func:`geo.data_version.data_version`, read from
+* the **data version** of the store (:func:`geo.landpool.data_version.data_version`, read from
   the database on every request): every edit, import, publish or unpublish moves it, in
   every worker process, so no page outlives the data it shows.
 
@@ -109,7 +109,7 @@ class AnswerCache:
 def _viewer_and_version(scope: Scope) -> tuple[str, str] | None:
     """The caller's viewer class and the store's data version (None: do not cache)."""
     from api.deps import get_store, get_viewer
-    from geo.data_version import data_version
+    from geo.landpool.data_version import data_version
 
     request = Request(scope)
     try:

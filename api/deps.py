@@ -8,12 +8,12 @@ import geopandas as gpd
 import pandas as pd
 from fastapi import Request
 
-from geo.access import PUBLIC, Viewer
-from geo.build import load_region
+from geo.access.roles import PUBLIC, Viewer
+from geo.access.tokens import TokenStore
 from geo.errors import AuthenticationError
+from geo.landpool.store import Store
+from geo.region.build import load_region
 from geo.settings import Settings
-from geo.store import Store
-from geo.tokens import TokenStore
 
 
 def get_app_settings(request: Request) -> Settings:

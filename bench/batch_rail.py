@@ -39,9 +39,9 @@ import numpy as np
 import pandas as pd
 from figures import figure
 
-from geo import batch
-from geo.batch_io import PartitionStore
-from geo.build import load_region
+from geo.batch import jobs as batch
+from geo.batch.io import PartitionStore
+from geo.region.build import load_region
 from geo.settings import Settings
 from geo.transit.io import get_timetable
 

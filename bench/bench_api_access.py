@@ -22,9 +22,9 @@ from fastapi.testclient import TestClient
 from figures import figure
 
 from api.app import create_app
-from geo.build import build
+from geo.access.tokens import TokenStore
+from geo.region.build import build
 from geo.settings import Settings
-from geo.tokens import TokenStore
 
 
 def _median_ms(fn: Callable[[], object], repeats: int) -> float:

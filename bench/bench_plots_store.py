@@ -25,11 +25,11 @@ import sqlalchemy as sa
 from figures import figure
 from shapely.geometry import box
 
-from geo.plots import Viewer
-from geo.plots_io import import_plots
+from geo.landpool.io import import_plots
+from geo.landpool.plots import Viewer
+from geo.landpool.store import Store
 from geo.settings import WORK_CRS, Settings
 from geo.sources import read_vg250
-from geo.store import Store
 
 LANDPOOL = Viewer("landpool", "bench")
 

@@ -23,10 +23,11 @@ from fastapi.testclient import TestClient  # noqa: E402
 from figures import figure  # noqa: E402
 
 from api.app import create_app  # noqa: E402
-from geo import modes, travel  # noqa: E402
-from geo.build import load_region  # noqa: E402
-from geo.network import graph_from_lines, prepare_network  # noqa: E402
-from geo.network_io import cached_engine, jena_roads_path  # noqa: E402
+from geo import modes  # noqa: E402
+from geo.region.build import load_region  # noqa: E402
+from geo.roads import engine as travel  # noqa: E402
+from geo.roads.io import cached_engine, jena_roads_path  # noqa: E402
+from geo.roads.network import graph_from_lines, prepare_network  # noqa: E402
 from geo.settings import Settings  # noqa: E402
 
 RUNS = 60

@@ -4,9 +4,9 @@ Run: ``.venv/bin/python bench/territory.py [RUNS]``. Reads the Germany pack once
 2016: 11,299 land parts and 132 water parts; Destatis: 11,313 codes), then builds the
 model ``RUNS`` times each way in the same process, alternating:
 
-* ours: :func:`geo.region.build_region` with the territorial step (:mod:`geo.territory`:
-  areas with water parts, adjacency, centre points, the subset search, trends on the
-  common territory);
+* ours: :func:`geo.region.model.build_region` with the territorial step
+  (:mod:`geo.region.territory`: areas with water parts, adjacency, centre points, the
+  subset search, trends on the common territory);
 * baseline: the same build with ``territorial=False`` (the model before the step).
 
 Prints the median seconds of both, the ratio, and what the step found. Target: under
@@ -19,7 +19,8 @@ import statistics
 import sys
 import time
 
-from geo import region, sources
+from geo import sources
+from geo.region import model as region
 from geo.settings import Settings
 
 

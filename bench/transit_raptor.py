@@ -25,7 +25,7 @@ from figures import figure
 from transit_reference import time_expanded_arrivals, time_expanded_graph
 
 from geo import transit
-from geo.build import load_region
+from geo.region.build import load_region
 from geo.settings import Settings
 from geo.transit import io as transit_io
 from geo.transit import kernel

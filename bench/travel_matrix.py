@@ -1,7 +1,7 @@
 """Benchmark: many-to-many car travel-time matrices, project engine vs osmnx + networkx.
 
 Prints, side by side in one run, the time of a many-to-many matrix computed with the
-project's engine (:mod:`geo.travel`: pandana contraction hierarchies and scipy
+project's engine (:mod:`geo.roads.engine`: pandana contraction hierarchies and scipy
 Dijkstra) and with the plain baseline (an osmnx graph and networkx's
 ``single_source_dijkstra_path_length`` per origin), their ratio, the largest
 difference between their results and the peak memory, on two graphs:
@@ -9,7 +9,7 @@ difference between their results and the peak memory, on two graphs:
 1. the Jena road network of the data pack: all Ortsteile (representative points) ×
    all OSM landuse polygons (representative points; the demo plots) covered by it;
 2. a generated road-like graph (perturbed grid with road classes and one-way streets,
-   :func:`geo.network.generate_road_graph`, ≥ 100,000 nodes), 1,000 × 1,000 random
+   :func:`geo.roads.network.generate_road_graph`, ≥ 100,000 nodes), 1,000 × 1,000 random
    node pairs. Target: ≥ 50× faster than the baseline, equal to it within 1 s.
 
 igraph's Dijkstra is timed as well (it was a candidate engine).
@@ -40,9 +40,9 @@ from figures import figure
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from geo import travel  # noqa: E402
-from geo.network import generate_road_graph, graph_from_lines, prepare_network  # noqa: E402
-from geo.network_io import JENA_ROADS_FILE  # noqa: E402
+from geo.roads import engine as travel  # noqa: E402
+from geo.roads.io import JENA_ROADS_FILE  # noqa: E402
+from geo.roads.network import generate_road_graph, graph_from_lines, prepare_network  # noqa: E402
 from geo.settings import Settings  # noqa: E402
 
 

@@ -1,7 +1,7 @@
 """The travel-mode registry and :func:`reachable`: municipalities within N minutes by any mode.
 
 A mode computes minutes from an origin to every municipality centre: ``car`` on the road
-network (:mod:`geo.travel`), ``rail`` on GTFS timetables (:mod:`geo.transit`); further
+network (:mod:`geo.roads.engine`), ``rail`` on GTFS timetables (:mod:`geo.transit`); further
 modes plug in with :func:`register_mode`. Every mode answers with the same columns
 (:data:`REACHABLE_COLUMNS`) and a summary naming what it was computed from.
 """
@@ -18,12 +18,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import population
 from geo.errors import InputError
-from geo.region import find_municipality
-from geo.transit import RailQuery, reachable_for
-from geo.transit.query import DEFAULT_MAX_MINUTES as RAIL_DEFAULT_MINUTES
-from geo.travel import (
+from geo.region import population
+from geo.region.model import find_municipality
+from geo.roads.engine import (
     MAX_SPEED_KPH,
     RoutingEngine,
     check_minutes,
@@ -31,6 +29,8 @@ from geo.travel import (
     one_to_all_s,
     snap,
 )
+from geo.transit import RailQuery, reachable_for
+from geo.transit.query import DEFAULT_MAX_MINUTES as RAIL_DEFAULT_MINUTES
 
 #: Time limit of a query that gives none, per mode (minutes).
 DEFAULT_MINUTES: dict[str, float] = {"car": 30.0, "rail": RAIL_DEFAULT_MINUTES}
@@ -214,7 +214,7 @@ def reachable(
     max_minutes
         Time limit, 1–240 minutes.
     region
-        The region model (:func:`geo.build.load_region`).
+        The region model (:func:`geo.region.build.load_region`).
     network
         The road network for ``mode="car"``.
     context

@@ -89,7 +89,7 @@ class Settings(BaseSettings):
         default=None,
         description="URL of a GTFS feed to fetch with `stadtregion transit download` (e.g. DELFI).",
     )
-    # -- road networks and travel times (geo/network_io.py, geo/travel.py)
+    # -- road networks and travel times (geo/roads/io.py, geo/roads/engine.py)
     max_snap_m: float = Field(
         default=500.0, gt=0, description="Farthest a point may lie from the road network (m)."
     )
@@ -107,7 +107,7 @@ class Settings(BaseSettings):
         description="Road network to route on (OSM XML/PBF, GraphML or road lines); the "
         "cached regional network, else the shared Jena roads, when unset.",
     )
-    # -- published figures (geo/published.py, geo/published_io.py)
+    # -- published figures (geo/region/published.py, geo/region/published_io.py)
     inkar_file: Path | None = Field(
         default=None,
         description="BBSR INKAR accessibility table (Gemeindeverbände, 2020); the Germany "

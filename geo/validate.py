@@ -1,7 +1,7 @@
 """Strict checks of what callers send: GeoJSON geometries and typed plot properties.
 
 The ONE validator of incoming geometries: the API (``POST``/``PATCH /plots``, the flood
-polygons of ``POST /plots/screen``) and the import paths (:func:`geo.plots_io.read_plots`)
+polygons of ``POST /plots/screen``) and the import paths (:func:`geo.landpool.io.read_plots`)
 call it, so a polygon at lon 500, coordinates ``[true, false]`` or ``["11.5", "50.9"]``,
 ``NaN`` or a polygon far outside the region is refused with a message naming the problem
 instead of being stored (or failing deep inside GEOS).

@@ -22,8 +22,8 @@ from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from geo.errors import DataSourceError
-from geo.export import to_geojson
-from geo.region import require_crs
+from geo.ogc.export import to_geojson
+from geo.region.model import require_crs
 from geo.settings import WEB_CRS, WORK_CRS, Settings
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"

@@ -1,9 +1,9 @@
 """The forum map (public): the region, land offered for housing or commerce, reachability.
 
 Built only from what a ``public`` viewer may see, whoever asks: plots are read from the
-store as :data:`geo.plots.PUBLIC`, so only published, non-confidential plots with their
+store as :data:`geo.landpool.plots.PUBLIC`, so only published, non-confidential plots with their
 public fields enter the page. Offers
-follow :func:`geo.offers.offer_kind` and are shown across municipal borders. Layers:
+follow :func:`geo.landpool.offers.offer_kind` and are shown across municipal borders. Layers:
 municipalities by population trend (popups with population, trend, and rail and car
 minutes from Jena), municipalities reached by rail from Jena (coloured outline), car
 minutes from Jena where the loaded road network reaches (off by default), the offered
@@ -19,13 +19,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import region as region_model
 from geo import sources
-from geo.build import load_region
-from geo.export import to_geojson
-from geo.offers import KINDS, offer_kind
-from geo.plots import PUBLIC
-from geo.plots_public import project_frame
+from geo.landpool.offers import KINDS, offer_kind
+from geo.landpool.plots import PUBLIC
+from geo.landpool.public import project_frame
+from geo.ogc.export import to_geojson
+from geo.region import model as region_model
+from geo.region.build import load_region
 from geo.settings import Settings
 from maps import minutes as jm
 from maps.base import (
@@ -49,7 +49,7 @@ from maps.region import (
 from maps.region import labels as region_labels
 
 if TYPE_CHECKING:
-    from geo.store import Store
+    from geo.landpool.store import Store
     from maps.registry import MapRequest
 
 #: Minute classes (upper bounds) of the reachability layers, dark = near.
@@ -155,7 +155,7 @@ def minute_colours(minutes: np.ndarray) -> list[str | None]:
 
 def public_offers(store: Store) -> gpd.GeoDataFrame:
     """Plots a ``public`` viewer sees (published, not confidential) that are offered for
-    housing or commerce, with ``kind``; only the public fields (:mod:`geo.plots_public`)."""
+    housing or commerce, with ``kind``; only the public fields (:mod:`geo.landpool.public`)."""
     plots = project_frame(store.frame(PUBLIC), PUBLIC)
     kind = offer_kind(plots)
     out = plots[kind.notna().to_numpy()].copy()
@@ -373,7 +373,8 @@ def forum_map(req: MapRequest) -> folium.Map:
 
 
 def attributions_for_frame(offers: pd.DataFrame) -> list[str]:
-    """Attributions of the data behind the offered plots (as ``geo.plots_io.attributions_for``)."""
+    """Attributions of the data behind the offered plots (as
+    ``geo.landpool.io.attributions_for``)."""
     out: list[str] = []
     if (
         len(offers)

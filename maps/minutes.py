@@ -55,7 +55,7 @@ def jena_minutes(settings: Settings, region: gpd.GeoDataFrame) -> JenaMinutes:
 
 @lru_cache(maxsize=4)
 def _cached(settings_json: str, ags: tuple[str, ...]) -> JenaMinutes:
-    from geo.build import load_region
+    from geo.region.build import load_region
 
     settings = Settings.model_validate_json(settings_json)
     region, _ = load_region(settings)
@@ -94,7 +94,7 @@ def _rail(
 def _car(
     settings: Settings, region: gpd.GeoDataFrame
 ) -> tuple[pd.Series, pd.Series, str, list[str]]:
-    from geo.network_io import cached_engine
+    from geo.roads.io import cached_engine
 
     engine, _ = cached_engine(settings)
     res = modes.reachable(ORIGIN, "car", MAX_MINUTES, region=region, network=engine)
@@ -158,9 +158,9 @@ def inkar_texts(region: pd.DataFrame, minutes: JenaMinutes, lang: str) -> list[s
 
     Where a car time is computed the text is ``–``. Elsewhere a joined municipality shows
     its published association values (labelled by the popup field: source, year,
-    level); one without a joined value says why (:data:`geo.published.INKAR_REASON_LABELS`).
+    level); one without a joined value says why (:data:`geo.region.published.INKAR_REASON_LABELS`).
     """
-    from geo.published import INKAR_COLUMNS, INKAR_REASON_LABELS
+    from geo.region.published import INKAR_COLUMNS, INKAR_REASON_LABELS
 
     lab = LABELS.get(lang, LABELS["de"])
     reasons = INKAR_REASON_LABELS.get(lang, INKAR_REASON_LABELS["de"])

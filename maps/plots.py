@@ -3,7 +3,7 @@
 Plots come from the store read *as the caller* (the store applies the confidentiality
 rule); the map refuses any caller who may not see confidential plots, because it is the
 land-pool team's working map. Each plot is derived and screened with a shipped profile
-(:mod:`geo.screening`): the popup lists the derived attributes and, per criterion, its
+(:mod:`geo.screening.criteria`): the popup lists the derived attributes and, per criterion, its
 state and reason. Layers: nature reserves of the Jena pack, flood zones (only when a
 HQ100 layer is configured; otherwise the legend says none is loaded), and mean slope
 classes of the plots from the DEM.
@@ -19,12 +19,12 @@ import numpy as np
 import pandas as pd
 
 from geo import sources
-from geo.build import load_region
 from geo.errors import InputError, PermissionDeniedError
-from geo.export import to_geojson
-from geo.plots import Status
-from geo.screening import derive_attributes, ranked, screen
-from geo.screening_io import (
+from geo.landpool.plots import Status
+from geo.ogc.export import to_geojson
+from geo.region.build import load_region
+from geo.screening.criteria import derive_attributes, ranked, screen
+from geo.screening.io import (
     NATURE_RESERVES_FILE,
     RESULT_ATTRIBUTIONS,
     load_layers,
@@ -246,7 +246,7 @@ def build_plots_map(
     lang: str = "de",
     tiles: str | None = None,
 ) -> folium.Map:
-    """Build the land-pool map from a screening result (:func:`geo.screening.screen`).
+    """Build the land-pool map from a screening result (:func:`geo.screening.criteria.screen`).
 
     Parameters
     ----------
@@ -435,7 +435,7 @@ def plots_map(req: MapRequest) -> folium.Map:
         result = plots
         around = boundary.geometry.to_crs(region.crs)
         if settings.flood_zones_file is not None:
-            from geo.screening_io import read_flood_zones
+            from geo.screening.io import read_flood_zones
 
             flood = read_flood_zones(settings.flood_zones_file).gdf
     near = region[region.intersects(around.to_crs(region.crs).union_all())]

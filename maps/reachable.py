@@ -16,9 +16,10 @@ import folium
 import geopandas as gpd
 import numpy as np
 
-from geo import modes, travel
+from geo import modes
 from geo.errors import InputError
-from geo.export import to_geojson
+from geo.ogc.export import to_geojson
+from geo.roads import engine as travel
 from geo.settings import Settings
 from geo.transit import io as transit_io
 from geo.transit import parse_rail_query
@@ -105,7 +106,7 @@ def build_reachable_map(
     result
         What :func:`geo.modes.reachable` returned.
     isochrones
-        Optional isochrone polygons (:func:`geo.travel.isochrones`), any CRS.
+        Optional isochrone polygons (:func:`geo.roads.engine.isochrones`), any CRS.
     settings
         Asset URLs and tiles.
     attribution
@@ -263,8 +264,8 @@ def reachable_map(
     :func:`geo.transit.parse_rail_query`, defaults from the settings).
     """
     from geo import sources
-    from geo.build import load_region
-    from geo.region import REGION_SOURCES
+    from geo.region.build import load_region
+    from geo.region.model import REGION_SOURCES
 
     model, _ = load_region(settings)
     org = modes.resolve_origin(model, modes.parse_origin(origin))
@@ -279,7 +280,7 @@ def reachable_map(
         iso = None
         attribution = [*sources.attributions(REGION_SOURCES), *sources.feed_attributions(tt.feeds)]
     else:
-        from geo.network_io import cached_engine
+        from geo.roads.io import cached_engine
 
         engine, _ = cached_engine(settings)
         if rail:

@@ -1,7 +1,7 @@
 """The region map: municipalities coloured by population trend, Jena and the ISEK towns.
 
 Classes of the annual population change come from mapclassify (user-defined breaks
-around the documented trend thresholds of :mod:`geo.region`).
+around the documented trend thresholds of :mod:`geo.region.model`).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import mapclassify
 import numpy as np
 import pandas as pd
 
-from geo import region as region_model
-from geo.export import to_geojson
+from geo.ogc.export import to_geojson
+from geo.region import model as region_model
 from geo.settings import Settings
 from maps import minutes as jm
 from maps.base import (
@@ -255,7 +255,7 @@ def build_region_map(
     Parameters
     ----------
     region
-        The region model (see :func:`geo.region.build_region`), any CRS.
+        The region model (see :func:`geo.region.model.build_region`), any CRS.
     settings
         Asset URLs and tile source.
     attribution

@@ -18,21 +18,21 @@ from typing import TYPE_CHECKING, Any
 import folium
 import geopandas as gpd
 
-from geo import region as region_model
 from geo import sources
-from geo.build import load_region
 from geo.errors import InputError, NotFoundError
-from geo.plots import PUBLIC, Viewer
+from geo.landpool.plots import PUBLIC, Viewer
+from geo.region import model as region_model
+from geo.region.build import load_region
 from geo.settings import Settings
 from maps.base import render_html
 from maps.region import build_region_map
 
 if TYPE_CHECKING:
-    from geo.store import Store
+    from geo.landpool.store import Store
 
 
 def _open_store(settings: Settings) -> Store:
-    from geo.store import Store
+    from geo.landpool.store import Store
 
     return Store.open(settings)
 

@@ -7,7 +7,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.export import to_geojson
+from geo.ogc.export import to_geojson
 from geo.settings import Settings
 from geo.transit import RailReachability
 from maps.base import add_attribution, add_legend, add_title, new_map, simplify_for_display

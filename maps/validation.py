@@ -2,11 +2,11 @@
 
 The computed minutes are the ones the region and forum maps show
 (:func:`maps.minutes.jena_minutes`: :func:`geo.transit.reachable_rail` and
-:func:`geo.travel.reachable`, same date, window and network), so the report explains the
+:func:`geo.roads.engine.reachable`, same date, window and network), so the report explains the
 numbers a planner sees. Car minutes to the nearest long-distance station (INKAR's IC/ICE
-measure) are routed with :class:`geo.travel.RoadCarMinutes` to the stops of the timetable,
+measure) are routed with :class:`geo.roads.engine.RoadCarMinutes` to the stops of the timetable,
 only when every feed is long-distance only (:data:`LONG_DISTANCE_FEEDS`). The table
-itself is the pure :func:`geo.validation.validation_table`; this module gathers its inputs
+itself is the pure :func:`geo.region.validation.validation_table`; this module gathers its inputs
 and renders it as text, CSV, JSON or an HTML page.
 """
 
@@ -21,11 +21,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import sources, validation
-from geo.build import load_region
+from geo import sources
 from geo.errors import InputError
-from geo.published import INKAR_SOURCE, INKAR_SOURCE_EN
-from geo.region import REGION_SOURCES
+from geo.region import validation
+from geo.region.build import load_region
+from geo.region.model import REGION_SOURCES
+from geo.region.published import INKAR_SOURCE, INKAR_SOURCE_EN
 from geo.settings import WORK_CRS, Settings
 from maps import minutes as jm
 from maps.region import REPORT_PATH
@@ -56,8 +57,8 @@ def ic_car_minutes(
     """
     if not feeds or not set(feeds) <= LONG_DISTANCE_FEEDS:
         return pd.Series(dtype=float)
-    from geo import travel
-    from geo.network_io import cached_engine
+    from geo.roads import engine as travel
+    from geo.roads.io import cached_engine
     from geo.transit import io as gtfs_io
 
     tt = gtfs_io.get_timetable(settings)
@@ -197,7 +198,7 @@ def _display(report: Report) -> pd.DataFrame:
 
 def to_text(report: Report) -> str:
     """An aligned text table for people, counts and sources below it."""
-    from geo.export import to_table
+    from geo.ogc.export import to_table
 
     lab = validation.LABELS[report.lang]
     shown = _display(report).drop(columns=[lab["col_published_basis"], lab["col_computed_basis"]])
@@ -213,7 +214,7 @@ def to_text(report: Report) -> str:
 
 def to_csv(report: Report) -> str:
     """CSV with display headers; attributions and tolerances as leading ``#`` lines."""
-    from geo.export import to_csv as csv
+    from geo.ogc.export import to_csv as csv
 
     return csv(validation.labelled(report.table, report.lang), [*report.notes, *report.attribution])
 

@@ -9,7 +9,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from geo.build import build, load_region
+from geo.region.build import build, load_region
 from geo.settings import Settings
 
 

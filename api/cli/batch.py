@@ -5,7 +5,8 @@ from __future__ import annotations
 import typer
 
 from api.cli import app
-from geo import batch, transit
+from geo import transit
+from geo.batch import jobs as batch
 from geo.settings import get_settings
 from geo.transit import query
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from api.cli import app
-from geo.build import build as build_region
+from geo.region.build import build as build_region
 from geo.settings import get_settings
 
 
@@ -78,7 +78,7 @@ def map_(
     import getpass
 
     from geo.errors import InputError
-    from geo.plots import Viewer
+    from geo.landpool.plots import Viewer
     from maps.registry import render_map
 
     options: dict[str, str | None] = {"by": by, "profile": profile}

@@ -5,8 +5,10 @@ from __future__ import annotations
 import typer
 
 from api.cli import app
-from geo import export, region, sources
-from geo.build import load_region
+from geo import sources
+from geo.ogc import export
+from geo.region import model as region
+from geo.region.build import load_region
 from geo.settings import get_settings
 
 

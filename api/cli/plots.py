@@ -3,7 +3,7 @@ publish, unpublish, verify-history).
 
 Every command runs as a role (``--role``, default ``$STADTREGION_ROLE`` or ``public``). A
 ``public`` caller sees only published, non-confidential plots, a ``planner`` every
-non-confidential one; both see only the fields :mod:`geo.plots_public` allows them (in
+non-confidential one; both see only the fields :mod:`geo.landpool.public` allows them (in
 lists, ``show``, histories and exports). Writes need ``--role landpool``.
 """
 
@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING
 import typer
 
 from api.cli import app
-from geo.plots import Viewer
-from geo.plots_public import project_feature, project_history
+from geo.landpool.plots import Viewer
+from geo.landpool.public import project_feature, project_history
 from geo.settings import get_settings
 
 if TYPE_CHECKING:
-    from geo.store import Store
+    from geo.landpool.store import Store
 
 plots_app = typer.Typer(
     help="Land-pool register: plots, status workflow, import/export.", no_args_is_help=True
@@ -43,7 +43,7 @@ def _viewer(role: str, user: str | None) -> Viewer:
 
 
 def _store() -> Store:
-    from geo.store import Store  # imported on use: other commands need no database code
+    from geo.landpool.store import Store  # imported on use: other commands need no database code
 
     return Store.open(get_settings())
 
@@ -61,7 +61,7 @@ def import_(
     user: str = USER,
 ) -> None:
     """Import plots: all rows or, if any row is bad, none (each bad row is listed)."""
-    from geo.plots_io import import_plots, parse_field_map
+    from geo.landpool.io import import_plots, parse_field_map
 
     viewer = _viewer(role, user)
     viewer.require_write()
@@ -88,7 +88,7 @@ def export(
     role: str = ROLE,
 ) -> None:
     """Export the plots the role may see, with attributions."""
-    from geo.plots_io import export_plots
+    from geo.landpool.io import export_plots
 
     with _store() as store:
         n = export_plots(store, _viewer(role, None), out, fmt, status=status, category=category)
@@ -231,7 +231,7 @@ def verify_history(
 @plots_app.command("seed-demo")
 def seed_demo_() -> None:
     """Add the demo plots (real OSM landuse polygons of Jena) that are missing; idempotent."""
-    from geo.plots_io import seed_demo
+    from geo.landpool.io import seed_demo
 
     settings = get_settings()
     with _store() as store:

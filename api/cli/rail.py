@@ -10,8 +10,8 @@ from typing import Annotated
 import geopandas as gpd
 import typer
 
-from geo import export
 from geo.errors import InputError
+from geo.ogc import export
 from geo.settings import Settings
 from geo.sources import rail_attributions
 from geo.transit import RailQuery, RailReachability, parse_rail_query, rail_areas

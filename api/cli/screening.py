@@ -41,9 +41,9 @@ def screen_(
     role: str = ROLE,
 ) -> None:
     """Screen plots: pass/fail per criterion with reasons, score and rank."""
-    from geo.plots import Viewer
-    from geo.screening import derive_attributes, ranked, screen, visible_plots
-    from geo.screening_io import (
+    from geo.landpool.plots import Viewer
+    from geo.screening.criteria import derive_attributes, ranked, screen, visible_plots
+    from geo.screening.io import (
         RESULT_ATTRIBUTIONS,
         load_layers,
         load_profile,
@@ -53,7 +53,7 @@ def screen_(
 
     settings = get_settings()
     viewer = Viewer(role)
-    from geo.store import Store
+    from geo.landpool.store import Store
 
     with Store.open(settings) as profile_store:
         chosen = load_profile(profile, profile_store)
@@ -70,7 +70,7 @@ def screen_(
     layers = load_layers(settings, flood_path=flood, dem_path=dem, bounds=tuple(frame.total_bounds))
     result = ranked(screen(derive_attributes(frame, layers), chosen))
     if plots is None:  # plots from the register: only the fields the role may see
-        from geo.plots_public import project_frame
+        from geo.landpool.public import project_frame
 
         result = project_frame(result, viewer)
     if out is not None:
@@ -112,9 +112,9 @@ def profiles_save(
     role: str = ROLE,
 ) -> None:
     """Validate a profile file and save it in the database (land-pool role)."""
-    from geo.plots import Viewer
-    from geo.screening_io import read_profile, save_profile
-    from geo.store import Store
+    from geo.landpool.plots import Viewer
+    from geo.landpool.store import Store
+    from geo.screening.io import read_profile, save_profile
 
     profile = read_profile(file)
     with Store.open(get_settings()) as store:
@@ -125,8 +125,8 @@ def profiles_save(
 @profiles_app.command("list")
 def profiles_list() -> None:
     """Shipped and saved profiles."""
-    from geo.screening_io import shipped_profile_names
-    from geo.store import Store
+    from geo.landpool.store import Store
+    from geo.screening.io import shipped_profile_names
 
     for n in shipped_profile_names():
         typer.echo(f"{n:<24} shipped")

@@ -7,10 +7,10 @@ from datetime import timedelta
 import typer
 
 from api.cli import app
-from geo.access import Role
+from geo.access.roles import Role
+from geo.access.tokens import TokenStore
 from geo.errors import InputError
 from geo.settings import get_settings
-from geo.tokens import TokenStore
 
 tokens_app = typer.Typer(
     help="API tokens: create (shown once), list, revoke.", no_args_is_help=True

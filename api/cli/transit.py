@@ -9,8 +9,8 @@ import typer
 
 from api.cli import app, rail
 from geo import transit
-from geo.build import load_region
 from geo.errors import InputError
+from geo.region.build import load_region
 from geo.settings import get_settings
 from geo.sources import RAIL_FILE, read_stations, read_vector
 from geo.transit import io as transit_io

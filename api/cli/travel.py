@@ -8,11 +8,13 @@ from pathlib import Path
 import typer
 
 from api.cli import app, rail
-from geo import export, modes, sources, transit, travel
-from geo.build import load_region
+from geo import modes, sources, transit
 from geo.errors import InputError
-from geo.network_io import cached_engine, default_network, fetch_region_network
-from geo.region import REGION_SOURCES, select
+from geo.ogc import export
+from geo.region.build import load_region
+from geo.region.model import REGION_SOURCES, select
+from geo.roads import engine as travel
+from geo.roads.io import cached_engine, default_network, fetch_region_network
 from geo.settings import get_settings
 from geo.transit import io as transit_io
 

@@ -9,8 +9,8 @@ import typer
 
 from api.cli import app
 from geo.errors import InputError
+from geo.region.validation import reason_counts
 from geo.settings import get_settings
-from geo.validation import reason_counts
 
 #: Formats of ``--format`` (json too, as the API serves it).
 CLI_FORMATS = ("table", "csv", "html", "json")

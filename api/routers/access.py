@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from api.deps import get_token_store, get_viewer
-from geo.access import ADMIN_ROLES, Viewer
-from geo.tokens import TokenStore
+from geo.access.roles import ADMIN_ROLES, Viewer
+from geo.access.tokens import TokenStore
 
 router = APIRouter(tags=["access"])
 

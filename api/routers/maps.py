@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from api.deps import get_app_settings, get_store, get_viewer
-from geo.plots import Viewer
+from geo.landpool.plots import Viewer
 from geo.settings import Settings
 from maps.registry import render_map
 

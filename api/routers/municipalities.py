@@ -11,8 +11,9 @@ from pydantic import StringConstraints
 from api.deps import get_app_settings, get_region
 from api.limits import check_items
 from api.responses import GeoJSONResponse
-from geo import region, sources
-from geo.export import feature, to_geojson
+from geo import sources
+from geo.ogc.export import feature, to_geojson
+from geo.region import model as region
 from geo.settings import MAX_QUERY_ITEMS, Settings
 
 router = APIRouter(tags=["municipalities"])

@@ -1,9 +1,9 @@
 """``/ogc``: OGC API – Features Part 1 (Core, GeoJSON, HTML, OpenAPI 3.0) over the catalogue.
 
-QGIS, GDAL (``OAPIF:``) and OWSLib read the collections of :mod:`geo.catalog` here. Every
+QGIS, GDAL (``OAPIF:``) and OWSLib read the collections of :mod:`geo.ogc.catalog` here. Every
 resource answers JSON (GeoJSON for features) or HTML, chosen by ``f=json|html`` or else by
 the ``Accept`` header. Paging, bounding-box filtering and lookups are the pure functions of
-:mod:`geo.features`; which collections and features a caller sees is decided by the one
+:mod:`geo.ogc.features`; which collections and features a caller sees is decided by the one
 access dependency (:func:`api.deps.get_viewer`) and the catalogue's loaders.
 """
 
@@ -21,8 +21,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api.deps import get_app_settings, get_store, get_viewer
 from api.responses import GeoJSONResponse
-from geo import catalog, features
-from geo.access import Viewer
+from geo.access.roles import Viewer
+from geo.ogc import catalog, features
 from geo.settings import Settings
 
 router = APIRouter(prefix="/ogc", tags=["ogc"])

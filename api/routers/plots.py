@@ -5,7 +5,7 @@ one dependency (:func:`api.deps.get_viewer`). A public caller sees only publishe
 and never learns that a confidential or unpublished plot exists: it is not listed, not
 counted (``numberMatched``), and asking for it (or its history) answers 404 exactly like
 a plot that does not exist. What each role sees of a plot and its history is decided once,
-in :mod:`geo.plots_public`.
+in :mod:`geo.landpool.public`.
 
 Publishing: ``POST …/publish`` and ``POST …/unpublish`` with a reason (land-pool role),
 recorded in the history.
@@ -27,11 +27,11 @@ from shapely.geometry.base import BaseGeometry
 from api.deps import get_app_settings, get_store, get_viewer
 from api.responses import GeoJSONResponse
 from geo.errors import InputError
-from geo.plots import Plot, Status, Viewer, parse_enum
-from geo.plots_io import attributions_for
-from geo.plots_public import project_feature, project_history
+from geo.landpool.io import attributions_for
+from geo.landpool.plots import Plot, Status, Viewer, parse_enum
+from geo.landpool.public import project_feature, project_history
+from geo.landpool.store import Store
 from geo.settings import MAX_OFFSET, MAX_VERSION, WEB_CRS, WORK_CRS, Settings
-from geo.store import Store
 from geo.validate import check_property_types, parse_geojson_geometry
 
 router = APIRouter(tags=["plots"])
@@ -289,7 +289,7 @@ def unpublish_plot(
 
 @router.get("/plots/{plot_id}/history", summary="A plot's history (append-only)")
 def plot_history(plot_id: str, store: StoreDep, viewer: ViewerDep) -> dict[str, Any]:
-    """Every change of a plot the caller may see, oldest first (:mod:`geo.plots_public`)."""
+    """Every change of a plot the caller may see, oldest first (:mod:`geo.landpool.public`)."""
     return {
         "plot_id": plot_id,
         "history": project_history(store.history(viewer, plot_id), viewer),

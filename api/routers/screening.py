@@ -22,10 +22,18 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.deps import get_app_settings, get_store, get_viewer
 from api.responses import GeoJSONResponse
 from geo.errors import InputError, NotFoundError
-from geo.plots import Viewer
-from geo.plots_public import project_frame
-from geo.screening import Layer, derive_attributes, parse_profile, ranked, screen, visible_plots
-from geo.screening_io import (
+from geo.landpool.plots import Viewer
+from geo.landpool.public import project_frame
+from geo.landpool.store import Store
+from geo.screening.criteria import (
+    Layer,
+    derive_attributes,
+    parse_profile,
+    ranked,
+    screen,
+    visible_plots,
+)
+from geo.screening.io import (
     load_layers,
     load_profile,
     result_geojson,
@@ -33,7 +41,6 @@ from geo.screening_io import (
     shipped_profile_names,
 )
 from geo.settings import WEB_CRS, WORK_CRS, Settings
-from geo.store import Store
 from geo.validate import parse_geojson_geometry
 
 router = APIRouter(tags=["plots"])

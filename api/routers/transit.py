@@ -14,7 +14,7 @@ from api.rail import Rail as RailOptions
 from api.responses import GeoJSONResponse
 from geo import transit
 from geo.errors import InputError
-from geo.export import to_geojson
+from geo.ogc.export import to_geojson
 from geo.settings import WORK_CRS, Settings
 from geo.sources import rail_attributions
 from geo.transit import io as transit_io

@@ -19,11 +19,12 @@ from api.deps import get_app_settings, get_region
 from api.limits import check_items
 from api.rail import Rail
 from api.responses import GeoJSONResponse
-from geo import modes, sources, transit, travel
+from geo import modes, sources, transit
 from geo.errors import InputError
-from geo.export import to_geojson
-from geo.network_io import cached_engine
-from geo.region import REGION_SOURCES
+from geo.ogc.export import to_geojson
+from geo.region.model import REGION_SOURCES
+from geo.roads import engine as travel
+from geo.roads.io import cached_engine
 from geo.settings import WEB_CRS, Settings
 from geo.transit import io as transit_io
 from maps.base import render_html

@@ -19,7 +19,7 @@ from scipy.spatial import cKDTree
 from geo.errors import (
     InputError,
 )
-from geo.region import require_crs
+from geo.region.model import require_crs
 from geo.settings import WORK_CRS
 from geo.transit.csr import _by_key, _min_by_key, _ranges
 from geo.transit.options import INF

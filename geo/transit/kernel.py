@@ -131,7 +131,7 @@ def warm_up() -> None:
     real queries use, on a one-stop timetable.
 
     A new process otherwise pays that load on its first query; batch workers call this
-    when they start (:func:`geo.batch.dask_setup`), so timed work starts warm.
+    when they start (:func:`geo.batch.jobs.dask_setup`), so timed work starts warm.
     """
     i64 = np.zeros(1, np.int64)
     i32 = np.zeros(1, np.int32)

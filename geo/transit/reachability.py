@@ -16,11 +16,11 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from geo import population
 from geo.errors import (
     InputError,
 )
-from geo.region import find_municipality
+from geo.region import population
+from geo.region.model import find_municipality
 from geo.transit.access import RegionLinks, link_region
 from geo.transit.options import FEED_NOTES, _as_date, format_clock, parse_clock
 from geo.transit.timetable import Timetable
@@ -93,7 +93,7 @@ def reached_minutes(
     The statistic over the window is as in :func:`reachable_rail` and :func:`rail_matrix`.
     Sparse: only targets with a finite time (ascending), so its cost follows what the
     origin reaches, not the number of municipalities. This is the per-origin step of
-    batch jobs (:mod:`geo.batch`).
+    batch jobs (:mod:`geo.batch.jobs`).
     """
     res = _origin_window(tt, links, m, day, window, depart, max_minutes, planned, from_stations)
     # the statistic of window_stats for this one percentile, without building a table
@@ -161,9 +161,9 @@ def reachable_rail(
     tt
         The timetable (feeds and scenarios are named in the summary).
     region
-        Municipalities as from :func:`geo.build.load_region` (EPSG:25832).
+        Municipalities as from :func:`geo.region.build.load_region` (EPSG:25832).
     origin
-        A municipality name, AGS or RS (:func:`geo.region.find_municipality`).
+        A municipality name, AGS or RS (:func:`geo.region.model.find_municipality`).
     max_minutes
         Time limit; also the routing cutoff.
     date

@@ -23,7 +23,7 @@ from shapely.geometry import LineString, MultiLineString
 from geo.errors import (
     InputError,
 )
-from geo.region import require_crs
+from geo.region.model import require_crs
 from geo.settings import WORK_CRS
 from geo.transit.options import Tables, TransitOptions, _as_date, format_clock, parse_clock
 from geo.transit.timetable import Timetable, _footpaths, _project, build_timetable

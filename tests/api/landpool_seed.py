@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 from pyproj import Transformer
 
 from api.app import create_app
+from geo.access.tokens import TokenStore
 from geo.settings import Settings
-from geo.tokens import TokenStore
 
 #: Rectangles in Jena (lon, lat of two corners). Confidential corners have a 5 in the
 #: sixth decimal, so rounding to 6 decimals keeps their first 5 decimals unchanged.

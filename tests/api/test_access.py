@@ -17,8 +17,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from geo.access.tokens import TokenStore
 from geo.settings import Settings
-from geo.tokens import TokenStore
 
 
 @pytest.fixture()

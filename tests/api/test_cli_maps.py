@@ -7,10 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from geo.plots import Viewer
-from geo.plots_io import seed_demo
+from geo.landpool.io import seed_demo
+from geo.landpool.plots import Viewer
+from geo.landpool.store import Store
 from geo.settings import Settings
-from geo.store import Store
 
 
 def run(settings: Settings, lp: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -24,8 +24,8 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 import pytest
 
-from geo import catalog
-from geo.screening_io import shipped_profile_names
+from geo.ogc import catalog
+from geo.screening.io import shipped_profile_names
 from geo.settings import Settings
 from maps.registry import MAPS
 from tests.api.landpool_seed import (

@@ -19,8 +19,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from geo.access.tokens import TokenStore
 from geo.settings import Settings
-from geo.tokens import TokenStore
 
 RING = [[11.5850, 50.9270], [11.5864, 50.9270], [11.5864, 50.9288], [11.5850, 50.9288]]
 HEADERS: dict[str, str] = {}

@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from geo.access.tokens import TokenStore
 from geo.settings import Settings
-from geo.tokens import TokenStore
 
 #: Authorization header of a land-pool token (made anew for each test by the ``api`` fixture).
 LP: dict[str, str] = {}

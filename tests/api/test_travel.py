@@ -168,7 +168,7 @@ def test_cli_network_fetch_against_fake_overpass(settings: Settings, tmp_path: P
     import threading
     from http.server import ThreadingHTTPServer
 
-    from tests.geo.test_network_io import FakeOverpass
+    from tests.geo.roads.test_io import FakeOverpass
 
     processed = tmp_path / "processed"
     processed.mkdir()

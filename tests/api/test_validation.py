@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from geo import validation
+from geo.region import validation
 from geo.settings import Settings
 from tests.api.test_cli import run
 

@@ -15,10 +15,10 @@ from typing import Any
 import geopandas as gpd
 from shapely.geometry import box
 
-from geo.plots import Viewer
-from geo.plots_io import seed_demo
+from geo.landpool.io import seed_demo
+from geo.landpool.plots import Viewer
+from geo.landpool.store import Store
 from geo.settings import WEB_CRS, WORK_CRS, Settings
-from geo.store import Store
 from tests.api.landpool_seed import CONFIDENTIAL_PLOTS
 
 LANDPOOL = Viewer("landpool", "browser-test seed")
@@ -86,7 +86,7 @@ class SeededStore:
 
 def seed_store(settings: Settings, folder: Path) -> SeededStore:
     """Settings on a new land pool and token store in ``folder``, filled and with tokens."""
-    from geo.tokens import TokenStore
+    from geo.access.tokens import TokenStore
 
     app_settings = settings.model_copy(
         update={"landpool_gpkg": folder / "lp.gpkg", "tokens_db": folder / "tokens.sqlite"}

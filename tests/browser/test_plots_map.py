@@ -10,9 +10,9 @@ import geopandas as gpd
 import httpx
 
 from geo import sources
-from geo.plots import Viewer
-from geo.screening_io import NATURE_RESERVES_FILE
-from geo.store import Store
+from geo.landpool.plots import Viewer
+from geo.landpool.store import Store
+from geo.screening.io import NATURE_RESERVES_FILE
 from tests.browser.conftest import LiveServer
 from tests.browser.pages import count_paths_after_toggle, visit
 from tests.browser.seed import SeededStore

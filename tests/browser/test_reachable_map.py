@@ -7,8 +7,9 @@ from typing import Any
 
 import geopandas as gpd
 
-from geo import modes, transit, travel
-from geo.network_io import cached_engine
+from geo import modes, transit
+from geo.roads import engine as travel
+from geo.roads.io import cached_engine
 from geo.transit import io as transit_io
 from maps.reachable import minute_breaks
 from tests.browser.conftest import LiveServer

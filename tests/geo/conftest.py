@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from geo.plots import Viewer
-from geo.store import Store
+from geo.landpool.plots import Viewer
+from geo.landpool.store import Store
 
 BACKENDS = ["geopackage", "postgis"]
 LANDPOOL = Viewer("landpool", "anna")

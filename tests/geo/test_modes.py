@@ -11,18 +11,19 @@ import numpy as np
 import pytest
 from shapely.geometry import Point
 
-from geo import modes, transit, travel
-from geo.build import load_region
+from geo import modes, transit
 from geo.errors import (
     InputError,
     OutsideNetworkError,
     UnknownMunicipalityError,
 )
-from geo.network import graph_from_lines
+from geo.region.build import load_region
+from geo.roads import engine as travel
+from geo.roads.network import graph_from_lines
 from geo.settings import WORK_CRS, Settings
 from geo.transit import io as transit_io
 from tests.geo.roadgraphs import X0, Y0, grid_graph, region_frame
-from tests.geo.test_travel import engine_of
+from tests.geo.roads.test_engine import engine_of
 
 DATA = Settings().data_dir
 

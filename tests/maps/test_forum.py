@@ -7,9 +7,9 @@ from pathlib import Path
 from shapely.geometry import box
 
 import maps.plots  # noqa: F401  (imports rasterio before the store loads SpatiaLite)
-from geo.plots import Viewer
+from geo.landpool.plots import Viewer
+from geo.landpool.store import Store
 from geo.settings import Settings
-from geo.store import Store
 from maps.forum import public_offers
 from maps.registry import render_map
 

@@ -10,10 +10,10 @@ import pytest
 
 import maps.plots  # noqa: F401  (imports rasterio before the store loads SpatiaLite)
 from geo.errors import InputError, NotFoundError, PermissionDeniedError
-from geo.plots import Viewer
-from geo.plots_io import seed_demo
+from geo.landpool.io import seed_demo
+from geo.landpool.plots import Viewer
+from geo.landpool.store import Store
 from geo.settings import Settings
-from geo.store import Store
 from maps.plots import SCORE_CLASSES, UNKNOWN_COLOUR, score_colours, slope_colours
 from maps.registry import render_map
 

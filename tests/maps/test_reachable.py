@@ -6,9 +6,10 @@ import geopandas as gpd
 import numpy as np
 import pytest
 
-from geo import modes, travel
+from geo import modes
 from geo.errors import InputError
-from geo.network import graph_from_lines, prepare_network
+from geo.roads import engine as travel
+from geo.roads.network import graph_from_lines, prepare_network
 from geo.settings import Settings
 from maps.base import render_html
 from maps.reachable import build_reachable_map, minute_breaks

@@ -1,1 +1,0 @@
-"""Screening profiles shipped with stadtregion (YAML files read by :mod:`geo.screening_io`)."""
