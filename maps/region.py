@@ -272,7 +272,7 @@ def build_region_map(
         ``"none"`` to switch the base map off.
     """
     lab = labels(lang)
-    shown = simplify_for_display(region, tolerance_m=100.0)
+    shown = simplify_for_display(region, tolerance_m=120.0)
     years = region_model.population_years(region)
     props = popup_properties(region, lang)
     layer = gpd.GeoDataFrame(props, geometry=shown.geometry, crs=shown.crs)

@@ -106,14 +106,16 @@ def screen_plots(
             profile = load_profile(body.profile)
     else:
         profile = parse_profile(body.profile, source="profile")
+    # the flood polygons are checked whether or not any plot is visible (bad input is refused)
+    flood = _flood_layer(body.flood, settings) if body.flood is not None else None
     plots = visible_plots(store.frame(viewer), viewer)
     assert isinstance(plots, gpd.GeoDataFrame)
     if plots.empty:
         doc: dict[str, Any] = {"type": "FeatureCollection", "features": [], "profile": profile.name}
         return GeoJSONResponse(doc)
     layers = load_layers(settings, bounds=tuple(plots.total_bounds))
-    if body.flood is not None:
-        layers = replace(layers, flood=_flood_layer(body.flood, settings))
+    if flood is not None:
+        layers = replace(layers, flood=flood)
     result = ranked(screen(derive_attributes(plots, layers), profile))
     return GeoJSONResponse(result_geojson(project_frame(result, viewer)))
 

@@ -58,6 +58,9 @@ def w(settings: Settings, tmp_path: Path) -> Iterator[Workers]:
     workers = Workers(settings, tmp_path)
     r = workers.a.post("/plots", json=_feature("OFFEN-1", name="Brache"), headers=workers.lp)
     assert r.status_code == 201, r.text
+    # new plots are internal until published (public pages show only published ones)
+    r = workers.a.post("/plots/OFFEN-1/publish", json={"reason": "Angebot"}, headers=workers.lp)
+    assert r.status_code == 200, r.text
     r = workers.a.post(
         "/plots",
         json=_feature("GEHEIM-1", name=SECRET, confidential=True),

@@ -70,15 +70,16 @@ def test_transit_reachable_bad_input(client: TestClient) -> None:
     assert r.status_code == 422
     r = client.get("/transit/reachable", params={"date": DAY, "from": "Atlantis"})
     assert r.status_code == 404
-    for bad, word in (
-        ({"window": "07:00-08:00", "depart": "07:00"}, "not both"),
-        ({"window": "08:00-07:00"}, "end must be after"),
-        ({"percentile": 101}, "percentile"),
-        ({"max_minutes": 0}, "max_minutes"),
-        ({"date": "15.05.2019"}, "YYYY-MM-DD"),
+    for bad, status, word in (
+        ({"window": "07:00-08:00", "depart": "07:00"}, 422, "not both"),
+        # refused by the work limit's check before any search, in clock times
+        ({"window": "08:00-07:00"}, 400, "must be after the start 08:00"),
+        ({"percentile": 101}, 422, "percentile"),
+        ({"max_minutes": 0}, 422, "max_minutes"),
+        ({"date": "15.05.2019"}, 422, "YYYY-MM-DD"),
     ):
         r = client.get("/transit/reachable", params={"from": "Jena", **bad})
-        assert r.status_code == 422 and word in r.json()["detail"], (bad, r.text)
+        assert r.status_code == status and word in str(r.json()["detail"]), (bad, r.text)
 
 
 def test_transit_scenario_is_named(client: TestClient) -> None:

@@ -130,14 +130,14 @@ def test_germany_counts(settings: Settings) -> None:
     model, _ = load_region(settings, "germany")
     assert len(model) == 11299
     counts = model["inkar_match"].value_counts()
-    assert counts["matched"] == 3053
+    assert counts["matched"] == 3009
     assert counts["unincorporated"] == 215
     assert (
         model.loc[model["bez"] == "Gemeindefreies Gebiet", "inkar_match"] == "unincorporated"
     ).all()
     # a gemeindefreies Gebiet whose AGS coincides with an association key is not joined
     assert model.loc[model["ags"] == "08415971", "inkar_match"].iloc[0] == "unincorporated"
-    assert model["inkar_car_min_airport"].notna().sum() == 3053
+    assert model["inkar_car_min_airport"].notna().sum() == 3009
 
 
 @pytest.mark.parametrize(
