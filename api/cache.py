@@ -34,6 +34,9 @@ import anyio.to_thread
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.deps import get_store, get_viewer
+from geo.landpool.data_version import data_version
+
 #: GET routes whose answers are cached (tokens, whoami, health, docs, static files are not).
 CACHED_PREFIXES = (
     "/maps/",
@@ -108,9 +111,6 @@ class AnswerCache:
 
 def _viewer_and_version(scope: Scope) -> tuple[str, str] | None:
     """The caller's viewer class and the store's data version (None: do not cache)."""
-    from api.deps import get_store, get_viewer
-    from geo.landpool.data_version import data_version
-
     request = Request(scope)
     try:
         viewer = get_viewer(request)
