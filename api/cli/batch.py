@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typer
 
+import geo.batch as batch
 from api.cli import app
 from geo import transit
-from geo.batch import jobs as batch
 from geo.settings import get_settings
 from geo.transit import query
 
