@@ -113,7 +113,11 @@ def run_matrix(
                 "--destinations municipalities."
             )
         query = parse_rail_query(
-            settings, date=date, window=window, max_minutes=max_minutes, require_origin=False
+            settings,
+            date=date,
+            window=window or settings.rail_day_window,
+            max_minutes=max_minutes,
+            require_origin=False,
         )
         date, window = query.date.isoformat(), query.window
         state = rail_state(

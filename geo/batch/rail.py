@@ -265,9 +265,14 @@ def run_rail_indicators(
     """
     region, _ = load_region(settings, area)
     timetable = get_timetable(settings)
-    # date and window default to the settings' (Settings.rail_date, Settings.rail_window)
+    # date and window default to the settings' (Settings.rail_date, Settings.rail_day_window:
+    # a weekday period long enough for a two-hourly service, as on the maps)
     query = parse_rail_query(
-        settings, date=date, window=window, percentile=percentile, require_origin=False
+        settings,
+        date=date,
+        window=window or settings.rail_day_window,
+        percentile=percentile,
+        require_origin=False,
     )
     state = rail_state(
         timetable,

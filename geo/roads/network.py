@@ -46,6 +46,7 @@ import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pandas as pd
+from pyproj import CRS
 from shapely.geometry import LineString
 
 from geo.errors import InputError
@@ -294,7 +295,7 @@ def prepare_network(
         raise InputError("graph has no 'crs' attribute; build it with osmnx or graph_from_lines.")
     g = graph
     if str(crs).upper() != WORK_CRS and not _is_work_crs(crs):
-        import osmnx as ox
+        import osmnx as ox  # here: importing osmnx takes about 2 s (CLI start-up time)
 
         g = ox.project_graph(graph, to_crs=WORK_CRS)
     g = add_travel_times(g, congestion)
@@ -302,8 +303,6 @@ def prepare_network(
 
 
 def _is_work_crs(crs: object) -> bool:
-    from pyproj import CRS
-
     try:
         return bool(CRS.from_user_input(crs).equals(CRS.from_user_input(WORK_CRS)))
     except Exception:
