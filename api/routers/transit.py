@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
 import geopandas as gpd
@@ -82,9 +83,16 @@ def _answer(
     res: transit.RailReachability, model: gpd.GeoDataFrame, response: Response
 ) -> GeoJSONResponse:
     gdf = transit.rail_areas(res, model)
+    late = res.not_reached if res.not_reached is not None else res.table.iloc[:0]
     attribution = rail_attributions(res.summary["feeds"])
     body: dict[str, Any] = to_geojson(
-        gdf, attribution, extra={"numberReturned": len(gdf), "summary": res.summary}
+        gdf,
+        attribution,
+        extra={
+            "numberReturned": len(gdf),
+            "summary": res.summary,
+            "not_reached_in_window": json.loads(late.to_json(orient="records")),
+        },
     )
     return GeoJSONResponse(body, headers=_deprecation(response))
 
