@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 from figures import figure
 
-from geo.batch import jobs as batch
+import geo.batch as batch
 from geo.batch.io import PartitionStore
 from geo.region.build import load_region
 from geo.settings import Settings

@@ -35,6 +35,7 @@ SCRIPTS: dict[str, tuple[list[str], str]] = {
     "bench_plots_store.py": ([], "land-pool store import/read vs plain pyogrio write/read"),
     "travel_matrix.py": ([], "car matrices: engine vs osmnx + networkx"),
     "batch_rail.py": (["--repeat", "3"], "rail indicators: 2-worker LocalCluster vs one process"),
+    "rail_trains.py": ([], "the trains behind a rail answer vs the window statistic alone"),
 }
 
 

@@ -8,6 +8,7 @@ modes plug in with :func:`register_mode`. Every mode answers with the same colum
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -31,6 +32,7 @@ from geo.roads.engine import (
 )
 from geo.transit import RailQuery, reachable_for
 from geo.transit.query import DEFAULT_MAX_MINUTES as RAIL_DEFAULT_MINUTES
+from geo.transit.trains import TRAIN_COLUMNS
 
 #: Time limit of a query that gives none, per mode (minutes).
 DEFAULT_MINUTES: dict[str, float] = {"car": 30.0, "rail": RAIL_DEFAULT_MINUTES}
@@ -77,6 +79,10 @@ class Reachable:
     outside: pd.DataFrame
     summary: dict[str, Any]
 
+
+#: Key of ``info`` under which a mode hands back extra columns per reached municipality
+#: (a frame indexed by AGS, e.g. the trains behind a rail answer); joined onto the table.
+COLUMNS_KEY = "_columns"
 
 #: A mode computes minutes from an origin to municipality centres.
 #: ``(origin, region, max_minutes, context) -> (minutes, covered_mask, info)``:
@@ -179,12 +185,18 @@ def rail_handler(
         raise InputError("mode 'rail' needs a municipality as origin, not a lon/lat point.")
     q = replace(query, origin=origin.ags, max_minutes=max_minutes)
     res = reachable_for(tt, region, q, links=context.get("links"))
+    trains = res.table.set_index("ags")[["status", *TRAIN_COLUMNS]]
     by_ags = dict(zip(res.table["ags"], res.table["minutes"], strict=True))
     ags = region["ags"].to_numpy(dtype=str)
     minutes = np.array([by_ags.get(a, np.inf) for a in ags], dtype=float)
     keys = ("feeds", "feed_notes", "dropped_trips", "date", "window", "depart", "statistic")
     info = {k: res.summary[k] for k in keys if k in res.summary}
     info["query"] = {**query.describe(), "from": origin.label, "max_minutes": max_minutes}
+    for key in ("trains", "municipalities_not_in_window", "municipalities_no_train_that_day"):
+        info[key] = res.summary[key]
+    late = res.not_reached if res.not_reached is not None else pd.DataFrame()
+    info["not_reached_in_window"] = json.loads(late.to_json(orient="records"))
+    info[COLUMNS_KEY] = trains
     return minutes, np.ones(len(region), dtype=bool), info
 
 
@@ -238,6 +250,7 @@ def reachable(
     org = resolve_origin(region, origin)
     ctx = {**(context or {}), "engine": network}
     minutes, ok, info = _MODES[mode](org, region, limit, ctx)
+    extra = info.pop(COLUMNS_KEY, None)
     reached = ok & (minutes <= limit)
     dx = region["centre_x"].to_numpy(dtype=float) - org.xy[0, 0]
     dy = region["centre_y"].to_numpy(dtype=float) - org.xy[0, 1]
@@ -253,6 +266,8 @@ def reachable(
     hits["population"] = region["population"].take(rows).astype("Int64").reset_index(drop=True)
     hits["change_pct_per_year"] = region["change_pct_per_year"].to_numpy(dtype=float)[rows]
     hits["trend_class"] = region["trend_class"].to_numpy(dtype=str)[rows]
+    if isinstance(extra, pd.DataFrame):
+        hits = hits.join(extra, on="ags")
     out_rows = np.flatnonzero(out_mask)
     out_rows = out_rows[np.lexsort((ags[out_rows], straight_km[out_rows]))]
     outside = _rows(region, out_rows, ["ags", "name", "district"])

@@ -97,6 +97,11 @@ class Settings(BaseSettings):
         default="https://overpass-api.de/api", description="Overpass API used by osmnx downloads."
     )
     overpass_timeout_s: int = Field(default=180, description="Timeout of Overpass requests (s).")
+    connect_timeout_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="Time a download waits for the server's first answer before it gives up (s).",
+    )
     congestion: dict[str, float] = Field(
         default_factory=dict,
         description="Travel-time multipliers per road class (≥ 1), e.g. "
@@ -153,6 +158,12 @@ class Settings(BaseSettings):
     rail_window: str = Field(
         default="07:00-08:00",
         description="Departure window of a rail query without window or departure.",
+    )
+    rail_day_window: str = Field(
+        default="06:00-20:00",
+        description="Departure window of the maps and batch jobs without a window: a "
+        "weekday period (on rail_date) long enough for a two-hourly service; named on "
+        "every map. API and CLI queries keep rail_window.",
     )
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import typer
 
+import geo.batch as batch
 from api.cli import app
 from geo import transit
-from geo.batch import jobs as batch
-from geo.settings import get_settings
+from geo.settings import Settings, get_settings
 from geo.transit import query
 
 batch_app = typer.Typer(
@@ -15,9 +15,11 @@ batch_app = typer.Typer(
 )
 app.add_typer(batch_app, name="batch")
 
-#: The defaults of rail queries (Settings.rail_date, Settings.rail_window), for the help.
+#: The defaults of batch rail queries (Settings.rail_date, Settings.rail_day_window), for the help.
 DEFAULT_DAY = f"(default: setting rail_date, {query.DEFAULT_DATE})."
-DEFAULT_WINDOW = f"(default: setting rail_window, {'-'.join(query.DEFAULT_WINDOW)})."
+DEFAULT_WINDOW = (
+    f"(default: setting rail_day_window, {Settings.model_fields['rail_day_window'].default})."
+)
 
 
 @batch_app.command("indicators")

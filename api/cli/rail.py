@@ -103,20 +103,56 @@ def footer(res: RailReachability) -> list[str]:
         )
         + (", planned departure (no initial wait)" if s["planned_departure"] else "")
         + ".",
+        *not_reached_lines(res),
     ]
+
+
+def not_reached_lines(res: RailReachability) -> list[str]:
+    """Where trains run that day but the statistic does not reach, and how many have none."""
+    s, late = res.summary, res.not_reached
+    lines = []
+    if late is not None and len(late):
+        items = [
+            f"{r['name']} ({r['departures_day']} departure"
+            + ("s" if r["departures_day"] != 1 else "")
+            + f" {r['first_departure']}"
+            + (f"-{r['last_departure']}" if r["departures_day"] != 1 else "")
+            + f", {r['ride_minutes_day']:g} min)"
+            for r in late.to_dict("records")
+        ]
+        lines.append("Not reached in the window, though trains run that day: " + "; ".join(items))
+    if "municipalities_no_train_that_day" in s:
+        lines.append(
+            f"{s['municipalities_no_train_that_day']} municipalities: no train that day "
+            f"within {s['max_minutes']:g} min."
+        )
+    return lines
 
 
 def echo_rail(res: RailReachability, region: gpd.GeoDataFrame, fmt: str) -> None:
     """Print a rail answer as a table (with what it rests on), CSV, GeoJSON or JSON."""
     attribution = rail_attributions(res.summary["feeds"])
     if fmt == "geojson":
+        late = res.not_reached if res.not_reached is not None else res.table.iloc[:0]
         body = export.to_geojson(
-            rail_areas(res, region), attribution, precision=5, extra={"summary": res.summary}
+            rail_areas(res, region),
+            attribution,
+            precision=5,
+            extra={
+                "summary": res.summary,
+                "not_reached_in_window": json.loads(late.to_json(orient="records")),
+            },
         )
         typer.echo(json.dumps(body, ensure_ascii=False, default=str))
     elif fmt == "json":
         rows = json.loads(res.table.to_json(orient="records"))
-        body = {"summary": res.summary, "municipalities": rows, "attribution": attribution}
+        late = res.not_reached if res.not_reached is not None else res.table.iloc[:0]
+        body = {
+            "summary": res.summary,
+            "municipalities": rows,
+            "not_reached_in_window": json.loads(late.to_json(orient="records")),
+            "attribution": attribution,
+        }
         typer.echo(json.dumps(body, ensure_ascii=False, default=str))
     elif fmt == "csv":
         typer.echo(export.to_csv(res.table), nl=False)

@@ -10,11 +10,11 @@ import typer
 from api.cli import app, rail
 from geo import transit
 from geo.errors import InputError
-from geo.region.build import load_region
 from geo.settings import get_settings
 from geo.sources import RAIL_FILE, read_stations, read_vector
 from geo.transit import io as transit_io
 from geo.transit import parse_rail_query
+from geo.usecases import reachability as usecase
 
 transit_app = typer.Typer(
     help="Public transport (GTFS): reachable municipalities, matrices, scenarios, feeds.",
@@ -23,11 +23,8 @@ transit_app = typer.Typer(
 app.add_typer(transit_app, name="transit")
 
 
-def _timetable(scenario: Path | None) -> transit.Timetable:
-    settings = get_settings()
-    if scenario is None:
-        return transit_io.get_timetable(settings)
-    return transit_io.timetable_with_scenario(settings, transit_io.read_scenario(scenario))
+def _scenario(path: Path | None) -> transit.ServiceScenario | None:
+    return None if path is None else transit_io.read_scenario(path)
 
 
 @transit_app.command("reachable")
@@ -48,9 +45,8 @@ def reachable(
         settings, origin, date, window, depart, percentile, planned, max_minutes
     )
     rail.check_format(fmt)
-    tt = _timetable(scenario)
-    region, _ = load_region(settings)
-    rail.echo_rail(transit.reachable_for(tt, region, query), region, fmt)
+    answer = usecase.rail_reachable(settings, query, scenario=_scenario(scenario))
+    rail.echo_rail(answer.result, answer.region, fmt)
 
 
 @transit_app.command("matrix")
@@ -77,18 +73,8 @@ def matrix(
         max_minutes=max_minutes,
         require_origin=False,
     )
-    tt = _timetable(scenario)
-    region, _ = load_region(settings)
-    long = transit.reachable_many(
-        tt,
-        region,
-        query.max_minutes,
-        query.date,
-        origins=origins or None,
-        window=query.window,
-        depart=query.depart or "00:00",
-        percentile=query.percentile,
-        planned=query.planned,
+    long, tt = usecase.rail_matrix(
+        settings, query, origins=origins or None, scenario=_scenario(scenario)
     )
     text = long.to_csv(index=False)
     if out is not None:
@@ -135,7 +121,12 @@ def download(
     feed_url = url or settings.gtfs_download_url
     if not feed_url:
         raise InputError("no feed URL: give --url or set STADTREGION_GTFS_DOWNLOAD_URL.")
-    target = transit_io.download_feed(feed_url, dest or settings.raw_dir / "gtfs.zip")
+    target = transit_io.download_feed(
+        feed_url,
+        dest or settings.raw_dir / "gtfs.zip",
+        connect_timeout_s=settings.connect_timeout_s,
+        progress=lambda line: typer.echo(line, err=True),
+    )
     typer.echo(f"{target}: downloaded and valid. Add it to STADTREGION_GTFS_FEEDS to use it.")
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from api.cli import app, rail
-from geo import modes, sources, transit
+from geo import modes, sources
 from geo.errors import InputError
 from geo.ogc import export
 from geo.region.build import load_region
@@ -16,19 +16,13 @@ from geo.region.model import REGION_SOURCES, select
 from geo.roads import engine as travel
 from geo.roads.io import cached_engine, default_network, fetch_region_network
 from geo.settings import get_settings
-from geo.transit import io as transit_io
+from geo.usecases import reachability as usecase
 
 network_app = typer.Typer(help="Road networks: fetch the regional network, show the one in use.")
 app.add_typer(network_app, name="network")
 
 #: Attributions of travel-time results.
 TRAVEL_SOURCES = (*REGION_SOURCES, "osm")
-
-
-def _origin_xy(origin: str) -> tuple[modes.Origin, str]:
-    model, _ = load_region(get_settings())
-    org = modes.resolve_origin(model, modes.parse_origin(origin))
-    return org, org.label
 
 
 @app.command()
@@ -57,9 +51,8 @@ def reachable(
             settings, origin, date, window, depart, percentile, planned, max_minutes
         )
         rail.check_format(fmt)
-        model, _ = load_region(settings)
-        tt = transit_io.get_timetable(settings)
-        rail.echo_rail(transit.reachable_for(tt, model, query), model, fmt)
+        found = usecase.rail_reachable(settings, query)
+        rail.echo_rail(found.result, found.region, fmt)
         return
     rail_only = {
         "--date": date,
@@ -73,18 +66,11 @@ def reachable(
         raise InputError(f"{', '.join(given)}: only for --mode rail, not for --mode {mode}.")
     if fmt == "json":
         raise InputError("format json is for --mode rail; give table, csv or geojson.")
-    model, _ = load_region(settings)
-    engine, note = None, ""
-    if mode == "car":
-        engine, choice = cached_engine(settings)
-        note = f"network: {choice.note}"
-    result = modes.reachable(
-        modes.parse_origin(origin),
-        mode,
-        modes.default_minutes(mode) if max_minutes is None else max_minutes,
-        region=model,
-        network=engine,
+    answer = usecase.reachable(
+        settings, modes.parse_origin(origin), mode=mode, max_minutes=max_minutes
     )
+    result, model = answer.result, answer.region
+    note = f"network: {answer.network_note}" if answer.network_note else ""
     attribution = sources.attributions(TRAVEL_SOURCES)
     if fmt == "geojson":
         areas = modes.reachable_areas(result, model)
@@ -135,20 +121,22 @@ def isochrone(
     out: Path = typer.Option(None, "--out", help="Write GeoJSON here (else print a table)."),
 ) -> None:
     """Areas reachable by car within each number of minutes, following the roads."""
-    settings = get_settings()
-    engine, choice = cached_engine(settings)
-    org, label = _origin_xy(origin)
-    iso = travel.isochrones(engine, org.xy, minutes, buffer_m=buffer_m)
+    answer = usecase.isochrones(
+        get_settings(), modes.parse_origin(origin), minutes, buffer_m=buffer_m
+    )
+    iso, label = answer.isochrones, answer.origin.label
     attribution = sources.attributions(["osm"])
     if out is not None:
         body = export.to_geojson(
-            iso, attribution, precision=6, extra={"origin": label, "network": engine.name}
+            iso, attribution, precision=6, extra={"origin": label, "network": answer.network}
         )
         out.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
         typer.echo(f"wrote {out} ({len(iso)} isochrones from {label})")
     else:
         typer.echo(export.to_table(iso, attribution))
-    typer.echo(f"origin {label}, snapped {iso.attrs['snap_dist_m']} m; network: {choice.note}")
+    typer.echo(
+        f"origin {label}, snapped {iso.attrs['snap_dist_m']} m; network: {answer.network_note}"
+    )
 
 
 @network_app.command("fetch")
@@ -163,8 +151,10 @@ def network_fetch(
     model, _ = load_region(settings)
     sel = select(model, of=region_name, within_km=within_km)
     label = f"{region_name} and municipalities within {within_km:g} km ({len(sel)})"
-    typer.echo(f"fetching the drive network of {label} from {settings.overpass_url} …")
-    path, summary = fetch_region_network(settings, sel, label)
+    typer.echo(f"fetching the drive network of {label}")
+    path, summary = fetch_region_network(
+        settings, sel, label, progress=lambda line: typer.echo(line, err=True)
+    )
     typer.echo(f"wrote {path}: {summary['nodes']:,} nodes, {summary['edges']:,} edges")
 
 

@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+import json
 from typing import Annotated, Any, Literal
 
 import geopandas as gpd
 from fastapi import APIRouter, Body, Depends, Query, Response
 from fastapi.responses import HTMLResponse
 
-from api.deps import get_app_settings, get_region
+from api.deps import get_app_settings
 from api.rail import Rail as RailOptions
 from api.responses import GeoJSONResponse
 from geo import transit
 from geo.errors import InputError
 from geo.ogc.export import to_geojson
-from geo.settings import WORK_CRS, Settings
+from geo.settings import Settings
 from geo.sources import rail_attributions
 from geo.transit import io as transit_io
+from geo.usecases import reachability as usecase
 from maps.base import render_html
 from maps.transit import build_transit_map
 
 router = APIRouter(tags=["transit"])
 
-Region = Annotated[gpd.GeoDataFrame, Depends(get_region)]
 AppSettings = Annotated[Settings, Depends(get_app_settings)]
 
 #: Origin of the transit map when the query names none.
@@ -73,10 +73,7 @@ def rail_query(
 Rail = Annotated[transit.RailQuery, Depends(rail_query)]
 
 
-def _reachable(
-    tt: transit.Timetable, model: gpd.GeoDataFrame, query: transit.RailQuery, response: Response
-) -> transit.RailReachability:
-    res = transit.reachable_for(tt, model, query)
+def _deprecated(res: transit.RailReachability, response: Response) -> transit.RailReachability:
     if "Deprecation" in response.headers:
         res.summary["deprecation"] = ORIGIN_DEPRECATED
     return res
@@ -86,9 +83,16 @@ def _answer(
     res: transit.RailReachability, model: gpd.GeoDataFrame, response: Response
 ) -> GeoJSONResponse:
     gdf = transit.rail_areas(res, model)
+    late = res.not_reached if res.not_reached is not None else res.table.iloc[:0]
     attribution = rail_attributions(res.summary["feeds"])
     body: dict[str, Any] = to_geojson(
-        gdf, attribution, extra={"numberReturned": len(gdf), "summary": res.summary}
+        gdf,
+        attribution,
+        extra={
+            "numberReturned": len(gdf),
+            "summary": res.summary,
+            "not_reached_in_window": json.loads(late.to_json(orient="records")),
+        },
     )
     return GeoJSONResponse(body, headers=_deprecation(response))
 
@@ -103,13 +107,11 @@ def _deprecation(response: Response) -> dict[str, str]:
     summary="Municipalities reachable by public transport (GTFS) within N minutes",
     responses={200: {"content": {"application/geo+json": {}}}},
 )
-def reachable(
-    model: Region, settings: AppSettings, query: Rail, response: Response
-) -> GeoJSONResponse:
+def reachable(settings: AppSettings, query: Rail, response: Response) -> GeoJSONResponse:
     """Reached municipalities with minutes (the chosen statistic), window statistics and
     a summary naming the query, the feeds, date, window and whether a scenario was used."""
-    tt = transit_io.get_timetable(settings)
-    return _answer(_reachable(tt, model, query, response), model, response)
+    answer = usecase.rail_reachable(settings, query)
+    return _answer(_deprecated(answer.result, response), answer.region, response)
 
 
 @router.post(
@@ -119,7 +121,6 @@ def reachable(
     responses={200: {"content": {"application/geo+json": {}}}},
 )
 def reachable_with_scenario(
-    model: Region,
     settings: AppSettings,
     scenario: Annotated[dict[str, Any], Body(description="Fields of ServiceScenario")],
     query: Rail,
@@ -128,8 +129,8 @@ def reachable_with_scenario(
     """The answer's summary names the scenario (``scenario_used: true``)."""
     if query.origin is None:
         raise InputError("from is missing: give the origin municipality, e.g. from=Jena.")
-    tt = transit_io.timetable_with_scenario(settings, transit.scenario_from_dict(scenario))
-    return _answer(_reachable(tt, model, query, response), model, response)
+    answer = usecase.rail_reachable(settings, query, scenario=transit.scenario_from_dict(scenario))
+    return _answer(_deprecated(answer.result, response), answer.region, response)
 
 
 @router.get(
@@ -138,35 +139,23 @@ def reachable_with_scenario(
     summary="Map of municipalities reachable by public transport",
 )
 def transit_map(
-    model: Region,
     settings: AppSettings,
     query: Rail,
     response: Response,
     tiles: Annotated[Literal["none"] | None, Query()] = None,
 ) -> HTMLResponse:
     """The map layer of ``/transit/reachable`` (same parameters; from Jena without ``from``)."""
-    tt = transit_io.get_timetable(settings)
-    res = _reachable(tt, model, replace(query, origin=query.origin or MAP_ORIGIN), response)
+    answer = usecase.rail_reachable(settings, query, default_origin=MAP_ORIGIN)
+    res = _deprecated(answer.result, response)
     m = build_transit_map(
-        model,
+        answer.region,
         res,
         settings,
         attribution=rail_attributions(res.summary["feeds"]),
-        stations=_stations(tt, model),
+        stations=usecase.stations(answer),
         tiles=tiles,
     )
     return HTMLResponse(render_html(m, settings), headers=_deprecation(response))
-
-
-def _stations(tt: transit.Timetable, model: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The timetable's stops inside the region, as points."""
-    pts = gpd.GeoDataFrame(
-        {"name": tt.stop_names},
-        geometry=gpd.points_from_xy(tt.stop_x, tt.stop_y),
-        crs=WORK_CRS,
-    )
-    inside = gpd.sjoin(pts, model[["geometry"]], predicate="within", how="inner")
-    return pts.loc[inside.index.unique()]
 
 
 @router.get("/transit/feed", summary="The GTFS feeds in use")

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 from pydantic import Field
 
-from api.deps import get_app_settings, get_region
+from api.deps import get_app_settings
 from api.limits import check_items
 from api.rail import Rail
 from api.responses import GeoJSONResponse
@@ -23,10 +23,8 @@ from geo import modes, sources, transit
 from geo.errors import InputError
 from geo.ogc.export import to_geojson
 from geo.region.model import REGION_SOURCES
-from geo.roads import engine as travel
-from geo.roads.io import cached_engine
 from geo.settings import WEB_CRS, Settings
-from geo.transit import io as transit_io
+from geo.usecases import reachability as usecase
 from maps.base import render_html
 from maps.reachable import reachable_map
 
@@ -36,7 +34,6 @@ router = APIRouter(tags=["travel"])
 #: default; the running server checks its own setting).
 MAX_CUTOFFS: int = Settings.model_fields["max_isochrone_cutoffs"].default
 
-Region = Annotated[gpd.GeoDataFrame, Depends(get_region)]
 AppSettings = Annotated[Settings, Depends(get_app_settings)]
 From = Annotated[
     str | None,
@@ -64,22 +61,14 @@ def _plain(rec: Mapping[Any, Any]) -> dict[str, Any]:
     return out
 
 
-def _mode_inputs(
-    settings: Settings, mode: str, rail: dict[str, Any]
-) -> tuple[travel.RoutingEngine | None, str | None, dict[str, Any]]:
-    """What a mode needs: the road network for ``car``, the timetable and the parsed rail
-    query (:func:`geo.transit.parse_rail_query`, as on ``/transit/reachable``) for ``rail``.
-    """
+def _rail_query(settings: Settings, mode: str, rail: dict[str, Any]) -> transit.RailQuery | None:
+    """The rail options parsed (:func:`geo.transit.parse_rail_query`, as on
+    ``/transit/reachable``) for ``mode=rail``; refused for other modes."""
     if mode == "rail":
-        query = transit.parse_rail_query(settings, **rail, require_origin=False)
-        return None, None, {"timetable": transit_io.get_timetable(settings), "query": query}
-    given = sorted(rail)
-    if given:
-        raise InputError(f"{', '.join(given)}: only for mode=rail, not for mode={mode}.")
-    if mode != "car":
-        return None, None, {}
-    engine, choice = cached_engine(settings)
-    return engine, choice.note, {}
+        return transit.parse_rail_query(settings, **rail, require_origin=False)
+    if rail:
+        raise InputError(f"{', '.join(sorted(rail))}: only for mode=rail, not for mode={mode}.")
+    return None
 
 
 def _origin(origin: str | None, lon: float | None, lat: float | None) -> Any:
@@ -99,7 +88,6 @@ def _origin(origin: str | None, lon: float | None, lat: float | None) -> Any:
     responses={200: {"content": {"application/geo+json": {}}}},
 )
 def get_reachable(
-    model: Region,
     settings: AppSettings,
     rail: Rail,
     origin: From = None,
@@ -116,16 +104,14 @@ def get_reachable(
     ``outside_network`` lists the municipalities that could be in reach but that the
     loaded road network does not cover (their time is unknown, not "not reached").
     """
-    engine, note, context = _mode_inputs(settings, mode, rail.given())
-    limit = max_minutes if max_minutes is not None else modes.default_minutes(mode)
-    result = modes.reachable(
+    answer = usecase.reachable(
+        settings,
         _origin(origin, lon, lat),
-        mode,
-        limit,
-        region=model,
-        network=engine,
-        context=context,
+        mode=mode,
+        max_minutes=max_minutes,
+        rail=_rail_query(settings, mode, rail.given()),
     )
+    result, model = answer.result, answer.region
     table = result.table
     rows = model.set_index("ags").loc[table["ags"]]
     if geometry == "centre":
@@ -159,7 +145,7 @@ def get_reachable(
         "type": "FeatureCollection",
         "features": features,
         "attribution": sources.attributions([*REGION_SOURCES, "osm"]),
-        "summary": {**result.summary, "network_note": note},
+        "summary": {**result.summary, "network_note": answer.network_note},
         "outside_network": outside,
         "numberReturned": len(features),
     }
@@ -173,7 +159,6 @@ def get_reachable(
     responses={200: {"content": {"application/geo+json": {}}}},
 )
 def get_isochrones(
-    model: Region,
     settings: AppSettings,
     origin: From = None,
     lon: Lon = None,
@@ -190,18 +175,19 @@ def get_isochrones(
 ) -> GeoJSONResponse:
     """GeoJSON polygons (EPSG:4326), one per cut-off, with ``area_km2``."""
     check_items("minutes", minutes, settings.max_isochrone_cutoffs, "max_isochrone_cutoffs")
-    engine, choice = cached_engine(settings)
-    org = modes.resolve_origin(model, _origin(origin, lon, lat))
-    iso = travel.isochrones(engine, org.xy, minutes or [10, 20, 30], buffer_m=buffer_m)
+    answer = usecase.isochrones(
+        settings, _origin(origin, lon, lat), minutes or [10, 20, 30], buffer_m=buffer_m
+    )
+    iso = answer.isochrones
     body = to_geojson(
         iso,
         sources.attributions(["osm"]),
         precision=6,
         extra={
-            "origin": org.label,
+            "origin": answer.origin.label,
             "snap_dist_m": iso.attrs["snap_dist_m"],
-            "network": engine.name,
-            "network_note": choice.note,
+            "network": answer.network,
+            "network_note": answer.network_note,
         },
     )
     return GeoJSONResponse(body)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import uuid
 from typing import Any, Protocol
 
@@ -141,8 +142,8 @@ class PostgisPartitionStore:
     """
 
     def __init__(self, url: str, table: str) -> None:
-        import re
-
+        # sqlalchemy (here and below) only for PostGIS outputs: it would add to every
+        # CLI command's start-up time
         import sqlalchemy as sa
 
         if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", table):

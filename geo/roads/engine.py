@@ -35,10 +35,7 @@ Municipality centres are the centre points Destatis publishes for each municipal
 from __future__ import annotations
 
 import math
-import os
-import sys
 from collections.abc import Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +52,8 @@ from shapely.ops import substring
 
 from geo.errors import InputError, OutsideNetworkError, SnapDistanceError
 from geo.region.model import require_crs
+from geo.roads.ch import CH_MIN_WORK, matrix_ch
+from geo.roads.ch import build_ch as build_ch  # re-exported: part of the engine's API
 from geo.settings import WORK_CRS
 
 #: Allowed range of ``max_minutes`` for reachability and isochrones.
@@ -63,11 +62,6 @@ MIN_MINUTES, MAX_MINUTES = 1, 240
 DEFAULT_MAX_SNAP_M = 500.0
 #: Fastest speed of the network model (km/h), bounding what any query could reach.
 MAX_SPEED_KPH = 130.0
-#: Problem size (origins × network nodes) from which ``method="auto"`` uses the CH.
-CH_MIN_WORK = 20_000_000
-#: Pandana weights are passed in these units per second (see module docstring).
-_CH_SCALE = 10.0
-_CH_MAX_INT = 2_000_000_000  # pandana sums weights * 1000 as 32-bit integers
 
 
 # -- the engine --------------------------------------------------------------
@@ -352,7 +346,7 @@ def matrix_s(
             else "dijkstra"
         )
     if method == "ch":
-        return _matrix_ch(engine, o, d)
+        return matrix_ch(engine, o, d)
     uo, inv = np.unique(o, return_inverse=True)
     block = max(1, int(max_block_bytes // (8 * engine.n_nodes)))
     out = np.empty((len(uo), len(d)))
@@ -360,67 +354,6 @@ def matrix_s(
         rows = dijkstra(engine.graph_csr, directed=True, indices=uo[start : start + block])
         out[start : start + block] = rows[:, d]
     return out[inv]
-
-
-@contextmanager
-def _quiet_stdout() -> Any:
-    """Silence C-level stdout (pandana prints progress while building the CH)."""
-    sys.stdout.flush()
-    try:
-        fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):
-        yield
-        return
-    saved = os.dup(fd)
-    with open(os.devnull, "wb") as null:
-        os.dup2(null.fileno(), fd)
-        try:
-            yield
-        finally:
-            sys.stdout.flush()
-            os.dup2(saved, fd)
-            os.close(saved)
-
-
-def build_ch(engine: RoutingEngine) -> Any:
-    """Build (once) and return the pandana contraction hierarchy of the engine."""
-    if engine._ch is None:
-        import pandana
-
-        reach_out = one_to_all_s(engine, 0)
-        reach_in = np.asarray(dijkstra(engine.graph_csr.T.tocsr(), directed=True, indices=0))
-        diameter_bound = float(np.max(reach_out[np.isfinite(reach_out)], initial=0.0)) + float(
-            np.max(reach_in[np.isfinite(reach_in)], initial=0.0)
-        )
-        if diameter_bound * _CH_SCALE * 1000 >= _CH_MAX_INT:
-            raise InputError(
-                f"network {engine.name!r} is too large for the CH engine's integer weights "
-                "(longest trip over 55 h); use method='dijkstra'."
-            )
-        csr = engine.graph_csr.tocoo()
-        with _quiet_stdout():
-            engine._ch = pandana.Network(
-                pd.Series(engine.x),
-                pd.Series(engine.y),
-                pd.Series(csr.row.astype(np.int64)),
-                pd.Series(csr.col.astype(np.int64)),
-                pd.DataFrame({"t": csr.data * _CH_SCALE}),
-                twoway=False,
-            )
-    return engine._ch
-
-
-def _matrix_ch(engine: RoutingEngine, o: np.ndarray, d: np.ndarray) -> np.ndarray:
-    net = build_ch(engine)
-    oo = np.repeat(o, len(d))
-    dd = np.tile(d, len(o))
-    with _quiet_stdout():
-        vals = np.asarray(net.shortest_path_lengths(oo, dd, imp_name="t"), dtype=float)
-    vals = vals / _CH_SCALE
-    # pandana reports unreachable pairs as a huge number; the graph is strongly
-    # connected, so this only guards against misuse with other graphs
-    vals[vals > 1e9] = np.inf
-    return vals.reshape(len(o), len(d))
 
 
 # -- matrices ------------------------------------------------------------------

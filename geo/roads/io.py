@@ -42,6 +42,7 @@ import networkx as nx
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import DataSourceError, InputError
+from geo.roads.download import Heartbeat, Progress, probe
 from geo.roads.engine import RoutingEngine
 from geo.roads.network import filter_car_roads, graph_from_lines, prepare_network
 from geo.settings import WORK_CRS, Settings
@@ -79,7 +80,7 @@ def jena_roads_path(settings: Settings) -> Path:
 @contextmanager
 def osmnx_settings(settings: Settings) -> Iterator[Any]:
     """Point osmnx at our Overpass address and cache folder for the duration of a call."""
-    import osmnx as ox
+    import osmnx as ox  # here: importing osmnx takes about 2 s (CLI start-up time)
 
     keys = ("overpass_url", "cache_folder", "use_cache", "log_console", "requests_timeout")
     saved = {k: getattr(ox.settings, k) for k in keys}
@@ -101,11 +102,14 @@ def fetch_osm_network(
     place: str | None = None,
     polygon: BaseGeometry | None = None,
     bbox: tuple[float, float, float, float] | None = None,
+    progress: Progress | None = None,
 ) -> nx.MultiDiGraph:
     """Download a drive network from OpenStreetMap with osmnx (Overpass API).
 
     Give exactly one of ``place`` (a name Nominatim knows), ``polygon`` (EPSG:4326) or
-    ``bbox`` (``(west, south, east, north)`` in degrees).
+    ``bbox`` (``(west, south, east, north)`` in degrees). The Overpass server is asked
+    first with ``settings.connect_timeout_s`` (:func:`geo.roads.download.probe`);
+    ``progress`` receives a line per step and every 10 s while the download runs.
 
     Returns
     -------
@@ -120,7 +124,19 @@ def fetch_osm_network(
     given = [x is not None for x in (place, polygon, bbox)]
     if sum(given) != 1:
         raise InputError("give exactly one of place, polygon or bbox to fetch a network.")
-    with osmnx_settings(settings) as ox:
+    say = progress or (lambda _: None)
+    say(f"checking {settings.overpass_url} (up to {settings.connect_timeout_s:g} s) …")
+    probe(
+        settings.overpass_url.rstrip("/") + "/status",
+        settings.connect_timeout_s,
+        "OSM road network download",
+        "or set STADTREGION_OVERPASS_URL",
+    )
+    say(
+        f"downloading the drive network from {settings.overpass_url} "
+        f"(timeout {settings.overpass_timeout_s} s per request) …"
+    )
+    with osmnx_settings(settings) as ox, Heartbeat(progress, "still downloading"):
         try:
             if place is not None:
                 return ox.graph_from_place(place, network_type=NETWORK_TYPE, retain_all=True)
@@ -155,16 +171,23 @@ def region_polygon(region: gpd.GeoDataFrame, buffer_m: float = 2000.0) -> BaseGe
 
 
 def fetch_region_network(
-    settings: Settings, region: gpd.GeoDataFrame, label: str
+    settings: Settings,
+    region: gpd.GeoDataFrame,
+    label: str,
+    progress: Progress | None = None,
 ) -> tuple[Path, dict[str, Any]]:
     """Download the drive network of ``region`` and cache it as the regional network.
+
+    ``progress`` receives one line per step (see :func:`fetch_osm_network`).
 
     Returns
     -------
     (Path, dict)
         The GraphML file written and a summary (nodes, edges, label, fetched time).
     """
-    graph = fetch_osm_network(settings, polygon=region_polygon(region))
+    graph = fetch_osm_network(settings, polygon=region_polygon(region), progress=progress)
+    if progress is not None:
+        progress(f"{graph.number_of_nodes():,} nodes, {graph.number_of_edges():,} edges; writing …")
     graph.graph["stadtregion_label"] = label
     graph.graph["stadtregion_fetched"] = datetime.now(UTC).isoformat(timespec="seconds")
     graph.graph["stadtregion_municipalities"] = len(region)
@@ -182,7 +205,7 @@ def fetch_region_network(
 
 def save_graph(graph: nx.MultiDiGraph, path: Path) -> Path:
     """Write a graph as GraphML atomically (temporary file, then rename)."""
-    import osmnx as ox
+    import osmnx as ox  # here: importing osmnx takes about 2 s (CLI start-up time)
 
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".graphml", delete=False) as tmp:
@@ -204,7 +227,7 @@ def read_osm_xml(path: Path) -> nx.MultiDiGraph:
     Ways are reduced to car roads (:func:`geo.roads.network.filter_car_roads`), then osmnx
     merges chains of edges between intersections (``simplify_graph``).
     """
-    import osmnx as ox
+    import osmnx as ox  # here: importing osmnx takes about 2 s (CLI start-up time)
 
     require_file(path, "OSM XML file")
     try:
@@ -223,7 +246,7 @@ def read_osm_pbf(path: Path) -> nx.MultiDiGraph:
 
     Only ways with a ``highway`` tag and the nodes they use are carried over.
     """
-    import osmium
+    import osmium  # here: only PBF imports need it (CLI start-up time)
 
     require_file(path, "OSM PBF file")
     with tempfile.TemporaryDirectory() as tmp:
@@ -251,7 +274,7 @@ def read_road_lines(path: Path) -> nx.MultiDiGraph:
 
 def read_graphml(path: Path) -> nx.MultiDiGraph:
     """Read a GraphML road graph written by :func:`save_graph`."""
-    import osmnx as ox
+    import osmnx as ox  # here: importing osmnx takes about 2 s (CLI start-up time)
 
     require_file(path, "cached road network (GraphML)")
     return ox.load_graphml(path)

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import DataSourceError, FeedError, InputError
+from geo.roads.download import Progress, probe
 from geo.settings import Settings
 from geo.sources import RAIL_FILE, file_digest, read_stations, read_vector
 from geo.transit.feed import validate_feed
@@ -212,11 +213,20 @@ def save_timetable(tt: Timetable, path: Path) -> None:
             os.unlink(tmp)
 
 
-def download_feed(url: str, dest: Path, timeout_s: float = 120.0) -> Path:
+def download_feed(
+    url: str,
+    dest: Path,
+    timeout_s: float = 120.0,
+    *,
+    connect_timeout_s: float = 5.0,
+    progress: Progress | None = None,
+) -> Path:
     """Download a GTFS zip from ``url`` to ``dest``, check it, and only then keep it.
 
     The file is written under a temporary name, read back and validated
     (:func:`geo.transit.validate_feed`); a broken download never replaces a good feed.
+    The server must answer within ``connect_timeout_s`` (each later read within
+    ``timeout_s``); ``progress`` receives a line per step and per 5 MB received.
 
     Raises
     ------
@@ -232,13 +242,23 @@ def download_feed(url: str, dest: Path, timeout_s: float = 120.0) -> Path:
     fd, tmp = tempfile.mkstemp(suffix=".zip", dir=dest.parent)
     os.close(fd)
     try:
+        say = progress or (lambda _: None)
+        say(f"connecting to {url} (up to {connect_timeout_s:g} s) …")
+        probe(url, connect_timeout_s, "GTFS download", "or give another --url")
         req = urllib.request.Request(url, headers={"User-Agent": "stadtregion"})
+        got = 0
         try:
             with urllib.request.urlopen(req, timeout=timeout_s) as resp, open(tmp, "wb") as f:
+                size = resp.headers.get("Content-Length")
+                total = f" of {int(size) / 1e6:.1f} MB" if size and size.isdigit() else ""
                 while chunk := resp.read(1 << 20):
                     f.write(chunk)
+                    got += len(chunk)
+                    if got % (5 << 20) < len(chunk):
+                        say(f"{got / 1e6:.1f} MB{total} received …")
         except OSError as exc:
             raise DataSourceError(f"GTFS download from {url} failed: {exc}") from exc
+        say(f"{got / 1e6:.1f} MB received; checking the feed …")
         validate_feed(read_gtfs_tables(Path(tmp)))
         os.replace(tmp, dest)
     finally:

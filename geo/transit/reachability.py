@@ -24,6 +24,7 @@ from geo.region.model import find_municipality
 from geo.transit.access import RegionLinks, link_region
 from geo.transit.options import FEED_NOTES, _as_date, format_clock, parse_clock
 from geo.transit.timetable import Timetable
+from geo.transit.trains import day_trains, status
 from geo.transit.windows import WindowResult, nearest_rank, window_stats, window_times
 
 
@@ -31,14 +32,30 @@ from geo.transit.windows import WindowResult, nearest_rank, window_stats, window
 class RailReachability:
     """Municipalities reached by public transport from one origin within a time limit.
 
-    ``table`` has the columns of the car mode (:data:`geo.modes.REACHABLE_COLUMNS`);
-    ``stats`` has the window statistics of every reached municipality (min, median,
-    percentiles); ``summary`` says what the answer was computed from.
+    ``table`` has the columns of the car mode (:data:`geo.modes.REACHABLE_COLUMNS`),
+    then ``status`` and the trains behind the answer (:data:`geo.transit.trains.TRAIN_COLUMNS`:
+    best ride time in the window, departures reaching it within the limit in the window
+    and over the day, first and last such departure); ``stats`` has the window statistics
+    of every reached municipality (min, median, percentiles); ``not_reached`` lists the
+    municipalities the statistic does not reach although some departure that day does
+    (``status`` ``not_in_window``), with the same train columns; every other municipality
+    has no train that day within the limit (``summary["municipalities_no_train_that_day"]``).
+    ``summary`` says what the answer was computed from.
     """
 
     table: pd.DataFrame
     stats: pd.DataFrame
     summary: dict[str, Any]
+    not_reached: pd.DataFrame | None = None
+
+
+#: What the train columns of an answer count (named in its summary).
+TRAINS_NOTE = (
+    "departures: times leaving the origin 00:00-23:59 on the date that reach the "
+    "municipality within max_minutes, each connection once (at its latest departure); "
+    "ride time from that departure, without initial wait; in the window: departures "
+    "inside the departure window"
+)
 
 
 def _window_or_single(window: tuple[str, str] | None, depart: str | int) -> tuple[int, int]:
@@ -195,7 +212,22 @@ def reachable_rail(
         _origin_window(tt, links, m, date, window, depart, max_minutes, planned, from_stations),
         percentile,
     )
-    keep = np.flatnonzero(np.isfinite(minutes) & (minutes <= max_minutes))
+    ok = np.isfinite(minutes) & (minutes <= max_minutes)
+    keep = np.flatnonzero(ok)
+    trains = day_trains(
+        tt,
+        date,
+        links.access(tt, m, from_stations),
+        links.egress,
+        max_minutes,
+        _window_or_single(window, depart) if window is not None else None,
+    )
+    # the origin is there already: no train figures for it
+    trains.table.loc[m, ["ride_minutes_window", "ride_minutes_day"]] = np.nan
+    trains.table.loc[m, ["first_departure", "last_departure"]] = ""
+    trains.table.loc[m, "departures_day"] = 0
+    trains.table.loc[m, "departures_window"] = 0 if window is not None else pd.NA
+    state = status(ok, trains.table["departures_day"].to_numpy())
     base = region.iloc[keep]
     table = pd.DataFrame(
         {
@@ -206,10 +238,27 @@ def reachable_rail(
             "population": base["population"].to_numpy(),
             "change_pct_per_year": base["change_pct_per_year"].to_numpy(),
             "trend_class": base["trend_class"].astype(str).to_numpy(),
+            "status": state[keep],
         }
     )
+    table = pd.concat([table, trains.table.iloc[keep].reset_index(drop=True)], axis=1)
     order = np.lexsort((table["name"].to_numpy(), table["minutes"].to_numpy()))
     table = table.iloc[order].reset_index(drop=True)
+    late = np.flatnonzero(state == "not_in_window")
+    not_reached = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "ags": region["ags"].astype(str).to_numpy()[late],
+                    "name": region["name"].astype(str).to_numpy()[late],
+                    "district": region["district"].astype(str).to_numpy()[late],
+                    "status": state[late],
+                }
+            ),
+            trains.table.iloc[late].reset_index(drop=True),
+        ],
+        axis=1,
+    ).sort_values(["ride_minutes_day", "name"], ignore_index=True)
     st = stats.iloc[keep].copy()
     st.insert(0, "ags", base["ags"].astype(str).to_numpy())
     st = st.iloc[order].reset_index(drop=True)
@@ -220,10 +269,13 @@ def reachable_rail(
         {
             "origin": {"ags": str(row["ags"]), "name": str(row["name"])},
             "municipalities_reached": len(table),
+            "municipalities_not_in_window": len(not_reached),
+            "municipalities_no_train_that_day": int((state == "no_train_that_day").sum()),
+            "trains": TRAINS_NOTE,
             **population.population_total(base),
         }
     )
-    return RailReachability(table=table, stats=st, summary=summary)
+    return RailReachability(table=table, stats=st, summary=summary, not_reached=not_reached)
 
 
 def reachable_many(

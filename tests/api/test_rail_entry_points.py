@@ -144,3 +144,30 @@ def test_the_defaults_are_the_same_everywhere(cli, client: TestClient) -> None: 
         "max_minutes": 60.0,
     }
     assert all(q == want for q in queries), queries
+
+
+def test_every_rail_entry_point_shows_the_trains(cli, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    """Jena -> Weimar on 2019-05-15, 07:00-08:00: not reached by the median, but three
+    trains run that day (06:44-18:44, 16 min) - said by the API and the CLI alike."""
+    params = {"from": "Jena", "date": "2019-05-15", "window": "07:00-08:00"}
+    answers = {
+        "/transit/reachable": client.get("/transit/reachable", params=params).json(),
+        "/reachable?mode=rail": client.get("/reachable", params={**params, "mode": "rail"})
+        .json()
+        .get("summary", {}),
+    }
+    code, out = cli("transit", "reachable", *cli_args(params), "--format", "json")
+    assert code == 0, out
+    answers["transit reachable --format json"] = json.loads(out)
+    code, out = cli("reachable", "--mode", "rail", *cli_args(params), "--format", "geojson")
+    assert code == 0, out
+    answers["reachable --mode rail --format geojson"] = json.loads(out)
+    for where, body in answers.items():
+        late = {r["ags"]: r for r in body["not_reached_in_window"]}
+        weimar = late["16055000"]
+        assert weimar["status"] == "not_in_window", where
+        assert (weimar["departures_day"], weimar["ride_minutes_day"]) == (3, 16.0), where
+        assert (weimar["first_departure"], weimar["last_departure"]) == ("06:44", "18:44")
+    code, out = cli("transit", "reachable", *cli_args(params))
+    assert "Weimar (3 departures 06:44-18:44, 16 min)" in out
+    assert "no train that day within 60 min" in out

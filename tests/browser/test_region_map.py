@@ -50,11 +50,17 @@ def test_region_map_in_browser(
         assert v.scale
         # popups carry rail and car minutes from Jena; outside the road network, no number
         rail, car, outside = (
-            ("ÖV ab Jena (min)", "Auto ab Jena (min)", "außerhalb des geladenen Straßennetzes")
+            ("Bahn ab Jena", "Auto ab Jena (min)", "außerhalb des geladenen Straßennetzes")
             if lang == "de"
-            else ("Rail from Jena (min)", "Car from Jena (min)", "outside the loaded road network")
+            else ("Rail from Jena", "Car from Jena (min)", "outside the loaded road network")
         )
-        for text in (rail, car, outside):
+        # the trains behind the rail answer, in plain words (Weimar: three ICs, 16 min)
+        trains = (
+            "Bahn: 16 min, 3 Fahrten am Tag (06:44–18:44); Median 06–20 Uhr: nicht erreicht"
+            if lang == "de"
+            else "Rail: 16 min, 3 trips a day (06:44–18:44); median 06–20 h: not reached"
+        )
+        for text in (rail, car, outside, trains):
             assert text in v.html or json.dumps(text)[1:-1] in v.html, text
         assert shot.stat().st_size > 50_000
 

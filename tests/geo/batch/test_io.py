@@ -10,7 +10,8 @@ import pytest
 from shapely.geometry import Point
 
 from geo.batch.io import PartitionStore
-from geo.batch.jobs import partition_origins
+from geo.batch.jobs import auto_chunk_size, partition_origins
+from geo.batch.rail import INDICATOR_MAX_CHUNK
 from geo.errors import ConflictError, InputError
 
 
@@ -52,7 +53,6 @@ def test_partitioning_rules() -> None:
 
 
 def test_automatic_chunk_size_follows_the_workers() -> None:
-    from geo.batch.jobs import INDICATOR_MAX_CHUNK, auto_chunk_size
 
     assert auto_chunk_size(11_299, 2, INDICATOR_MAX_CHUNK) == 2825  # 4 partitions
     assert auto_chunk_size(11_299, 1, INDICATOR_MAX_CHUNK) == 3000  # capped

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import geo.batch as batch
 from geo import transit
-from geo.batch import jobs as batch
 from geo.batch.io import PartitionStore, open_partition_store
 from geo.errors import ConflictError
 from geo.region.build import load_region

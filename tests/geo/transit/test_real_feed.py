@@ -15,6 +15,7 @@ from geo import modes, transit
 from geo.errors import FeedReferenceError, NoServiceError
 from geo.settings import Settings
 from geo.transit import io as transit_io
+from geo.transit.trains import TRAIN_COLUMNS
 
 DAY = "2019-05-15"  # a Wednesday in the feed's timetable year
 FEED = "db_fv_gtfs_2019.zip"
@@ -103,7 +104,9 @@ def test_reachable_rail_per_municipality(
     res = transit.reachable_rail(
         tt, region, "Jena", 120, DAY, window=("06:00", "09:00"), percentile=50
     )
-    assert list(res.table.columns) == modes.REACHABLE_COLUMNS  # as the car mode
+    n = len(modes.REACHABLE_COLUMNS)
+    assert list(res.table.columns)[:n] == modes.REACHABLE_COLUMNS  # as the car mode
+    assert list(res.table.columns)[n:] == ["status", *TRAIN_COLUMNS]  # and the trains
     assert res.table.iloc[0]["name"] == "Jena" and res.table.iloc[0]["minutes"] == 0
     assert (res.table["minutes"] <= 120).all()
     s = res.summary
