@@ -22,7 +22,7 @@ import pandas as pd
 from common import bench_flood_layer, bench_plots
 from figures import figure
 
-from geo.screening.criteria import Layer, ScreeningLayers, derive_attributes, parse_profile, screen
+from geo.screening import Layer, ScreeningLayers, derive_attributes, parse_profile, screen
 from geo.screening.raster_io import DEFAULT_DEM_FILE, read_dem
 from geo.settings import Settings
 from geo.sources import read_stations

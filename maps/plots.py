@@ -18,20 +18,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import sources
-from geo.errors import InputError, PermissionDeniedError
+from geo.errors import InputError
 from geo.landpool.plots import Status
 from geo.ogc.export import to_geojson
-from geo.region.build import load_region
-from geo.screening.criteria import derive_attributes, ranked, screen
-from geo.screening.io import (
-    NATURE_RESERVES_FILE,
-    RESULT_ATTRIBUTIONS,
-    load_layers,
-    shipped_profile,
-    shipped_profile_names,
-)
 from geo.settings import Settings
+from geo.usecases.screening import plots_map_inputs
 from maps.base import add_attribution, add_legend, add_title, new_map
 
 if TYPE_CHECKING:
@@ -398,64 +389,31 @@ def build_plots_map(
 
 
 def plots_map(req: MapRequest) -> folium.Map:
-    """Load, derive and screen the caller's plots and build the map (land-pool role only).
+    """The land-pool map of the caller's screened plots (land-pool role only).
+
+    Parses the map's options, takes its inputs from
+    :func:`geo.usecases.screening.plots_map_inputs` and draws them.
 
     Raises
     ------
     PermissionDeniedError
         For a caller who may not see confidential plots: this is the land-pool team's map.
     """
-    if not req.viewer.sees_confidential:
-        raise PermissionDeniedError(
-            "the plots map is the land-pool team's working map; it needs the 'landpool' "
-            "role (the public forum map is /maps/forum.html)."
-        )
     by = str(req.options.get("by") or "status")
     profile_name = str(req.options.get("profile") or "housing")
-    if profile_name not in shipped_profile_names():
-        raise InputError(
-            f"profile {profile_name!r} is not shipped; use one of "
-            f"{', '.join(shipped_profile_names())}."
-        )
     if by not in ("status", "score"):
         raise InputError(f"by must be 'status' or 'score', not {by!r}.")
-    settings = req.settings
-    profile = shipped_profile(profile_name)
-    plots = req.open_store().frame(req.viewer)
-    region, _ = load_region(settings)
-    boundary = sources.read_vector(settings.data_dir / "jena_boundary_osm2014.geojson", "Jena")
-    flood: gpd.GeoDataFrame | None = None
-    if len(plots):
-        layers = load_layers(settings, bounds=tuple(plots.total_bounds))
-        result = ranked(screen(derive_attributes(plots, layers), profile))
-        if layers.flood is not None:
-            flood = layers.flood.gdf
-        around = gpd.GeoSeries([plots.union_all().envelope.buffer(2000)], crs=plots.crs)
-    else:
-        result = plots
-        around = boundary.geometry.to_crs(region.crs)
-        if settings.flood_zones_file is not None:
-            from geo.screening.io import read_flood_zones
-
-            flood = read_flood_zones(settings.flood_zones_file).gdf
-    near = region[region.intersects(around.to_crs(region.crs).union_all())]
-    reserves = sources.read_vector(settings.data_dir / NATURE_RESERVES_FILE, "nature reserves")
-    attribution = [
-        *sources.attributions([sources.VG250_FILE, sources.STATIONS_FILE, "osm", "N50E011.hgt"]),
-        *RESULT_ATTRIBUTIONS,
-    ]
-    if flood is not None and settings.flood_zones_file is not None:
-        attribution.append(f"HQ100: {settings.flood_zones_file.name}")
+    inputs = plots_map_inputs(req.settings, req.viewer, profile_name, req.open_store())
     return build_plots_map(
-        result,
-        settings,
-        profile=profile_name,
+        inputs.screening.result,
+        req.settings,
+        profile=inputs.screening.profile.name,
         by=by,
-        municipalities=near,
-        reserves=reserves,
-        flood=flood,
-        bounds=boundary,
-        attribution=list(dict.fromkeys(attribution)),
+        municipalities=inputs.municipalities,
+        reserves=inputs.reserves,
+        flood=inputs.screening.flood,
+        bounds=inputs.boundary,
+        attribution=inputs.attributions,
         lang=req.lang,
         tiles=req.tiles,
     )

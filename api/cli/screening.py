@@ -41,50 +41,33 @@ def screen_(
     role: str = ROLE,
 ) -> None:
     """Screen plots: pass/fail per criterion with reasons, score and rank."""
+    # imported here, not at module top: keeps `stadtregion --help` and other commands fast
     from geo.landpool.plots import Viewer
-    from geo.screening.criteria import derive_attributes, ranked, screen, visible_plots
-    from geo.screening.io import (
-        RESULT_ATTRIBUTIONS,
-        load_layers,
-        load_profile,
-        read_plot_file,
-        write_result,
-    )
+    from geo.landpool.store import Store
+    from geo.screening.io import write_result
+    from geo.usecases.screening import ScreeningQuery, screen_plots
 
     settings = get_settings()
     viewer = Viewer(role)
-    from geo.landpool.store import Store
-
-    with Store.open(settings) as profile_store:
-        chosen = load_profile(profile, profile_store)
-    if plots is not None:
-        frame = read_plot_file(plots)
-        if "confidential" in frame.columns:
-            frame = visible_plots(frame, viewer)
-    else:
-        with Store.open(settings) as store:
-            frame = store.frame(viewer)
-    if frame.empty:
+    query = ScreeningQuery(profile, flood=flood, dem=dem, plots_file=plots)
+    with Store.open(settings) as store:
+        done = screen_plots(settings, viewer, query, store)
+    result = done.result
+    if result.empty:
         typer.echo("no plots to screen (none stored, or none visible to this role)")
         raise typer.Exit(0)
-    layers = load_layers(settings, flood_path=flood, dem_path=dem, bounds=tuple(frame.total_bounds))
-    result = ranked(screen(derive_attributes(frame, layers), chosen))
-    if plots is None:  # plots from the register: only the fields the role may see
-        from geo.landpool.public import project_frame
-
-        result = project_frame(result, viewer)
     if out is not None:
         write_result(result, out)
     _print(result, top)
     n_pass = int(result["passed"].sum())
     typer.echo(
-        f"profile {chosen.name}: {n_pass} of {len(result)} plots pass, "
+        f"profile {done.profile.name}: {n_pass} of {len(result)} plots pass, "
         f"{int((result['result'] == 'unknown').sum())} unknown, "
         f"{int((result['result'] == 'fail').sum())} fail"
     )
     if out is not None:
         typer.echo(f"wrote {out}")
-    typer.echo("data: " + "; ".join(RESULT_ATTRIBUTIONS))
+    typer.echo("data: " + "; ".join(done.attributions))
 
 
 def _print(result: object, top: int) -> None:
@@ -112,6 +95,7 @@ def profiles_save(
     role: str = ROLE,
 ) -> None:
     """Validate a profile file and save it in the database (land-pool role)."""
+    # imported here: CLI start-up time
     from geo.landpool.plots import Viewer
     from geo.landpool.store import Store
     from geo.screening.io import read_profile, save_profile
@@ -125,6 +109,7 @@ def profiles_save(
 @profiles_app.command("list")
 def profiles_list() -> None:
     """Shipped and saved profiles."""
+    # imported here: CLI start-up time
     from geo.landpool.store import Store
     from geo.screening.io import shipped_profile_names
 
