@@ -15,7 +15,7 @@ import json
 from typing import Annotated, Any
 
 import geopandas as gpd
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import get_app_settings, get_store, get_viewer
@@ -78,17 +78,23 @@ def screen_plots(
     settings: Annotated[Settings, Depends(get_app_settings)],
     store: Annotated[Store, Depends(get_store)],
     viewer: Annotated[Viewer, Depends(get_viewer)],
+    lang: Annotated[
+        str, Query(pattern="^(de|en)$", description="Words and numbers: de (default) or en.")
+    ] = "de",
 ) -> GeoJSONResponse:
-    """Pass/fail per criterion with the measured value and threshold, score 0–100, rank."""
+    """Per plot an outcome (passes / open / fails), per criterion pass/fail/unknown with
+    the measured value and threshold, for open plots which data would decide them, score
+    0–100 and rank within passes and within open; ``summary`` counts add up."""
     # the flood polygons are checked whether or not any plot is visible (bad input is refused)
     flood = _flood_layer(body.flood, settings) if body.flood is not None else None
-    query = ScreeningQuery(body.profile, flood=flood, profile_files=False)
+    query = ScreeningQuery(body.profile, flood=flood, profile_files=False, lang=lang)
     done = screen_use_case(settings, viewer, query, store)
     if done.result.empty:
         doc: dict[str, Any] = {
             "type": "FeatureCollection",
             "features": [],
             "profile": done.profile.name,
+            "summary": {"passes": 0, "open": 0, "fails": 0, "total": 0},
         }
         return GeoJSONResponse(doc)
     return GeoJSONResponse(result_geojson(done.result))

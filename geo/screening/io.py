@@ -24,6 +24,7 @@ from geo.region.build import get_area, load_region
 from geo.roads.engine import RoadCarMinutes
 from geo.roads.io import cached_engine
 from geo.screening.attributes import CarEngine, Layer, ScreeningLayers
+from geo.screening.criteria import summary
 from geo.screening.profile import Profile, parse_profile
 from geo.screening.raster_io import DEFAULT_DEM_FILE, read_dem
 from geo.settings import WEB_CRS, Settings
@@ -261,13 +262,16 @@ def result_geojson(result: gpd.GeoDataFrame) -> dict[str, Any]:
     """A screening result as a GeoJSON FeatureCollection in EPSG:4326 (RFC 7946).
 
     Every feature carries the plot's attributes, ``pass_*``/``reason_*`` per criterion,
-    ``result``, ``passed``, ``score`` and ``rank``; the collection names the profile and
-    the attributions.
+    ``outcome``, ``outcome_label``, ``open_criteria``, ``decide``, ``passed``, ``score``
+    and ``rank``; the collection names the profile, the attributions and the ``summary``
+    (plots per outcome, adding up to ``total``).
     """
     plain = _plain(result).to_crs(WEB_CRS)
     doc: dict[str, Any] = json.loads(plain.to_json(na="null", show_bbox=False, drop_id=True))
     doc["name"] = f"screening {result.attrs.get('profile', '')}".strip()
     doc["profile"] = result.attrs.get("profile")
+    if "outcome" in result.columns:
+        doc["summary"] = summary(result)
     doc["attribution"] = list(RESULT_ATTRIBUTIONS)
     return doc
 

@@ -54,6 +54,9 @@ class Filters(BaseModel):
     planning_status: list[PlanningStatus] | None = Field(None, min_length=1)
     exclude_contamination: list[Contamination] | None = Field(None, min_length=1)
     statuses: list[Status] | None = Field(None, min_length=1)
+    #: Current uses (first word of ``current_use``, e.g. ``industrial``) that rule a plot
+    #: out: an industrial estate in use is no housing reserve.
+    exclude_current_uses: list[str] | None = Field(None, min_length=1)
 
     def values(self) -> dict[str, Any]:
         """The filters that are set, enum members as their plain string values."""
@@ -171,15 +174,31 @@ WeightSpec = Annotated[
 
 
 class Profile(BaseModel):
-    """A screening profile: hard filters, weights and the unknown policy."""
+    """A screening profile: hard filters, weights, current-use penalties, the unknown policy.
+
+    ``on_unknown``: ``open`` (default) makes a plot with an unknown criterion and no
+    failed one *open*; ``fail`` counts an unknown criterion as failed; ``pass`` as met
+    (the reason still says it is unknown).
+    """
 
     model_config = _FORBID
 
     name: str = Field(min_length=1)
     description: str = ""
-    on_unknown: Literal["fail", "pass"] = "fail"
+    on_unknown: Literal["open", "fail", "pass"] = "open"
     filters: Filters = Field(default_factory=lambda: Filters.model_validate({}))
     weights: dict[WeightCriterion, WeightSpec] = Field(default_factory=dict)
+    #: Score penalty per current use (first word of ``current_use``): the score is
+    #: multiplied by ``1 - penalty`` (0–1).
+    penalise_current_uses: dict[str, float] = Field(default_factory=dict)
+
+    @field_validator("penalise_current_uses")
+    @classmethod
+    def _penalties(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = {k: x for k, x in v.items() if not 0 <= x <= 1}
+        if bad:
+            raise ValueError(f"penalties must be between 0 and 1, got {bad}")
+        return {k.strip().lower(): x for k, x in v.items()}
 
     @model_validator(mode="after")
     def _check_weights(self) -> Profile:

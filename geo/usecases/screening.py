@@ -40,6 +40,7 @@ from geo.screening.io import (
 )
 from geo.screening.profile import Profile, parse_profile
 from geo.settings import Settings
+from geo.vocabulary import check_lang
 
 #: A profile as a front end receives it: a name (shipped or saved), a file path (CLI),
 #: a mapping (an inline profile object) or a parsed :class:`Profile`.
@@ -65,6 +66,8 @@ class ScreeningQuery:
         Screen the plots of this file instead of the register's.
     profile_files
         Whether ``profile`` may name a file on this machine (CLI yes, API no).
+    lang
+        Language of reasons and labels (``de`` or ``en``, :mod:`geo.vocabulary`).
     """
 
     profile: ProfileRef
@@ -72,6 +75,7 @@ class ScreeningQuery:
     dem: Path | None = None
     plots_file: Path | None = None
     profile_files: bool = True
+    lang: str = "de"
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,7 @@ def screen_plots(
         The ranked result with the profile, flood layer and attributions. Without any
         visible plot the result is empty (the profile and flood input are still checked).
     """
+    check_lang(query.lang)
     profile = resolve_profile(query.profile, store, files=query.profile_files)
     flood_given: Layer | None
     if isinstance(query.flood, Layer):
@@ -169,7 +174,7 @@ def screen_plots(
     layers = load_layers(settings, dem_path=query.dem, bounds=tuple(plots.total_bounds))
     if flood_given is not None:
         layers = replace(layers, flood=flood_given)
-    result = ranked(screen(derive_attributes(plots, layers), profile))
+    result = ranked(screen(derive_attributes(plots, layers), profile, query.lang))
     if from_register:
         result = project_frame(result, viewer)
     if layers.flood is not None:
@@ -195,7 +200,7 @@ class PlotsMapInputs:
 
 
 def plots_map_inputs(
-    settings: Settings, viewer: Viewer, profile: ProfileRef, store: Store
+    settings: Settings, viewer: Viewer, profile: ProfileRef, store: Store, lang: str = "de"
 ) -> PlotsMapInputs:
     """Screen the viewer's plots and gather the context layers of the land-pool map.
 
@@ -209,7 +214,9 @@ def plots_map_inputs(
             "the plots map is the land-pool team's working map; it needs the 'landpool' "
             "role (the public forum map is /maps/forum.html)."
         )
-    done = screen_plots(settings, viewer, ScreeningQuery(profile, profile_files=False), store)
+    done = screen_plots(
+        settings, viewer, ScreeningQuery(profile, profile_files=False, lang=lang), store
+    )
     region, _ = load_region(settings)
     boundary = sources.read_vector(settings.data_dir / BOUNDARY_FILE, "Jena city boundary")
     plots = done.result

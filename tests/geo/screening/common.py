@@ -41,6 +41,7 @@ def plots_frame() -> gpd.GeoDataFrame:
         planning_status=["bplan_in_force", "s35", "unknown"],
         contamination=["none", "confirmed", "unknown"],
         status=["identified", "withdrawn", "identified"],
+        current_use=["brownfield", "industrial (OSM landuse=industrial)", None],
         ags=["16053000", "16074001", pd.NA],
         confidential=[False, True, pd.NA],
         derive_notes=["", "", "terrain: plot outside the DEM or on DEM voids"],

@@ -9,10 +9,12 @@ import pytest
 from shapely.geometry import box
 
 from geo.errors import InputError, NotFoundError, PermissionDeniedError, ProfileError
+from geo.landpool.io import seed_demo
 from geo.landpool.plots import Viewer
 from geo.landpool.store import Store
 from geo.screening.attributes import Layer
-from geo.screening.io import shipped_profile
+from geo.screening.criteria import summary
+from geo.screening.io import shipped_profile, shipped_profile_names
 from geo.settings import WORK_CRS, Settings
 from geo.usecases.screening import ScreeningQuery, plots_map_inputs, screen_plots
 
@@ -56,7 +58,7 @@ def test_profile_by_object_saved_name_and_refused_file(
 ) -> None:
     inline = {"name": "mine", "filters": {"owner_types": ["city"]}}
     done = screen_plots(settings, LANDPOOL, ScreeningQuery(inline), store)
-    assert done.profile.name == "mine" and (done.result["result"] == "pass").all()
+    assert done.profile.name == "mine" and (done.result["outcome"] == "passes").all()
     ready = screen_plots(settings, LANDPOOL, ScreeningQuery(shipped_profile("commerce")), store)
     assert ready.profile.name == "commerce"
     store.save_profile(LANDPOOL, "klein", '{"name": "klein", "filters": {"min_area_ha": 0.1}}')
@@ -114,3 +116,29 @@ def test_plots_map_inputs_are_for_the_land_pool_team_only(settings: Settings, st
     assert len(inputs.screening.result) == 2
     assert "16053000" in set(inputs.municipalities["ags"]) and len(inputs.reserves)
     assert any("OpenStreetMap" in a for a in inputs.attributions)
+
+
+def test_every_shipped_profile_leaves_demo_plots_open_and_says_what_decides_them(
+    settings: Settings, tmp_path: Path
+) -> None:
+    demo = Store.open(settings.model_copy(update={"landpool_gpkg": tmp_path / "demo.gpkg"}))
+    n = seed_demo(demo, LANDPOOL, settings.data_dir)
+    assert n > 40
+    for name in shipped_profile_names():
+        done = screen_plots(settings, LANDPOOL, ScreeningQuery(name), demo)
+        res = done.result
+        counts = summary(res)
+        assert counts["passes"] + counts["open"] + counts["fails"] == counts["total"] == n
+        opened = res[res["outcome"] == "open"]
+        assert len(opened) > 0, name
+        # what would decide each open plot, in German by default: no flood layer ships
+        assert opened["decide"].str.contains("kein HQ100-Layer geladen").all(), name
+        assert (opened["open_criteria"] != "").all() and (opened["failed"] == "").all()
+        assert opened["rank"].min() == 1
+        assert res[res["outcome"] == "fails"]["rank"].isna().all()
+    # housing: an industrial estate in use is no housing reserve
+    housing = screen_plots(settings, LANDPOOL, ScreeningQuery("housing", lang="en"), demo).result
+    goeschwitz = housing[housing["name"] == "Gewerbegebiet Göschwitz"].iloc[0]
+    assert goeschwitz["outcome"] == "fails"
+    assert "current use industrial is excluded" in goeschwitz["reasons"]
+    assert "owner unknown" not in goeschwitz["reasons"]  # housing does not ask for the owner
