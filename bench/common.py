@@ -15,7 +15,7 @@ import pandas as pd
 from pyproj import Transformer
 from shapely import affinity
 
-from geo.screening.criteria import CONTAMINATION, OWNER_TYPES, PLANNING_STATUS, STATUSES
+from geo.screening.profile import CONTAMINATION, OWNER_TYPES, PLANNING_STATUS, STATUSES
 from geo.settings import WORK_CRS, Settings
 
 LANDUSE_FILE = "jena_landuse_osm2014.geojson"

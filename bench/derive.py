@@ -4,7 +4,7 @@ Run: ``.venv/bin/python bench/derive.py [N]``. Prints plots per second of both, 
 side in the same process, and how far their answers differ.
 
 * ours: :func:`geo.screening.raster.terrain_stats` (exactextract, coverage-weighted: elevation,
-  mean/max slope, steep share) and :func:`geo.screening.criteria.share_inside` (subdivided flood
+  mean/max slope, steep share) and :func:`geo.screening.attributes.share_inside` (subdivided flood
   polygons, STRtree, vectorised intersections).
 * baseline: for each plot, ``rasterio.mask.mask`` on the slope raster (cells whose
   centre lies in the plot; mean, max, steep share) and the flood share by intersecting
@@ -28,7 +28,7 @@ from figures import figure
 from rasterio.io import MemoryFile
 from rasterio.mask import mask
 
-from geo.screening.criteria import share_inside
+from geo.screening.attributes import share_inside
 from geo.screening.raster import STEEP_THRESHOLD_PCT, slope_percent, terrain_stats
 from geo.screening.raster_io import DEFAULT_DEM_FILE, read_dem
 from geo.settings import Settings

@@ -11,27 +11,22 @@ classes of the plots from the DEM.
 
 from __future__ import annotations
 
+import html
+import json
 from typing import TYPE_CHECKING, Any
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from branca.element import Element, Figure
 
-from geo import sources
-from geo.errors import InputError, PermissionDeniedError
+from geo.errors import InputError
 from geo.landpool.plots import Status
 from geo.ogc.export import to_geojson
-from geo.region.build import load_region
-from geo.screening.criteria import derive_attributes, ranked, screen
-from geo.screening.io import (
-    NATURE_RESERVES_FILE,
-    RESULT_ATTRIBUTIONS,
-    load_layers,
-    shipped_profile,
-    shipped_profile_names,
-)
 from geo.settings import Settings
+from geo.usecases.screening import plots_map_inputs
+from geo.vocabulary import number, plural, word, words
 from maps.base import add_attribution, add_legend, add_title, new_map
 
 if TYPE_CHECKING:
@@ -55,11 +50,11 @@ SCORE_CLASSES: list[tuple[float, str]] = [
     (80, "#5ec962"),
     (100, "#fde725"),
 ]
-#: Outline per screening result.
+#: Outline per screening outcome.
 RESULT_OUTLINES: dict[str, tuple[str, str, float]] = {
-    "pass": ("#000000", "", 1.5),
-    "unknown": ("#444444", "4 3", 1.5),
-    "fail": ("#d7301f", "", 2.5),
+    "passes": ("#000000", "", 1.5),
+    "open": ("#444444", "4 3", 1.5),
+    "fails": ("#d7301f", "", 2.5),
 }
 #: Mean slope classes (upper bounds, %) and colours.
 SLOPE_CLASSES: list[tuple[float, str]] = [
@@ -88,12 +83,13 @@ LABELS: dict[str, dict[str, str]] = {
         "no_plots": "Keine Flächen im Register.",
         "reserve": "Naturschutzgebiet (OSM 2014, nur Stadt Jena)",
         "flood": "Überschwemmungsgebiet HQ100",
-        "pass": "Umriss: alle Kriterien erfüllt",
-        "unknown": "Umriss: Kriterium unbekannt",
-        "fail": "Umriss: Kriterium nicht erfüllt",
+        "passes": "Umriss: geeignet (alle Kriterien erfüllt)",
+        "open": "Umriss: offen (Kriterium unbekannt)",
+        "fails": "Umriss: ungeeignet (Kriterium nicht erfüllt)",
+        "legend_slope": "Hangneigung (Mittel je Fläche)",
+        "slope_unknown": "unbekannt (kein DEM)",
+        "decide": "Was entscheiden würde",
         "unknown_value": "unbekannt",
-        "plots_count": "{n} Flächen",
-        "slope_note": "Hangneigung im Layer „Hangneigung“: ",
         "plot_id": "Flächen-ID",
         "name": "Name",
         "category": "Kategorie",
@@ -108,6 +104,7 @@ LABELS: dict[str, dict[str, str]] = {
         "tram": "Straßenbahn (m)",
         "car": "Auto zum Zentrum (min)",
         "result": "Ergebnis",
+        "plural_one": "Fläche",
         "score": "Score",
         "rank": "Rang",
         "notes": "Hinweise",
@@ -127,12 +124,13 @@ LABELS: dict[str, dict[str, str]] = {
         "no_plots": "No plots in the register.",
         "reserve": "Nature reserve (OSM 2014, city of Jena only)",
         "flood": "Flood zone HQ100",
-        "pass": "Outline: all criteria met",
-        "unknown": "Outline: a criterion is unknown",
-        "fail": "Outline: a criterion failed",
+        "passes": "Outline: passes (all criteria met)",
+        "open": "Outline: open (a criterion is unknown)",
+        "fails": "Outline: fails (a criterion failed)",
+        "legend_slope": "Slope (mean per plot)",
+        "slope_unknown": "unknown (no DEM)",
+        "decide": "What would decide it",
         "unknown_value": "unknown",
-        "plots_count": "{n} plots",
-        "slope_note": "Slope in the layer “Slope”: ",
         "plot_id": "Plot id",
         "name": "Name",
         "category": "Category",
@@ -146,38 +144,26 @@ LABELS: dict[str, dict[str, str]] = {
         "station": "Station (distance m)",
         "tram": "Tram (m)",
         "car": "Car to centre (min)",
-        "result": "Result",
+        "result": "Outcome",
+        "plural_one": "plot",
         "score": "Score",
         "rank": "Rank",
         "notes": "Notes",
     },
 }
 
-STATUS_LABELS: dict[str, dict[str, str]] = {
-    "de": {
-        "identified": "erfasst",
-        "assessed": "bewertet",
-        "negotiating": "in Verhandlung",
-        "acquired": "erworben",
-        "in_development": "in Entwicklung",
-        "developed": "entwickelt",
-        "withdrawn": "zurückgezogen",
-    },
-    "en": {s.value: s.value.replace("_", " ") for s in Status},
-}
-RESULT_LABELS = {
-    "de": {"pass": "erfüllt", "fail": "nicht erfüllt", "unknown": "unbekannt"},
-    "en": {"pass": "pass", "fail": "fail", "unknown": "unknown"},
-}
+#: Popup CSS: a popup never grows taller than the window; its content scrolls inside.
+POPUP_CSS = (
+    "<style>.sr-plots .leaflet-popup-content{max-height:min(60vh,520px);overflow:auto;"
+    "max-width:min(460px,calc(100vw - 80px));margin-right:8px;font-size:12px}"
+    ".sr-plots .leaflet-popup-content table{width:100%}</style>"
+)
 
 
 def _num(v: Any, digits: int, lang: str, scale: float = 1.0) -> str:
     if v is None or pd.isna(v):
         return LABELS[lang]["unknown_value"]
-    s = f"{float(v) * scale:,.{digits}f}"
-    if lang == "de":
-        s = s.replace(",", "_").replace(".", ",").replace("_", ".")
-    return s
+    return number(float(v) * scale, digits, lang)
 
 
 def _classify(values: pd.Series, classes: list[tuple[float, str]]) -> list[str]:
@@ -201,13 +187,12 @@ def slope_colours(slope: pd.Series) -> list[str]:
 
 def popup_frame(result: gpd.GeoDataFrame, criteria: list[str], lang: str) -> pd.DataFrame:
     """Display strings of a screened plot's popup: derived attributes and per-criterion reasons."""
-    res_lab = RESULT_LABELS[lang]
-    st_lab = STATUS_LABELS[lang]
+    state = words("state", lang)
     out = pd.DataFrame(index=result.index)
     out["plot_id"] = result["plot_id"].astype(str)
     out["name"] = [n if isinstance(n, str) and n else "–" for n in result["name"]]
-    out["category"] = result["category"].astype(str)
-    out["status"] = [st_lab.get(str(s), str(s)) for s in result["status"]]
+    out["category"] = [word("category", str(c), lang) for c in result["category"]]
+    out["status"] = [word("status", str(s), lang) for s in result["status"]]
     out["municipality"] = [m if isinstance(m, str) else "–" for m in result["municipality"]]
     out["area"] = [_num(v, 2, lang) for v in result["area_ha"]]
     out["slope"] = [_num(v, 1, lang) for v in result["slope_mean_pct"]]
@@ -220,14 +205,15 @@ def popup_frame(result: gpd.GeoDataFrame, criteria: list[str], lang: str) -> pd.
     ]
     out["tram"] = [_num(v, 0, lang) for v in result["dist_tram_m"]]
     out["car"] = [_num(v, 0, lang) for v in result["car_min_centre"]]
-    out["result"] = [res_lab.get(str(r), str(r)) for r in result["result"]]
+    out["result"] = [word("outcome", str(r), lang) for r in result["outcome"]]
     out["score"] = [_num(v, 1, lang) for v in result["score"]]
     out["rank"] = ["–" if pd.isna(r) else str(int(r)) for r in result["rank"]]
     for key in criteria:
         out[f"c_{key}"] = [
-            f"{res_lab.get(str(s), str(s))}: {r}"
+            f"{state.get(str(s), str(s))}: {r}"
             for s, r in zip(result[f"pass_{key}"], result[f"reason_{key}"], strict=True)
         ]
+    out["decide"] = [d if isinstance(d, str) and d else "–" for d in result["decide"]]
     out["notes"] = result["derive_notes"].fillna("").astype(str)
     return out
 
@@ -255,7 +241,7 @@ def build_plots_map(
     profile
         Name of the profile the result was screened with.
     by
-        ``status`` (fill by workflow status) or ``score`` (fill by score, outline by result).
+        ``status`` (fill by workflow status) or ``score`` (fill by score, outline by outcome).
     municipalities, reserves, flood
         Context layers; ``flood`` ``None`` means no HQ100 layer is loaded (said in the legend).
     bounds
@@ -313,7 +299,7 @@ def build_plots_map(
         else:
             layer["fill"] = score_colours(result["score"])
             outline = [
-                RESULT_OUTLINES.get(str(r), RESULT_OUTLINES["unknown"]) for r in result["result"]
+                RESULT_OUTLINES.get(str(r), RESULT_OUTLINES["open"]) for r in result["outcome"]
             ]
             layer["line"] = [o[0] for o in outline]
             layer["dash"] = [o[1] for o in outline]
@@ -322,13 +308,13 @@ def build_plots_map(
         fields = [
             "plot_id", "name", "category", "status", "municipality", "area", "slope",
             "steep", "reserve_share", "flood_share", "station", "tram", "car", "result",
-            "score", "rank", *[f"c_{k}" for k in criteria], "notes",
+            "score", "rank", "decide", *[f"c_{k}" for k in criteria], "notes",
         ]  # fmt: skip
         aliases = [
             lab["plot_id"], lab["name"], lab["category"], lab["status"], lab["municipality"],
             lab["area"], lab["slope"], lab["steep"], lab["reserve_share"], lab["flood_share"],
             lab["station"], lab["tram"], lab["car"], lab["result"], lab["score"], lab["rank"],
-            *criteria, lab["notes"],
+            lab["decide"], *[word("criterion", k, lang) for k in criteria], lab["notes"],
         ]  # fmt: skip
         data = to_geojson(
             layer[[*fields, "fill", "line", "dash", "weight", "geometry"]], precision=6
@@ -344,7 +330,14 @@ def build_plots_map(
                 "fillOpacity": 0.85,
             },
             highlight_function=lambda f: {"weight": 3, "color": "#000000"},
-            popup=folium.GeoJsonPopup(fields=fields, aliases=aliases, localize=False),
+            popup=folium.GeoJsonPopup(
+                fields=fields,
+                aliases=aliases,
+                localize=False,
+                class_name="sr-plots-popup",
+                max_width=460,
+                auto_pan_padding_top_left=[10, 80],
+            ),
             tooltip=folium.GeoJsonTooltip(fields=["plot_id", "name"], labels=False),
         ).add_to(m)
         folium.GeoJson(
@@ -362,9 +355,8 @@ def build_plots_map(
 
     if by == "status":
         title = lab["legend_status"]
-        st_lab = STATUS_LABELS[lang]
         items: list[tuple[str, str] | tuple[str, str, str]] = [
-            (c, st_lab[str(s)]) for s, c in STATUS_COLOURS.items()
+            (c, word("status", str(s), lang)) for s, c in STATUS_COLOURS.items()
         ]
         subtitle = lab["sub_status"]
     else:
@@ -374,88 +366,117 @@ def build_plots_map(
         for hi, c in SCORE_CLASSES:
             items.append((c, f"{lo:g}–{hi:g}"))
             lo = hi
-        for key in ("pass", "unknown", "fail"):
+        for key in ("passes", "open", "fails"):
             colour, dash, weight = RESULT_OUTLINES[key]
             style = "dashed" if dash else "solid"
             items.append(("#ffffff", lab[key], f"{max(1, int(weight))}px {style} {colour}"))
         subtitle = lab["sub_score"].format(profile=profile)
     items.append(("#e8f1ea", lab["reserve"], f"2px dashed {RESERVE_COLOUR}"))
-    notes = [lab["plots_count"].format(n=len(result)) if len(result) else lab["no_plots"]]
+    count = plural(len(result), lab["plural_one"], lab["layer_plots"])
+    notes = [count if len(result) else lab["no_plots"]]
     if flood is not None:
         items.append((FLOOD_COLOUR, lab["flood"]))
     else:
         notes.append(lab["no_flood"])
-    slope_txt = ", ".join(
-        f"≤ {b:g} %" if np.isfinite(b) else f"> {SLOPE_CLASSES[-2][0]:g} %"
-        for b, _ in SLOPE_CLASSES
-    )
-    notes.append(lab["slope_note"] + slope_txt)
     add_legend(m, title, items, note=" · ".join(notes))
+    _add_slope_legend(m, lab)
     add_title(m, lab["title"], subtitle)
     add_attribution(m, attribution)
     folium.LayerControl(collapsed=False).add_to(m)
+    _legend_follows_layer(m, lab["layer_slope"])
     return m
 
 
+def slope_legend_items(lang: str) -> list[tuple[str, str]]:
+    """Swatches of the slope layer: one per class, and grey for unknown."""
+    lab = LABELS[lang]
+    items: list[tuple[str, str]] = []
+    lo = 0.0
+    for hi, colour in SLOPE_CLASSES:
+        text = f"{lo:g}–{hi:g} %" if np.isfinite(hi) else f"> {lo:g} %"
+        items.append((colour, text))
+        lo = hi
+    items.append((UNKNOWN_COLOUR, lab["slope_unknown"]))
+    return items
+
+
+def _swatch(item: tuple[str, str] | tuple[str, str, str]) -> str:
+    border = f";border:{html.escape(item[2])}" if len(item) > 2 else ""
+    return (
+        f'<div class="sr-legend-row"><span class="sr-swatch" style="background:'
+        f'{html.escape(item[0])}{border}"></span>{html.escape(item[1])}</div>'
+    )
+
+
+def _add_slope_legend(m: folium.Map, lab: dict[str, str]) -> None:
+    """A second legend for the slope layer, hidden until that layer is switched on."""
+    lang = "en" if lab is LABELS["en"] else "de"
+    items: list[tuple[str, str] | tuple[str, str, str]] = [*slope_legend_items(lang)]
+    items.append(("#e8f1ea", lab["reserve"], f"2px dashed {RESERVE_COLOUR}"))
+    rows = "".join(_swatch(i) for i in items)
+    box = (
+        '<div class="sr-legend leaflet-control" id="sr-legend-slope" style="display:none">'
+        f'<div class="sr-legend-title">{html.escape(lab["legend_slope"])}</div>{rows}</div>'
+    )
+    root = m.get_root()
+    assert isinstance(root, Figure)
+    root.html.add_child(Element(box))
+    root.header.add_child(Element(POPUP_CSS))
+
+
+def _legend_follows_layer(m: folium.Map, slope_layer: str) -> None:
+    """Show the slope legend while the slope layer is on (it recolours the plots), the
+    status or score legend otherwise."""
+    name = json.dumps(slope_layer)
+    # runs on "load": folium writes the map's own script after this one
+    js = f"""
+window.addEventListener("load", function() {{
+  var map = {m.get_name()};
+  map.getContainer().classList.add("sr-plots");
+  var shown = {{}};
+  function update() {{
+    var slope = !!shown[{name}];
+    var main = document.getElementById("sr-legend");
+    var alt = document.getElementById("sr-legend-slope");
+    if (main) main.style.display = slope ? "none" : "";
+    if (alt) alt.style.display = slope ? "" : "none";
+  }}
+  map.on("overlayadd", function(e) {{ shown[String(e.name).trim()] = true; update(); }});
+  map.on("overlayremove", function(e) {{ shown[String(e.name).trim()] = false; update(); }});
+}});
+"""
+    root = m.get_root()
+    assert isinstance(root, Figure)
+    root.script.add_child(Element(js))
+
+
 def plots_map(req: MapRequest) -> folium.Map:
-    """Load, derive and screen the caller's plots and build the map (land-pool role only).
+    """The land-pool map of the caller's screened plots (land-pool role only).
+
+    Parses the map's options, takes its inputs from
+    :func:`geo.usecases.screening.plots_map_inputs` and draws them.
 
     Raises
     ------
     PermissionDeniedError
         For a caller who may not see confidential plots: this is the land-pool team's map.
     """
-    if not req.viewer.sees_confidential:
-        raise PermissionDeniedError(
-            "the plots map is the land-pool team's working map; it needs the 'landpool' "
-            "role (the public forum map is /maps/forum.html)."
-        )
     by = str(req.options.get("by") or "status")
     profile_name = str(req.options.get("profile") or "housing")
-    if profile_name not in shipped_profile_names():
-        raise InputError(
-            f"profile {profile_name!r} is not shipped; use one of "
-            f"{', '.join(shipped_profile_names())}."
-        )
     if by not in ("status", "score"):
         raise InputError(f"by must be 'status' or 'score', not {by!r}.")
-    settings = req.settings
-    profile = shipped_profile(profile_name)
-    plots = req.open_store().frame(req.viewer)
-    region, _ = load_region(settings)
-    boundary = sources.read_vector(settings.data_dir / "jena_boundary_osm2014.geojson", "Jena")
-    flood: gpd.GeoDataFrame | None = None
-    if len(plots):
-        layers = load_layers(settings, bounds=tuple(plots.total_bounds))
-        result = ranked(screen(derive_attributes(plots, layers), profile))
-        if layers.flood is not None:
-            flood = layers.flood.gdf
-        around = gpd.GeoSeries([plots.union_all().envelope.buffer(2000)], crs=plots.crs)
-    else:
-        result = plots
-        around = boundary.geometry.to_crs(region.crs)
-        if settings.flood_zones_file is not None:
-            from geo.screening.io import read_flood_zones
-
-            flood = read_flood_zones(settings.flood_zones_file).gdf
-    near = region[region.intersects(around.to_crs(region.crs).union_all())]
-    reserves = sources.read_vector(settings.data_dir / NATURE_RESERVES_FILE, "nature reserves")
-    attribution = [
-        *sources.attributions([sources.VG250_FILE, sources.STATIONS_FILE, "osm", "N50E011.hgt"]),
-        *RESULT_ATTRIBUTIONS,
-    ]
-    if flood is not None and settings.flood_zones_file is not None:
-        attribution.append(f"HQ100: {settings.flood_zones_file.name}")
+    lang = req.lang if req.lang in LABELS else "de"
+    inputs = plots_map_inputs(req.settings, req.viewer, profile_name, req.open_store(), lang)
     return build_plots_map(
-        result,
-        settings,
-        profile=profile_name,
+        inputs.screening.result,
+        req.settings,
+        profile=inputs.screening.profile.name,
         by=by,
-        municipalities=near,
-        reserves=reserves,
-        flood=flood,
-        bounds=boundary,
-        attribution=list(dict.fromkeys(attribution)),
-        lang=req.lang,
+        municipalities=inputs.municipalities,
+        reserves=inputs.reserves,
+        flood=inputs.screening.flood,
+        bounds=inputs.boundary,
+        attribution=inputs.attributions,
+        lang=lang,
         tiles=req.tiles,
     )

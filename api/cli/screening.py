@@ -10,11 +10,15 @@ printed and, with ``--out``, written as GeoPackage, GeoJSON or CSV.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from api.cli import app
 from geo.settings import get_settings
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ROLE = typer.Option(
     "public",
@@ -38,67 +42,82 @@ def screen_(
     ),
     dem: Path = typer.Option(None, "--dem", help="A DEM (GeoTIFF, ...); default the SRTM tile."),
     top: int = typer.Option(20, "--top", help="How many ranked plots to print."),
+    lang: str = typer.Option("de", "--lang", help="Words and numbers: de or en."),
     role: str = ROLE,
 ) -> None:
-    """Screen plots: pass/fail per criterion with reasons, score and rank."""
+    """Screen plots: passes / open / fails per plot with reasons, score and rank."""
+    # imported here, not at module top: keeps `stadtregion --help` and other commands fast
     from geo.landpool.plots import Viewer
-    from geo.screening.criteria import derive_attributes, ranked, screen, visible_plots
-    from geo.screening.io import (
-        RESULT_ATTRIBUTIONS,
-        load_layers,
-        load_profile,
-        read_plot_file,
-        write_result,
-    )
+    from geo.landpool.store import Store
+    from geo.screening.io import write_result
+    from geo.usecases.screening import ScreeningQuery, screen_plots
+    from geo.vocabulary import check_lang
 
     settings = get_settings()
     viewer = Viewer(role)
-    from geo.landpool.store import Store
-
-    with Store.open(settings) as profile_store:
-        chosen = load_profile(profile, profile_store)
-    if plots is not None:
-        frame = read_plot_file(plots)
-        if "confidential" in frame.columns:
-            frame = visible_plots(frame, viewer)
-    else:
-        with Store.open(settings) as store:
-            frame = store.frame(viewer)
-    if frame.empty:
+    lang = check_lang(lang)
+    query = ScreeningQuery(profile, flood=flood, dem=dem, plots_file=plots, lang=lang)
+    with Store.open(settings) as store:
+        done = screen_plots(settings, viewer, query, store)
+    result = done.result
+    if result.empty:
         typer.echo("no plots to screen (none stored, or none visible to this role)")
         raise typer.Exit(0)
-    layers = load_layers(settings, flood_path=flood, dem_path=dem, bounds=tuple(frame.total_bounds))
-    result = ranked(screen(derive_attributes(frame, layers), chosen))
-    if plots is None:  # plots from the register: only the fields the role may see
-        from geo.landpool.public import project_frame
-
-        result = project_frame(result, viewer)
     if out is not None:
         write_result(result, out)
-    _print(result, top)
-    n_pass = int(result["passed"].sum())
-    typer.echo(
-        f"profile {chosen.name}: {n_pass} of {len(result)} plots pass, "
-        f"{int((result['result'] == 'unknown').sum())} unknown, "
-        f"{int((result['result'] == 'fail').sum())} fail"
-    )
+    for line in table_lines(result, top, lang):
+        typer.echo(line)
+    typer.echo(summary_line(done.profile.name, result, lang))
     if out is not None:
         typer.echo(f"wrote {out}")
-    typer.echo("data: " + "; ".join(RESULT_ATTRIBUTIONS))
+    typer.echo("data: " + "; ".join(done.attributions))
 
 
-def _print(result: object, top: int) -> None:
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def table_lines(result: pd.DataFrame, top: int, lang: str) -> list[str]:
+    """The first ``top`` plots of a ranked result as a table with a header."""
     import pandas as pd
 
-    assert isinstance(result, pd.DataFrame)
-    id_col = next((c for c in ("plot_id", "osm_id", "id", "name") if c in result.columns), None)
-    rows = result.head(top)
-    for _, row in rows.iterrows():
-        rank = "" if pd.isna(row["rank"]) else f"#{int(row['rank'])}"
-        ident = str(row[id_col]) if id_col else str(row.name)
-        typer.echo(
-            f"{rank:>5} {ident:<24} score {row['score']:5.1f}  {row['result']:<7}  {row['reasons']}"
+    from geo.vocabulary import number, word
+
+    head = (
+        f"{word('column', 'rank', lang):>4}  {'ID':<16} {word('column', 'name', lang):<28} "
+        f"{word('column', 'municipality', lang):<18} {word('text', 'area_ha', lang):>10}  "
+        f"{word('text', 'outcome', lang):<10} {word('column', 'score', lang):>5}  "
+        f"{word('text', 'reasons', lang)}"
+    )
+    lines = [head, "-" * len(head)]
+    id_col = next((c for c in ("plot_id", "osm_id", "id") if c in result.columns), None)
+    for idx, row in result.head(top).iterrows():
+        rank = "" if pd.isna(row["rank"]) else str(int(row["rank"]))
+        ident = str(row[id_col]) if id_col else str(idx)
+        name = row.get("name")
+        name = name if isinstance(name, str) and name else "–"
+        mun = row.get("municipality")
+        mun = mun if isinstance(mun, str) and mun else "–"
+        why = str(row["decide"]) if row["outcome"] == "open" else str(row["reasons"])
+        lines.append(
+            f"{rank:>4}  {_cut(ident, 16):<16} {_cut(name, 28):<28} {_cut(mun, 18):<18} "
+            f"{number(row['area_ha'], 2, lang):>10}  {row['outcome_label']!s:<10} "
+            f"{number(row['score'], 1, lang):>5}  {why}"
         )
+    return lines
+
+
+def summary_line(profile: str, result: pd.DataFrame, lang: str) -> str:
+    """``Profil housing: 3 geeignet, 40 offen, 19 ungeeignet (62 Flächen)``."""
+    from geo.screening.criteria import summary
+    from geo.vocabulary import plural, word
+
+    counts = summary(result)
+    parts = ", ".join(
+        f"{counts[o]} {word('outcome', o, lang)}" for o in ("passes", "open", "fails")
+    )
+    total = plural(counts["total"], word("text", "plot", lang), word("text", "plots", lang))
+    return f"{word('text', 'profile', lang)} {profile}: {parts} ({total})"
 
 
 profiles_app = typer.Typer(help="Screening profiles saved in the database.", no_args_is_help=True)
@@ -112,6 +131,7 @@ def profiles_save(
     role: str = ROLE,
 ) -> None:
     """Validate a profile file and save it in the database (land-pool role)."""
+    # imported here: CLI start-up time
     from geo.landpool.plots import Viewer
     from geo.landpool.store import Store
     from geo.screening.io import read_profile, save_profile
@@ -125,6 +145,7 @@ def profiles_save(
 @profiles_app.command("list")
 def profiles_list() -> None:
     """Shipped and saved profiles."""
+    # imported here: CLI start-up time
     from geo.landpool.store import Store
     from geo.screening.io import shipped_profile_names
 

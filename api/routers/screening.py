@@ -12,35 +12,23 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import replace
 from typing import Annotated, Any
 
 import geopandas as gpd
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import get_app_settings, get_store, get_viewer
 from api.responses import GeoJSONResponse
-from geo.errors import InputError, NotFoundError
+from geo.errors import InputError
 from geo.landpool.plots import Viewer
-from geo.landpool.public import project_frame
 from geo.landpool.store import Store
-from geo.screening.criteria import (
-    Layer,
-    derive_attributes,
-    parse_profile,
-    ranked,
-    screen,
-    visible_plots,
-)
-from geo.screening.io import (
-    load_layers,
-    load_profile,
-    result_geojson,
-    save_profile,
-    shipped_profile_names,
-)
+from geo.screening.attributes import Layer
+from geo.screening.io import result_geojson, save_profile, shipped_profile_names
+from geo.screening.profile import parse_profile
 from geo.settings import WEB_CRS, WORK_CRS, Settings
+from geo.usecases.screening import ScreeningQuery
+from geo.usecases.screening import screen_plots as screen_use_case
 from geo.validate import parse_geojson_geometry
 
 router = APIRouter(tags=["plots"])
@@ -90,34 +78,26 @@ def screen_plots(
     settings: Annotated[Settings, Depends(get_app_settings)],
     store: Annotated[Store, Depends(get_store)],
     viewer: Annotated[Viewer, Depends(get_viewer)],
+    lang: Annotated[
+        str, Query(pattern="^(de|en)$", description="Words and numbers: de (default) or en.")
+    ] = "de",
 ) -> GeoJSONResponse:
-    """Pass/fail per criterion with the measured value and threshold, score 0–100, rank."""
-    if isinstance(body.profile, str):
-        if body.profile not in shipped_profile_names():
-            try:
-                saved = store.get_profile(body.profile)
-            except NotFoundError:
-                raise InputError(
-                    f"profile {body.profile!r} is neither shipped "
-                    f"({', '.join(shipped_profile_names())}) nor saved; send a profile object."
-                ) from None
-            profile = parse_profile(json.loads(saved.body), source=f"saved profile {saved.name}")
-        else:
-            profile = load_profile(body.profile)
-    else:
-        profile = parse_profile(body.profile, source="profile")
+    """Per plot an outcome (passes / open / fails), per criterion pass/fail/unknown with
+    the measured value and threshold, for open plots which data would decide them, score
+    0–100 and rank within passes and within open; ``summary`` counts add up."""
     # the flood polygons are checked whether or not any plot is visible (bad input is refused)
     flood = _flood_layer(body.flood, settings) if body.flood is not None else None
-    plots = visible_plots(store.frame(viewer), viewer)
-    assert isinstance(plots, gpd.GeoDataFrame)
-    if plots.empty:
-        doc: dict[str, Any] = {"type": "FeatureCollection", "features": [], "profile": profile.name}
+    query = ScreeningQuery(body.profile, flood=flood, profile_files=False, lang=lang)
+    done = screen_use_case(settings, viewer, query, store)
+    if done.result.empty:
+        doc: dict[str, Any] = {
+            "type": "FeatureCollection",
+            "features": [],
+            "profile": done.profile.name,
+            "summary": {"passes": 0, "open": 0, "fails": 0, "total": 0},
+        }
         return GeoJSONResponse(doc)
-    layers = load_layers(settings, bounds=tuple(plots.total_bounds))
-    if flood is not None:
-        layers = replace(layers, flood=flood)
-    result = ranked(screen(derive_attributes(plots, layers), profile))
-    return GeoJSONResponse(result_geojson(project_frame(result, viewer)))
+    return GeoJSONResponse(result_geojson(done.result))
 
 
 @router.get("/plots/screen/profiles", summary="Shipped and saved screening profiles")

@@ -21,7 +21,11 @@ from shapely.geometry import Point
 from geo import sources
 from geo.errors import DataSourceError, InputError, NotFoundError, ProfileError
 from geo.region.build import get_area, load_region
-from geo.screening.criteria import CarEngine, Layer, Profile, ScreeningLayers, parse_profile
+from geo.roads.engine import RoadCarMinutes
+from geo.roads.io import cached_engine
+from geo.screening.attributes import CarEngine, Layer, ScreeningLayers
+from geo.screening.criteria import summary
+from geo.screening.profile import Profile, parse_profile
 from geo.screening.raster_io import DEFAULT_DEM_FILE, read_dem
 from geo.settings import WEB_CRS, Settings
 
@@ -95,9 +99,6 @@ def load_layers(
         minutes unknown.
     """
     if car is None and road_network:
-        from geo.roads.engine import RoadCarMinutes
-        from geo.roads.io import cached_engine
-
         engine, choice = cached_engine(settings)
         car = RoadCarMinutes(engine)
         car_version = car_version or f"{choice.name}@{layer_version(choice.path)}"
@@ -176,20 +177,46 @@ def shipped_profile(name: str) -> Profile:
     return parse_profile(yaml.safe_load(text), source=f"{name}.yaml")
 
 
-def load_profile(name_or_path: str, store: Store | None = None) -> Profile:
-    """A shipped profile by name, a profile saved in ``store``, or a profile file by path."""
+def load_profile(name_or_path: str, store: Store | None = None, *, files: bool = True) -> Profile:
+    """A shipped profile by name, a profile saved in ``store``, or a profile file by path.
+
+    The one look-up of a profile by name: shipped names first (a saved profile cannot
+    hide one), then the profiles saved in ``store``, then (``files``) a file path.
+
+    Parameters
+    ----------
+    name_or_path
+        ``housing``, a saved profile's name or (with ``files``) a YAML/JSON file.
+    store
+        Where saved profiles are; ``None`` = none.
+    files
+        Whether a path on this machine may be read (the CLI: yes; the API: no, a web
+        caller sends a profile object instead).
+
+    Raises
+    ------
+    NotFoundError, InputError
+        No such profile (``InputError`` when files are not allowed: the request names
+        something that does not exist).
+    """
     names = shipped_profile_names()
     if name_or_path in names:
         return shipped_profile(name_or_path)
     path = Path(name_or_path)
-    if store is not None and not path.is_file():
+    is_file = files and path.is_file()
+    if store is not None and not is_file:
         try:
             saved = store.get_profile(name_or_path)
         except NotFoundError:
             pass
         else:
             return parse_profile(json.loads(saved.body), source=f"saved profile {saved.name}")
-    if not path.is_file() and not path.suffix:
+    if not files:
+        raise InputError(
+            f"profile {name_or_path!r} is neither shipped ({', '.join(names)}) nor saved; "
+            "send a profile object."
+        )
+    if not is_file and not path.suffix:
         saved_names = [p.name for p in store.list_profiles()] if store is not None else []
         raise NotFoundError(
             f"no profile {name_or_path!r}; choose one of {', '.join(names + saved_names)} "
@@ -235,13 +262,16 @@ def result_geojson(result: gpd.GeoDataFrame) -> dict[str, Any]:
     """A screening result as a GeoJSON FeatureCollection in EPSG:4326 (RFC 7946).
 
     Every feature carries the plot's attributes, ``pass_*``/``reason_*`` per criterion,
-    ``result``, ``passed``, ``score`` and ``rank``; the collection names the profile and
-    the attributions.
+    ``outcome``, ``outcome_label``, ``open_criteria``, ``decide``, ``passed``, ``score``
+    and ``rank``; the collection names the profile, the attributions and the ``summary``
+    (plots per outcome, adding up to ``total``).
     """
     plain = _plain(result).to_crs(WEB_CRS)
     doc: dict[str, Any] = json.loads(plain.to_json(na="null", show_bbox=False, drop_id=True))
     doc["name"] = f"screening {result.attrs.get('profile', '')}".strip()
     doc["profile"] = result.attrs.get("profile")
+    if "outcome" in result.columns:
+        doc["summary"] = summary(result)
     doc["attribution"] = list(RESULT_ATTRIBUTIONS)
     return doc
 

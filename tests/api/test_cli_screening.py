@@ -97,11 +97,18 @@ def test_screen_a_plot_file_with_flood_zones(cli: Runner, tmp_path: Path) -> Non
     table = pd.read_csv(out).set_index("plot_id")
     assert table.loc["P-1", "flood_share"] == pytest.approx(0.5)
     assert table.loc["P-1", "pass_max_flood_share"] == "fail"
-    assert "share in flood zone 50.0 % > max 1.0 %" in table.loc["P-1", "reasons"]
+    # German by default: words, numbers and the failed criterion first
+    assert table.loc["P-1", "reasons"].startswith("Anteil HQ100 50,0 % > max. 1,0 %")
+    assert (
+        table.loc["P-1", "outcome"] == "fails" and table.loc["P-1", "outcome_label"] == "ungeeignet"
+    )
     assert table.loc["P-2", "pass_exclude_contamination"] == "fail"
     assert table.loc["P-3", "pass_statuses"] == "fail"
     assert "wkt" in table.columns and "OpenStreetMap" in table["attribution"].iloc[0]
-    assert "profile housing: 0 of 3 plots pass" in r.stdout
+    assert "Profil housing: 0 geeignet, 0 offen, 3 ungeeignet (3 Flächen)" in r.stdout
+    header = r.stdout.splitlines()[0].split()
+    assert header[:4] == ["Rang", "ID", "Name", "Gemeinde"] and "Ergebnis" in header
+    assert "Score" in header and "Fläche" in header
 
 
 def test_screen_hides_confidential_plots_from_other_roles(cli: Runner, tmp_path: Path) -> None:
@@ -126,9 +133,16 @@ def test_screen_the_register(cli: Runner, tmp_path: Path) -> None:
     assert r.returncode == 0 and "none visible to this role" in r.stdout
     r = cli("screen", "--profile", "quick_wins", "--role", "planner")
     assert r.returncode == 0, r.stderr
-    assert "of 2 plots" in r.stdout and "P-3" not in r.stdout
-    r = cli("screen", "--profile", "quick_wins", "--role", "landpool")
-    assert "of 3 plots" in r.stdout and "P-3" in r.stdout
+    assert "(2 Flächen)" in r.stdout and "P-3" not in r.stdout
+    r = cli("screen", "--profile", "quick_wins", "--role", "landpool", "--lang", "en")
+    assert "(3 plots)" in r.stdout and "P-3" in r.stdout
+    # P-1 (city, B-Plan, clean) is open: no flood layer, current use unknown; said in English
+    line = next(x for x in r.stdout.splitlines() if "P-1" in x)
+    assert " open " in line and "no HQ100 layer loaded" in line
+    assert r.stdout.splitlines()[0].split()[:4] == ["rank", "ID", "name", "municipality"]
+    assert "profile quick_wins: 0 passes, 1 open, 2 fails (3 plots)" in r.stdout
+    r = cli("screen", "--profile", "quick_wins", "--lang", "fr")
+    assert r.returncode == 2 and r.stderr.strip() == "error: lang must be one of de, en, not 'fr'."
 
 
 def test_screen_bad_profile_is_one_line(cli: Runner, tmp_path: Path) -> None:

@@ -131,3 +131,25 @@ def test_saved_profiles_over_the_api(api: TestClient) -> None:
     assert r.status_code == 200 and r.json()["features"]
     missing = api.post("/plots/screen", json={"profile": "nirgends"}, headers=LP)
     assert missing.status_code == 422 and "neither shipped" in missing.json()["detail"]
+
+
+def test_outcomes_summary_and_language(api: TestClient) -> None:
+    _seed(api)
+    r = api.post("/plots/screen", json={"profile": "quick_wins"}, headers=LP)
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    counts = doc["summary"]
+    assert counts["passes"] + counts["open"] + counts["fails"] == counts["total"] == 3
+    by_id = {f["properties"]["plot_id"]: f["properties"] for f in doc["features"]}
+    # OPEN-1 (city, clean) is open: planning status and flood share unknown, said in German
+    one = by_id["OPEN-1"]
+    assert one["outcome"] == "open" and one["outcome_label"] == "offen" and one["rank"] == 1
+    assert "Planungsrecht unbekannt: planning_status setzen" in one["decide"]
+    assert "kein HQ100-Layer geladen" in one["decide"]
+    assert by_id["OPEN-2"]["outcome"] == "fails" and by_id["OPEN-2"]["rank"] is None
+    assert "Altlasten bestätigt ist ausgeschlossen" in by_id["OPEN-2"]["reasons"]
+    en = api.post("/plots/screen?lang=en", json={"profile": "quick_wins"}, headers=LP).json()
+    one_en = {f["properties"]["plot_id"]: f["properties"] for f in en["features"]}["OPEN-1"]
+    assert one_en["outcome_label"] == "open" and "no HQ100 layer loaded" in one_en["decide"]
+    bad = api.post("/plots/screen?lang=fr", json={"profile": "quick_wins"}, headers=LP)
+    assert bad.status_code == 422

@@ -60,7 +60,13 @@ def test_plots_map_for_the_landpool_team(
         # confidential plots are on the team's map, with per-criterion reasons in the popups
         for pid in seeded.secret_ids:
             assert pid in v.html
-        assert shows(v.html, "area 35.97 ha ≥ min 0.5 ha") and "max_mean_slope_pct" in v.html
+        if lang == "de":  # reasons, criteria and outcomes from the vocabulary, German numbers
+            assert shows(v.html, "Fläche 35,97 ha ≥ min. 0,50 ha")
+            assert shows(v.html, "Hangneigung (Mittel)") and shows(v.html, "ungeeignet")
+            assert shows(v.html, "Brachfläche") and "brownfield" not in v.legend
+        else:
+            assert shows(v.html, "area 35.97 ha ≥ min 0.50 ha") and shows(v.html, "mean slope")
+        assert "max_mean_slope_pct" not in v.legend
         assert shot.stat().st_size > 30_000
     # the slope layer is off at first; switched on it draws one path per plot
     url = f"{live_server.base_url}/maps/plots.html"
@@ -77,3 +83,64 @@ def test_plots_map_refuses_other_roles(live_server: LiveServer, seeded: SeededSt
         for pid in seeded.secret_ids:
             assert pid not in r.text
     assert httpx.get(url, params={"by": "colour"}).status_code == 422
+
+
+_MAP = "Object.keys(window).map(k => window[k]).find(v => v instanceof L.Map)"
+
+
+def test_plots_map_legend_follows_the_layer_shown(
+    browser: Any, live_server: LiveServer, seeded: SeededStore, output_dir: Path
+) -> None:
+    auth = {"Authorization": f"Bearer {seeded.tokens['landpool']}"}
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, extra_http_headers=auth)
+    page = context.new_page()
+    page.goto(f"{live_server.base_url}/maps/plots.html", wait_until="load")
+    page.wait_for_selector(".leaflet-container", timeout=20_000)
+    main, slope = page.locator("#sr-legend"), page.locator("#sr-legend-slope")
+    assert main.is_visible() and not slope.is_visible()
+    assert "in Verhandlung" in main.inner_text()
+    toggle = page.locator(".leaflet-control-layers-overlays label", has_text="Hangneigung")
+    toggle.locator("input").check()
+    page.wait_for_timeout(300)
+    # the slope layer recolours the plots: its classes are the legend now, not the statuses
+    assert slope.is_visible() and not main.is_visible()
+    text = slope.inner_text()
+    assert "Hangneigung (Mittel je Fläche)" in text and "0–5 %" in text and "> 20 %" in text
+    assert "in Verhandlung" not in text
+    page.screenshot(path=str(output_dir / "plots_slope_legend.png"))
+    toggle.locator("input").uncheck()
+    page.wait_for_timeout(300)
+    assert main.is_visible() and not slope.is_visible()
+    context.close()
+
+
+def test_plots_popup_scrolls_inside_the_window(
+    browser: Any, live_server: LiveServer, seeded: SeededStore, output_dir: Path
+) -> None:
+    auth = {"Authorization": f"Bearer {seeded.tokens['landpool']}"}
+    context = browser.new_context(viewport={"width": 900, "height": 560}, extra_http_headers=auth)
+    page = context.new_page()
+    page.goto(f"{live_server.base_url}/maps/plots.html?by=score", wait_until="load")
+    page.wait_for_selector(".leaflet-container", timeout=20_000)
+    # click a plot as a person would: the centre of the first plot with a popup
+    x, y = page.evaluate(
+        "() => { const map = " + _MAP + "; let g = null;"
+        " map.eachLayer(l => { if (!g && l.getLayers && l.getPopup && l.getPopup()) g = l; });"
+        " const c = g.getLayers()[0].getBounds().getCenter(); map.setView(c, 15);"
+        " const p = map.latLngToContainerPoint(c); return [p.x, p.y]; }"
+    )
+    page.wait_for_timeout(400)
+    page.mouse.click(x, y)
+    page.wait_for_selector(".leaflet-popup-content", timeout=5_000)
+    page.wait_for_timeout(600)  # the map pans the popup into view
+    box = page.evaluate(
+        "() => { const el = document.querySelector('.leaflet-popup-content');"
+        " const r = el.getBoundingClientRect(); return {top: r.top, bottom: r.bottom,"
+        " h: el.clientHeight, sh: el.scrollHeight, oy: getComputedStyle(el).overflowY,"
+        " wh: window.innerHeight}; }"
+    )
+    page.screenshot(path=str(output_dir / "plots_popup_small_window.png"))
+    context.close()
+    assert box["oy"] == "auto"
+    assert box["sh"] > box["h"]  # more rows than fit: they scroll inside the popup
+    assert box["top"] >= 0 and box["bottom"] <= box["wh"]  # the popup fits the window
