@@ -88,7 +88,9 @@ def check_new_plots(plots: Sequence[NewPlot]) -> None:
         )
 
 
-def places_of(plots: Sequence[NewPlot], municipalities: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
+def places_of(
+    plots: Sequence[NewPlot], municipalities: gpd.GeoDataFrame | None
+) -> gpd.GeoDataFrame:
     """The municipality (``ags``, ``municipality``) of each plot; unknown without a lookup."""
     geoms = gpd.GeoSeries([p.geometry for p in plots], crs=WORK_CRS)
     return derive_municipality(geoms, municipalities)
