@@ -35,6 +35,7 @@ def _data_pack(name: str) -> Path:
         return PROJECT_ROOT.parent / "shared" / "data" / name
     return Path.cwd() / "data" / name
 
+
 #: Working CRS for every metric computation: ETRS89 / UTM zone 32N.
 WORK_CRS = "EPSG:25832"
 #: CRS at the edges (API, maps).

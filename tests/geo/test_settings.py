@@ -40,7 +40,8 @@ def test_checkout_defaults_hang_off_the_checkout(monkeypatch: pytest.MonkeyPatch
 def test_installed_package_takes_folders_from_the_working_directory(tmp_path: Path) -> None:
     """The package copied into a site-packages-like folder (as a wheel installs it)."""
     site = tmp_path / "site-packages"
-    shutil.copytree(PROJECT_ROOT / "geo", site / "geo", ignore=shutil.ignore_patterns("__pycache__"))
+    skip = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(PROJECT_ROOT / "geo", site / "geo", ignore=skip)
     work = tmp_path / "office"
     work.mkdir()
     env = {**_clean_env(), "PYTHONPATH": str(site)}
