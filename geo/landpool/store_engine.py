@@ -125,9 +125,11 @@ def create_engine(url: str) -> Engine:
         engine = sa.create_engine(
             parsed, module=sqlite_module, connect_args={"check_same_thread": False}
         )
-        # rasterio (and its GDAL) must be loaded before SpatiaLite: in the other order a
-        # later DEM read crashes the process (two GDAL/SQLite builds: Debian's
-        # mod_spatialite and the rasterio wheel). Loading it here guards every caller.
+        # rasterio and pyogrio (each with its GDAL) must be loaded before SpatiaLite: in
+        # the other order a later DEM or vector read crashes the process (two GDAL/SQLite
+        # builds: Debian's mod_spatialite and the wheels'). Loading them here guards every
+        # caller (imported here, not at module top, because only this backend needs it).
+        import pyogrio  # noqa: F401
         import rasterio  # noqa: F401
 
         sa.event.listen(engine, "connect", _load_spatialite)
