@@ -12,6 +12,9 @@ recorded in the history.
 
 Concurrent edits: ``PATCH`` and ``POST …/status`` take the ``version`` the caller last
 read (body or ``If-Match``); if the plot has moved on the answer is 409 and nothing changes.
+
+Each route parses its input (GeoJSON geometry → EPSG:25832, ``If-Match``), calls one use
+case of :mod:`geo.usecases.landpool` and writes its answer as GeoJSON.
 """
 
 from __future__ import annotations
