@@ -11,6 +11,7 @@ from fastapi import Request
 from geo.access.roles import PUBLIC, Viewer
 from geo.access.tokens import TokenStore
 from geo.errors import AuthenticationError
+from geo.landpool.io import open_store
 from geo.landpool.store import Store
 from geo.region.build import load_region
 from geo.settings import Settings
@@ -45,7 +46,7 @@ def get_store(request: Request) -> Store:
         with _store_lock:
             store = getattr(request.app.state, "store", None)
             if store is None:
-                store = Store.open(get_app_settings(request))
+                store = open_store(get_app_settings(request))
                 request.app.state.store = store
     return store
 

@@ -17,6 +17,25 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 #: The project folder (the checkout this package is installed from in editable mode).
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+
+def in_checkout(root: Path | None = None) -> bool:
+    """Whether the package runs from a source checkout (not installed from a wheel)."""
+    root = PROJECT_ROOT if root is None else root
+    return (root / "pyproject.toml").is_file() and (root / "geo" / "settings.py").is_file()
+
+
+def _base_dir() -> Path:
+    """Where default folders hang off: the checkout, else the current working directory."""
+    return PROJECT_ROOT if in_checkout() else Path.cwd()
+
+
+def _data_pack(name: str) -> Path:
+    """A shared data pack: ``../shared/data/NAME`` next to a checkout, else ``./data/NAME``."""
+    if in_checkout():
+        return PROJECT_ROOT.parent / "shared" / "data" / name
+    return Path.cwd() / "data" / name
+
+
 #: Working CRS for every metric computation: ETRS89 / UTM zone 32N.
 WORK_CRS = "EPSG:25832"
 #: CRS at the edges (API, maps).
@@ -29,19 +48,19 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="STADTREGION_", env_file=".env", extra="ignore")
 
     data_dir: Path = Field(
-        default=PROJECT_ROOT.parent / "shared" / "data" / "jena-region",
+        default_factory=lambda: _data_pack("jena-region"),
         description="Folder of the Jena region data pack (read where it is, never copied).",
     )
     germany_dir: Path = Field(
-        default=PROJECT_ROOT.parent / "shared" / "data" / "germany",
+        default_factory=lambda: _data_pack("germany"),
         description="Folder of the Germany data pack (VG250 Germany, Destatis population).",
     )
     processed_dir: Path = Field(
-        default=PROJECT_ROOT / "data" / "processed",
+        default_factory=lambda: _base_dir() / "data" / "processed",
         description="Where `stadtregion build` writes derived data.",
     )
     raw_dir: Path = Field(
-        default=PROJECT_ROOT / "data" / "raw",
+        default_factory=lambda: _base_dir() / "data" / "raw",
         description="Small tables of facts quoted by issues (with their source).",
     )
     database_url: str | None = Field(
@@ -49,7 +68,7 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of a PostGIS database; the embedded SQLite store when unset.",
     )
     landpool_gpkg: Path = Field(
-        default=PROJECT_ROOT / "data" / "landpool.gpkg",
+        default_factory=lambda: _base_dir() / "data" / "landpool.gpkg",
         description="GeoPackage file of the embedded land-pool store (when no database_url).",
     )
     cors_origins: str = Field(

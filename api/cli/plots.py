@@ -1,24 +1,26 @@
 """``stadtregion plots``: the land-pool register (import, export, list, show, set-status,
-publish, unpublish, verify-history).
+publish, unpublish, verify-history, seed-demo).
 
 Every command runs as a role (``--role``, default ``$STADTREGION_ROLE`` or ``public``). A
 ``public`` caller sees only published, non-confidential plots, a ``planner`` every
 non-confidential one; both see only the fields :mod:`geo.landpool.public` allows them (in
-lists, ``show``, histories and exports). Writes need ``--role landpool``.
+lists, ``show``, histories and exports). Writes need ``--role landpool``. Each command
+parses its options, calls one use case of :mod:`geo.usecases.landpool` and prints.
 """
 
 from __future__ import annotations
 
 import getpass
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
 from api.cli import app
-from geo.landpool.plots import Viewer
-from geo.landpool.public import project_feature, project_history
+from geo.access.roles import Viewer
 from geo.settings import get_settings
 
 if TYPE_CHECKING:
@@ -36,16 +38,21 @@ ROLE = typer.Option(
     help="public, planner, landpool or admin (writes and confidential plots need landpool).",
 )
 USER = typer.Option(None, "--user", help="Name recorded in the history (default: login name).")
+#: Columns of ``plots list`` (all of them in every role's field set).
+LIST_COLUMNS = ("plot_id", "status", "category", "area_ha", "ags", "name")
 
 
 def _viewer(role: str, user: str | None) -> Viewer:
     return Viewer(role, user or getpass.getuser())
 
 
-def _store() -> Store:
-    from geo.landpool.store import Store  # imported on use: other commands need no database code
+@contextmanager
+def _store() -> Iterator[Store]:
+    # imported on use (here and in each command): CLI start-up loads no database code
+    from geo.usecases import landpool as uc
 
-    return Store.open(get_settings())
+    with uc.open_store(get_settings()) as store:
+        yield store
 
 
 @plots_app.command("import")
@@ -61,20 +68,15 @@ def import_(
     user: str = USER,
 ) -> None:
     """Import plots: all rows or, if any row is bad, none (each bad row is listed)."""
-    from geo.landpool.io import import_plots, parse_field_map
+    from geo.usecases import landpool as uc  # on use: CLI start-up loads no database code
 
     viewer = _viewer(role, user)
-    viewer.require_write()
+    viewer.require_write()  # before a store is opened (or created)
+    options = uc.ImportOptions(
+        crs=crs, field_map=uc.parse_field_map(field or []), layer=layer, repair=repair
+    )
     with _store() as store:
-        report = import_plots(
-            store,
-            viewer,
-            file,
-            crs=crs,
-            field_map=parse_field_map(field or []),
-            layer=layer,
-            repair=repair,
-        )
+        report = uc.import_plots(store, viewer, file, options)
     for line in report.lines():
         typer.echo(line)
 
@@ -88,10 +90,11 @@ def export(
     role: str = ROLE,
 ) -> None:
     """Export the plots the role may see, with attributions."""
-    from geo.landpool.io import export_plots
+    from geo.usecases import landpool as uc  # on use: CLI start-up loads no database code
 
+    filters = uc.PlotFilter(status=status, category=category)
     with _store() as store:
-        n = export_plots(store, _viewer(role, None), out, fmt, status=status, category=category)
+        n = uc.export_plots(store, _viewer(role, None), out, fmt, filters)
     typer.echo(f"wrote {n} plots to {out}")
 
 
@@ -104,25 +107,23 @@ def list_(
     role: str = ROLE,
 ) -> None:
     """List plots (confidential ones only for the land-pool role)."""
-    viewer = _viewer(role, None)
+    if fmt not in ("table", "geojson"):
+        raise typer.BadParameter("use table or geojson", param_hint="--format")
+    from geo.usecases import landpool as uc  # on use: CLI start-up loads no database code
+
     with _store() as store:
-        plots = store.list(viewer, status=status, category=category, ags=ags)
+        page = uc.list_plots(store, _viewer(role, None), uc.PlotFilter(status, category, ags))
     if fmt == "geojson":
-        doc = {
-            "type": "FeatureCollection",
-            "features": [project_feature(p, viewer) for p in plots],
-        }
+        doc = {"type": "FeatureCollection", "features": page.features}
         typer.echo(json.dumps(doc, ensure_ascii=False))
         return
-    if fmt != "table":
-        raise typer.BadParameter("use table or geojson", param_hint="--format")
-    cols = ("plot_id", "status", "category", "area_ha", "ags", "name")
-    rows = [[str(getattr(p, c) if getattr(p, c) is not None else "") for c in cols] for p in plots]
-    widths = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(cols)]
-    typer.echo("  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=True)))
+    props = [f["properties"] for f in page.features]
+    rows = [[str(p[c] if p.get(c) is not None else "") for c in LIST_COLUMNS] for p in props]
+    widths = [max([len(c), *(len(r[i]) for r in rows)]) for i, c in enumerate(LIST_COLUMNS)]
+    typer.echo("  ".join(c.ljust(w) for c, w in zip(LIST_COLUMNS, widths, strict=True)))
     for r in rows:
         typer.echo("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)))
-    typer.echo(f"{len(plots)} plots")
+    typer.echo(f"{page.returned} plots")
 
 
 @plots_app.command("show")
@@ -132,11 +133,13 @@ def show(
     role: str = ROLE,
 ) -> None:
     """Show one plot as GeoJSON (a confidential plot is 'not found' without landpool)."""
-    viewer = _viewer(role, None)
+    from geo.usecases import landpool as uc  # on use: CLI start-up loads no database code
+
     with _store() as store:
-        feature = project_feature(store.get(viewer, plot_id), viewer)
-        if history:
-            feature["history"] = project_history(store.history(viewer, plot_id), viewer)
+        plot = uc.get_plot(store, _viewer(role, None), plot_id, history=history)
+    feature = dict(plot.feature)
+    if plot.history is not None:
+        feature["history"] = plot.history
     typer.echo(json.dumps(feature, ensure_ascii=False, indent=2))
 
 
@@ -152,11 +155,13 @@ def set_status(
     user: str = USER,
 ) -> None:
     """Move a plot along the workflow; the change is recorded in its history."""
+    from geo.usecases import landpool as uc  # on use: CLI start-up loads no database code
+
     with _store() as store:
-        plot = store.set_status(
-            _viewer(role, user), plot_id, status, reason=reason, expected_version=version
+        plot = uc.change_status(
+            store, _viewer(role, user), plot_id, status, reason=reason, version=version
         )
-    typer.echo(f"{plot.plot_id}: {plot.status} (version {plot.version})")
+    typer.echo(f"{plot.plot_id}: {plot.properties['status']} (version {plot.version})")
 
 
 @plots_app.command("publish")
@@ -172,8 +177,10 @@ def publish(
     user: str = USER,
 ) -> None:
     """Publish a plot: from now on public callers (forum map, /plots) see it."""
+    from geo.usecases import landpool as uc  # on use: CLI start-up loads no database code
+
     with _store() as store:
-        plot = store.publish(_viewer(role, user), plot_id, reason=reason, expected_version=version)
+        plot = uc.publish_plot(store, _viewer(role, user), plot_id, reason=reason, version=version)
     typer.echo(f"{plot.plot_id}: published (version {plot.version})")
 
 
@@ -190,9 +197,11 @@ def unpublish(
     user: str = USER,
 ) -> None:
     """Withdraw a plot's publication: it is internal again."""
+    from geo.usecases import landpool as uc  # on use: CLI start-up loads no database code
+
     with _store() as store:
-        plot = store.unpublish(
-            _viewer(role, user), plot_id, reason=reason, expected_version=version
+        plot = uc.unpublish_plot(
+            store, _viewer(role, user), plot_id, reason=reason, version=version
         )
     typer.echo(f"{plot.plot_id}: not published (version {plot.version})")
 
@@ -207,34 +216,27 @@ def verify_history(
     ),
 ) -> None:
     """Check the hash chain of the history and the store; exit 1 on any problem."""
+    from geo.usecases import landpool as uc  # on use: CLI start-up loads no database code
+
     with _store() as store:
-        report = store.verify_history()
-        problems = store.check_integrity()
-        if expect_head and not store.history_has(expect_head.strip().lower()):
-            problems.append(
-                f"expected head {expect_head} is not in the history: rows were removed "
-                "or the chain was recomputed"
-            )
-    for p in problems:
+        check = uc.verify_history(store, expect_head)
+    for p in check.problems:
         typer.echo(f"problem: {p}", err=True)
+    report = check.report
     head = report.head_hash if report.rows else "(empty history)"
     typer.echo(f"history: {report.rows} rows, head {report.head_id}: {head}")
-    if problems:
-        from geo.errors import IntegrityError
-
-        raise IntegrityError(
-            f"{len(problems)} problems: the history or the store was changed outside stadtregion."
-        )
+    uc.require_intact(check)
     typer.echo("history chain intact; store consistent")
 
 
 @plots_app.command("seed-demo")
 def seed_demo_() -> None:
     """Add the demo plots (real OSM landuse polygons of Jena) that are missing; idempotent."""
-    from geo.landpool.io import seed_demo
+    from geo.usecases import landpool as uc  # on use: CLI start-up loads no database code
 
-    settings = get_settings()
     with _store() as store:
-        added = seed_demo(store, Viewer("landpool", "stadtregion demo seed"), settings.data_dir)
-        total = store.count(Viewer("landpool", "stadtregion demo seed"))
-    typer.echo(f"land pool: {added} demo plots added, {total} plots in {store.backend} store")
+        seeded = uc.seed_demo_plots(store, get_settings())
+    typer.echo(
+        f"land pool: {seeded.added} demo plots added, {seeded.total} plots in "
+        f"{seeded.backend} store"
+    )

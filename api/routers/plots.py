@@ -12,6 +12,9 @@ recorded in the history.
 
 Concurrent edits: ``PATCH`` and ``POST …/status`` take the ``version`` the caller last
 read (body or ``If-Match``); if the plot has moved on the answer is 409 and nothing changes.
+
+Each route parses its input (GeoJSON geometry → EPSG:25832, ``If-Match``), calls one use
+case of :mod:`geo.usecases.landpool` and writes its answer as GeoJSON.
 """
 
 from __future__ import annotations
@@ -27,11 +30,10 @@ from shapely.geometry.base import BaseGeometry
 from api.deps import get_app_settings, get_store, get_viewer
 from api.responses import GeoJSONResponse
 from geo.errors import InputError
-from geo.landpool.io import attributions_for
-from geo.landpool.plots import Plot, Status, Viewer, parse_enum
-from geo.landpool.public import project_feature, project_history
+from geo.landpool.plots import Viewer
 from geo.landpool.store import Store
 from geo.settings import MAX_OFFSET, MAX_VERSION, WEB_CRS, WORK_CRS, Settings
+from geo.usecases import landpool as uc
 from geo.validate import check_property_types, parse_geojson_geometry
 
 router = APIRouter(tags=["plots"])
@@ -110,9 +112,8 @@ class Publication(BaseModel):
     version: int | None = Field(None, ge=1, description="Refuse if the plot moved on.")
 
 
-def _feature_response(plot: Plot, viewer: Viewer, status_code: int = 200) -> GeoJSONResponse:
-    body = project_feature(plot, viewer)
-    body["attribution"] = attributions_for([plot])
+def _feature_response(plot: uc.PlotDetail, status_code: int = 200) -> GeoJSONResponse:
+    body = {**plot.feature, "attribution": plot.attribution}
     return GeoJSONResponse(body, status_code=status_code, headers={"ETag": f'"{plot.version}"'})
 
 
@@ -127,17 +128,16 @@ def list_plots(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> GeoJSONResponse:
     """GeoJSON FeatureCollection of the plots the caller may see, ordered by plot_id."""
-    plots = store.list(
-        viewer, status=status, category=category, ags=ags, limit=limit, offset=offset
+    page = uc.list_plots(
+        store, viewer, uc.PlotFilter(status, category, ags), limit=limit, offset=offset
     )
-    matched = store.count(viewer, status=status, category=category, ags=ags)
     return GeoJSONResponse(
         {
             "type": "FeatureCollection",
-            "numberMatched": matched,
-            "numberReturned": len(plots),
-            "attribution": attributions_for(plots),
-            "features": [project_feature(p, viewer) for p in plots],
+            "numberMatched": page.matched,
+            "numberReturned": page.returned,
+            "attribution": page.attribution,
+            "features": page.features,
         }
     )
 
@@ -153,18 +153,14 @@ def create_plot(
     body: PlotFeature, store: StoreDep, viewer: ViewerDep, settings: SettingsDep
 ) -> GeoJSONResponse:
     """Store a new plot; ``plot_id`` comes from ``id`` or ``properties.plot_id``."""
-    viewer.require_write()
+    viewer.require_write()  # refuse before the body is parsed
     check_property_types(body.properties)
     props = dict(body.properties)
     plot_id = str(props.pop("plot_id", None) or body.id or "")
     status = props.pop("status", None)
     reason = props.pop("reason", None)
-    if status is not None and parse_enum("status", status) != Status.IDENTIFIED:
-        raise InputError(
-            f"status: a new plot starts at identified, not {status!r}; change it afterwards "
-            "with POST /plots/{id}/status (or import the plot with its status)."
-        )
-    plot = store.create(
+    plot = uc.create_plot(
+        store,
         viewer,
         props,
         _geometry(body.geometry, settings),
@@ -172,7 +168,7 @@ def create_plot(
         status=status,
         reason=reason,
     )
-    out = _feature_response(plot, viewer, status_code=201)
+    out = _feature_response(plot, status_code=201)
     out.headers["Location"] = f"/plots/{plot.plot_id}"
     return out
 
@@ -182,7 +178,7 @@ def create_plot(
 )
 def get_plot(plot_id: str, store: StoreDep, viewer: ViewerDep) -> GeoJSONResponse:
     """One plot as a GeoJSON Feature, with its version as ETag."""
-    return _feature_response(store.get(viewer, plot_id), viewer)
+    return _feature_response(uc.get_plot(store, viewer, plot_id))
 
 
 @router.patch(
@@ -200,24 +196,22 @@ def patch_plot(
     if_match: Annotated[str | None, Header()] = None,
 ) -> GeoJSONResponse:
     """Change properties and/or geometry. Needs the version last read; a stale one → 409."""
-    viewer.require_write()
+    viewer.require_write()  # refuse before the body is parsed
     check_property_types(body.properties)
     version = _version(body.version, if_match)
     if version is None:
         raise InputError(
             'version is required: send the version you last read ("version" or If-Match).'
         )
-    props = dict(body.properties)
-    reason = props.pop("reason", None)
-    plot = store.update(
+    plot = uc.edit_plot(
+        store,
         viewer,
         plot_id,
-        expected_version=version,
-        values=props,
+        version=version,
+        values=body.properties,
         geometry=_geometry(body.geometry, settings) if body.geometry is not None else None,
-        reason=reason,
     )
-    return _feature_response(plot, viewer)
+    return _feature_response(plot)
 
 
 @router.post(
@@ -234,15 +228,16 @@ def change_status(
     if_match: Annotated[str | None, Header()] = None,
 ) -> GeoJSONResponse:
     """Allowed changes only (409 otherwise); recorded in the plot's history."""
-    viewer.require_write()
-    plot = store.set_status(
+    viewer.require_write()  # refuse before If-Match is parsed
+    plot = uc.change_status(
+        store,
         viewer,
         plot_id,
         body.status,
         reason=body.reason,
-        expected_version=_version(body.version, if_match),
+        version=_version(body.version, if_match),
     )
-    return _feature_response(plot, viewer)
+    return _feature_response(plot)
 
 
 @router.post(
@@ -259,11 +254,11 @@ def publish_plot(
     if_match: Annotated[str | None, Header()] = None,
 ) -> GeoJSONResponse:
     """Publish with a reason (recorded with who and when); a confidential plot → 409."""
-    viewer.require_write()
-    plot = store.publish(
-        viewer, plot_id, reason=body.reason, expected_version=_version(body.version, if_match)
+    viewer.require_write()  # refuse before If-Match is parsed
+    plot = uc.publish_plot(
+        store, viewer, plot_id, reason=body.reason, version=_version(body.version, if_match)
     )
-    return _feature_response(plot, viewer)
+    return _feature_response(plot)
 
 
 @router.post(
@@ -280,11 +275,11 @@ def unpublish_plot(
     if_match: Annotated[str | None, Header()] = None,
 ) -> GeoJSONResponse:
     """Make a plot internal again, with a reason (recorded with who and when)."""
-    viewer.require_write()
-    plot = store.unpublish(
-        viewer, plot_id, reason=body.reason, expected_version=_version(body.version, if_match)
+    viewer.require_write()  # refuse before If-Match is parsed
+    plot = uc.unpublish_plot(
+        store, viewer, plot_id, reason=body.reason, version=_version(body.version, if_match)
     )
-    return _feature_response(plot, viewer)
+    return _feature_response(plot)
 
 
 @router.get("/plots/{plot_id}/history", summary="A plot's history (append-only)")
@@ -292,5 +287,5 @@ def plot_history(plot_id: str, store: StoreDep, viewer: ViewerDep) -> dict[str, 
     """Every change of a plot the caller may see, oldest first (:mod:`geo.landpool.public`)."""
     return {
         "plot_id": plot_id,
-        "history": project_history(store.history(viewer, plot_id), viewer),
+        "history": uc.plot_history(store, viewer, plot_id),
     }

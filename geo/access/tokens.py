@@ -27,8 +27,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from geo.access.roles import Role, Viewer, parse_role
 from geo.errors import AuthenticationError, ConflictError, InputError, NotFoundError
-from geo.landpool.store import create_engine, migrate
-from geo.landpool.store import default_url as store_default_url
+from geo.landpool.store_engine import create_engine, migrate
+from geo.landpool.store_engine import default_url as store_default_url
 from geo.settings import Settings
 
 #: Every token starts with this, so a leaked one is recognisable (secret scanners).

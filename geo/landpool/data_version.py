@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from geo.landpool.store import Store, history_table, profiles_table
+from geo.landpool.store import Store
+from geo.landpool.store_schema import history_table, profiles_table
 
 
 def data_version(store: Store) -> str:

@@ -30,6 +30,7 @@ from pyproj.exceptions import CRSError as PyprojCRSError
 
 from geo.errors import (
     CRSError,
+    DataSourceError,
     GeometryError,
     ImportRefusedError,
     InputError,
@@ -50,7 +51,7 @@ from geo.landpool.plots import (
 from geo.landpool.public import frame_for, project_feature
 from geo.landpool.store import NewPlot, Store
 from geo.settings import WEB_CRS, WORK_CRS, Settings, get_settings
-from geo.sources import ATTRIBUTIONS, VG250_FILE, read_vector
+from geo.sources import ATTRIBUTIONS, VG250_FILE, read_vector, read_vg250
 from geo.validate import extent_problem, to_wgs84
 
 #: Columns an import file may carry (after the field mapping).
@@ -91,6 +92,21 @@ class ImportReport:
         if self.ignored_columns:
             out.append(f"  ignored columns: {', '.join(self.ignored_columns)}")
         return out
+
+
+# -- opening the store ------------------------------------------------------------------
+def load_municipalities(settings: Settings) -> gpd.GeoDataFrame | None:
+    """The VG250 municipalities new plots take their AGS from; ``None`` without the pack."""
+    try:
+        return read_vg250(settings.data_dir)
+    except DataSourceError:
+        return None  # AGS of new plots stays unknown
+
+
+def open_store(settings: Settings | None = None) -> Store:
+    """Open the store the settings name, with the VG250 municipality lookup handed in."""
+    settings = settings or Settings()
+    return Store.open(settings, municipalities=load_municipalities(settings))
 
 
 # -- reading ----------------------------------------------------------------------------
@@ -531,6 +547,8 @@ __all__ = [
     "demo_plots",
     "export_plots",
     "import_plots",
+    "load_municipalities",
+    "open_store",
     "parse_field_map",
     "read_plots",
     "seed_demo",

@@ -39,7 +39,7 @@ import geopandas as gpd
 import shapely.geometry
 
 from geo.access.roles import Viewer
-from geo.landpool.plots import HistoryEntry, Plot
+from geo.landpool.plots import HistoryEntry, Plot, plots_to_frame
 from geo.settings import WEB_CRS, WORK_CRS
 
 
@@ -161,8 +161,6 @@ def project_frame(frame: gpd.GeoDataFrame, viewer: Viewer) -> gpd.GeoDataFrame:
 
 def frame_for(plots: Iterable[Plot], viewer: Viewer) -> gpd.GeoDataFrame:
     """Plots as a GeoDataFrame in EPSG:25832 with the columns ``viewer`` may see."""
-    from geo.landpool.plots import plots_to_frame
-
     return project_frame(plots_to_frame(list(plots)), viewer)
 
 
