@@ -7,9 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from geo.landpool.io import seed_demo
+from geo.landpool.io import open_store, seed_demo
 from geo.landpool.plots import Viewer
-from geo.landpool.store import Store
 from geo.settings import Settings
 
 
@@ -27,7 +26,7 @@ def run(settings: Settings, lp: Path, *args: str) -> subprocess.CompletedProcess
 def test_map_export_takes_the_role(settings: Settings, tmp_path: Path) -> None:
     lp = tmp_path / "lp.gpkg"
     s = settings.model_copy(update={"landpool_gpkg": lp})
-    with Store.open(s) as store:
+    with open_store(s) as store:
         seed_demo(store, Viewer("landpool", "t"), s.data_dir)
     out = tmp_path / "plots.html"
     denied = run(settings, lp, "map", "plots", "--out", str(out))

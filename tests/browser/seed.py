@@ -15,9 +15,8 @@ from typing import Any
 import geopandas as gpd
 from shapely.geometry import box
 
-from geo.landpool.io import seed_demo
+from geo.landpool.io import open_store, seed_demo
 from geo.landpool.plots import Viewer
-from geo.landpool.store import Store
 from geo.settings import WEB_CRS, WORK_CRS, Settings
 from tests.api.landpool_seed import CONFIDENTIAL_PLOTS
 
@@ -91,7 +90,7 @@ def seed_store(settings: Settings, folder: Path) -> SeededStore:
     app_settings = settings.model_copy(
         update={"landpool_gpkg": folder / "lp.gpkg", "tokens_db": folder / "tokens.sqlite"}
     )
-    with Store.open(app_settings) as store:
+    with open_store(app_settings) as store:
         demo = seed_demo(store, LANDPOOL, app_settings.data_dir)
         for plot in [*PUBLIC_OFFERS, *PUBLIC_OTHER]:
             values = {k: plot[k] for k in ("name", "intended_use", "category")}
