@@ -79,6 +79,7 @@ def _cut(text: str, width: int) -> str:
 
 def table_lines(result: pd.DataFrame, top: int, lang: str) -> list[str]:
     """The first ``top`` plots of a ranked result as a table with a header."""
+    # imported here, not at module top: CLI start-up time (every command imports this module)
     import pandas as pd
 
     from geo.vocabulary import number, word
@@ -109,6 +110,7 @@ def table_lines(result: pd.DataFrame, top: int, lang: str) -> list[str]:
 
 def summary_line(profile: str, result: pd.DataFrame, lang: str) -> str:
     """``Profil housing: 3 geeignet, 40 offen, 19 ungeeignet (62 Flächen)``."""
+    # imported here, not at module top: CLI start-up time
     from geo.screening.criteria import summary
     from geo.vocabulary import plural, word
 
