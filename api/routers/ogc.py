@@ -45,7 +45,6 @@ CONFORMANCE = [
     f"{_F1}/oas30",
     f"{_F2}/crs",
     f"{_F3}/queryables",
-    f"{_F3}/queryables-query-parameters",
     f"{_F3}/filter",
     f"{_F3}/features-filter",
     f"{_CQL2}/cql2-text",

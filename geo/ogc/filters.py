@@ -125,7 +125,7 @@ def parse_filter(text: str | None, lang: str | None) -> ast.AstType | None:
         except json.JSONDecodeError as err:
             raise QueryParameterError(f"filter is not valid JSON (CQL2 JSON): {err}.") from None
         try:
-            return parse_cql2_json(doc)
+            return parse_cql2_json(_bbox_to_polygon(doc))
         except Exception as err:  # pygeofilter raises KeyError, TypeError, ValueError, ...
             raise QueryParameterError(
                 f"filter is not valid CQL2 JSON ({type(err).__name__}: {err})."
@@ -135,6 +135,28 @@ def parse_filter(text: str | None, lang: str | None) -> ast.AstType | None:
     except Exception as err:  # lark's parse errors carry a multi-line context
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise QueryParameterError(f"filter is not valid CQL2 text: {first}") from None
+
+
+def _bbox_to_polygon(doc: Any) -> Any:
+    """Replace CQL2 JSON ``{"bbox": [minx, miny, maxx, maxy]}`` by the same box as a Polygon.
+
+    pygeofilter 0.4 reads the four numbers of a JSON bbox in the wrong order (as x1, x2,
+    y1, y2); a GeoJSON polygon says the same thing and is read correctly.
+    """
+    if isinstance(doc, list):
+        return [_bbox_to_polygon(v) for v in doc]
+    if not isinstance(doc, dict):
+        return doc
+    box = doc.get("bbox")
+    if set(doc) == {"bbox"} and isinstance(box, list) and len(box) in (4, 6):
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in box):
+            raise QueryParameterError(f"filter bbox must be numbers, got {box!r}.")
+        x0, y0, x1, y1 = (box[0], box[1], box[3], box[4]) if len(box) == 6 else box
+        return {
+            "type": "Polygon",
+            "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]],
+        }
+    return {k: _bbox_to_polygon(v) for k, v in doc.items()}
 
 
 # -- evaluation -----------------------------------------------------------------------------
@@ -210,6 +232,20 @@ class _MaskEvaluator(Evaluator):
     @handle(values.Envelope)
     def envelope(self, node: values.Envelope) -> shapely.Geometry:
         return to_web(shapely.box(node.x1, node.y1, node.x2, node.y2), self.filter_crs)
+
+    @handle(ast.Function)
+    def function(self, node: ast.Function, *args: Any) -> shapely.Geometry:
+        # CQL2 text BBOX(minx, miny, maxx, maxy) arrives from pygeofilter as a function
+        nums = [a for a in args if isinstance(a, int | float) and not isinstance(a, bool)]
+        if node.name.lower() == "bbox" and len(args) in (4, 6) and len(nums) == len(args):
+            x0, y0, x1, y1 = (nums[0], nums[1], nums[3], nums[4]) if len(nums) == 6 else nums
+            if x0 > x1 or y0 > y1:
+                raise QueryParameterError("filter BBOX lower corner lies above its upper corner.")
+            return to_web(shapely.box(x0, y0, x1, y1), self.filter_crs)
+        raise QueryParameterError(
+            f"filter calls function {node.name!r}, which this API does not offer; "
+            f"supported: {_SUPPORTED}, BBOX(minx, miny, maxx, maxy)."
+        )
 
     # -- logic
     @handle(ast.Not)
