@@ -387,8 +387,12 @@ def items(
         ),
     ] = None,
     filter_lang: Annotated[
-        Literal["cql2-text", "cql2-json"] | None,
-        Query(alias="filter-lang", description="Language of filter (default cql2-text)"),
+        Literal["cql2-text", "cql2-json", "cql-text"] | None,
+        Query(
+            alias="filter-lang",
+            description="Language of filter (default cql2-text; cql-text, the draft name "
+            "GDAL sends, is read as cql2-text)",
+        ),
     ] = None,
     filter_crs: Annotated[
         str | None, _crs_param("filter-crs", "CRS of the geometries in filter")

@@ -39,7 +39,10 @@ from geo.ogc.crs import ApiCrs, to_web
 #: The filter languages the API reads (``filter-lang``).
 CQL2_TEXT = "cql2-text"
 CQL2_JSON = "cql2-json"
-FILTER_LANGS = (CQL2_TEXT, CQL2_JSON)
+#: The draft name of the text encoding, still sent by GDAL's OAPIF driver (3.12); read as
+#: CQL2 text.
+CQL_TEXT_DRAFT = "cql-text"
+FILTER_LANGS = (CQL2_TEXT, CQL2_JSON, CQL_TEXT_DRAFT)
 #: Name of the geometry queryable.
 GEOMETRY = "geometry"
 #: Longest filter text accepted (characters).
