@@ -2,9 +2,9 @@
 
 Requests, through the app in this process (FastAPI's test client, no network), a page of
 ``limit=1000`` municipalities (all 849) in CRS84 without filter (the baseline) and the same
-page in EPSG:25832 with a CQL2 text filter that keeps every municipality
-(``population >= 0 AND trend_class IN (...)``: evaluated on every row, it keeps the 821
-municipalities with a known population, all reprojected and written) and a selective one, with the answer cache
+page in EPSG:25832 with a CQL2 text filter evaluated on every row (``population >= 0 AND
+trend_class IN (...)`` keeps the 821 municipalities with a known population, all
+reprojected and written) and a selective one, with the answer cache
 of ``api/cache.py`` on (as served) and off (``cache_max_bytes=0``: every request built
 anew). Warm: each URL is requested once before timing. Prints the median and p90 of
 ``--runs`` requests each and the ratio to the baseline of the same cache setting.
