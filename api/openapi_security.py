@@ -74,7 +74,7 @@ def install(app: FastAPI) -> None:
             if not reads_caller(route):
                 continue
             ops = doc.get("paths", {}).get(route.path_format, {})
-            for method in route.methods:
+            for method in route.methods or ():
                 op = ops.get(method.lower())
                 if op is not None:
                     op["security"] = [{}, {BEARER: []}]
