@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.middleware import install_middleware
+from api.openapi_security import install as install_security_schemes
 from api.params import refuse_unknown_query
 from api.routers import (
     access,
@@ -65,4 +66,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(docs.router)
     app.include_router(validation.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    install_security_schemes(app)  # bearer token in the OpenAPI document (Authorize)
     return app

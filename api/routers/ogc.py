@@ -1,14 +1,17 @@
-"""``/ogc``: OGC API – Features Part 1 (Core, GeoJSON, HTML, OpenAPI 3.0) over the catalogue.
+"""``/ogc``: OGC API – Features Part 1 (Core, GeoJSON, HTML, OpenAPI 3.0), Part 2 (CRS by
+reference) and Part 3 (CQL2 filtering, queryables) over the catalogue.
 
 QGIS, GDAL (``OAPIF:``) and OWSLib read the collections of :mod:`geo.ogc.catalog` here. Every
 resource answers JSON (GeoJSON for features) or HTML, chosen by ``f=json|html`` or else by
-the ``Accept`` header. Paging, bounding-box filtering and lookups are the pure functions of
-:mod:`geo.ogc.features`; which collections and features a caller sees is decided by the one
-access dependency (:func:`api.deps.get_viewer`) and the catalogue's loaders.
+the ``Accept`` header. Each route parses its parameters, calls one use case of
+:mod:`geo.usecases.ogc` and formats the answer; which collections and features a caller
+sees is decided by the one access dependency (:func:`api.deps.get_viewer`) and the
+catalogue's loaders.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -22,23 +25,43 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from api.deps import get_app_settings, get_store, get_viewer
 from api.responses import GeoJSONResponse
 from geo.access.roles import Viewer
-from geo.ogc import catalog, features
+from geo.ogc import catalog, features, filters, geojson_text
+from geo.ogc import crs as ogc_crs
 from geo.settings import Settings
+from geo.usecases import ogc as usecase
 
 router = APIRouter(prefix="/ogc", tags=["ogc"])
 
-#: Conformance classes of OGC API – Features – Part 1: Core that this API implements.
+_F1 = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf"
+_F2 = "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf"
+_F3 = "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf"
+_CQL2 = "http://www.opengis.net/spec/cql2/1.0/conf"
+#: Conformance classes this API implements, each tested by the abstract tests named after
+#: it (tests/api/test_ogc_ats_*.py).
 CONFORMANCE = [
-    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
-    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
-    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
-    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    f"{_F1}/core",
+    f"{_F1}/geojson",
+    f"{_F1}/html",
+    f"{_F1}/oas30",
+    f"{_F2}/crs",
+    f"{_F3}/queryables",
+    f"{_F3}/filter",
+    f"{_F3}/features-filter",
+    f"{_CQL2}/cql2-text",
+    f"{_CQL2}/cql2-json",
+    f"{_CQL2}/basic-cql2",
+    f"{_CQL2}/advanced-comparison-operators",
+    f"{_CQL2}/basic-spatial-functions",
+    f"{_CQL2}/basic-spatial-functions-plus",
+    f"{_CQL2}/spatial-functions",
 ]
 
 JSON = "application/json"
 GEOJSON = "application/geo+json"
 HTML = "text/html"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.0"
+SCHEMA = "application/schema+json"
+QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 
 _TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
@@ -87,11 +110,6 @@ def wants_html(request: Request, f: str | None) -> bool:
         elif media in (JSON, GEOJSON, "application/*", "*/*"):
             best_json = max(best_json, q)
     return best_html > best_json
-
-
-def _context(request: Request, settings: Settings) -> catalog.LoadContext:
-    """What the catalogue's loaders may read (the land-pool store opened only if needed)."""
-    return catalog.LoadContext(settings=settings, store=lambda: get_store(request))
 
 
 def _base(request: Request) -> str:
@@ -149,8 +167,13 @@ def _page(
 
 # -- landing page and conformance ----------------------------------------------------------
 @router.get("", summary="Landing page of the OGC API", responses=_JSON_OR_HTML)
+@router.get("/", summary="Landing page of the OGC API ({root}/)", responses=_JSON_OR_HTML)
 def landing_page(request: Request, f: Format = None) -> Response:
-    """Links to the API definition, the conformance declaration and the collections."""
+    """Links to the API definition, the conformance declaration and the collections.
+
+    Served at ``/ogc`` and at ``/ogc/`` alike (clients build ``{root}/`` from the base URL
+    and need not follow a redirect).
+    """
     base = _base(request)
     html = wants_html(request, f)
     root = str(request.base_url).rstrip("/")
@@ -190,27 +213,33 @@ def conformance(request: Request, f: Format = None) -> Response:
 
 
 # -- collections ---------------------------------------------------------------------------
-def _collection_doc(
-    base: str, spec: catalog.CollectionSpec, frame: Any, html: bool
-) -> dict[str, Any]:
+def _context(request: Request, settings: Settings) -> catalog.LoadContext:
+    """What the catalogue's loaders may read (the land-pool store opened only if needed)."""
+    return catalog.LoadContext(settings=settings, store=lambda: get_store(request))
+
+
+def _collection_doc(base: str, view: usecase.CollectionView, html: bool) -> dict[str, Any]:
+    spec = view.spec
     path = f"/collections/{spec.id}"
-    bbox = features.extent(frame)
+    bbox = view.extent
     doc: dict[str, Any] = {
         "id": spec.id,
         "title": spec.title,
         "description": spec.description,
         "keywords": list(spec.keywords),
         "itemType": "feature",
-        "crs": [features.CRS84],
+        "crs": ogc_crs.supported_uris(),
+        "storageCrs": ogc_crs.CRS84.uri,
         "links": [
             *_self_links(base, path, html),
             _link(_href(base, f"{path}/items", f="json"), "items", GEOJSON, "Items as GeoJSON"),
             _link(_href(base, f"{path}/items", f="html"), "items", HTML, "Items as HTML"),
+            _link(_href(base, f"{path}/queryables"), QUERYABLES_REL, SCHEMA, "Queryables"),
         ],
         "attribution": list(spec.attribution),
     }
     if bbox is not None:
-        doc["extent"] = {"spatial": {"bbox": [bbox], "crs": features.CRS84}}
+        doc["extent"] = {"spatial": {"bbox": [bbox], "crs": ogc_crs.CRS84.uri}}
     return doc
 
 
@@ -222,13 +251,11 @@ def _collection_doc(
 def collections(
     request: Request, viewer: Caller, settings: AppSettings, f: Format = None
 ) -> Response:
-    """The collections this caller may read, with their extent and links."""
+    """The collections this caller may read, with their extent, CRS and links."""
     base = _base(request)
     html = wants_html(request, f)
-    docs = [
-        _collection_doc(base, spec, spec.load(_context(request, settings), viewer), html)
-        for spec in catalog.visible_collections(viewer)
-    ]
+    views = usecase.list_collections(_context(request, settings), viewer)
+    docs = [_collection_doc(base, v, html) for v in views]
     links = _self_links(base, "/collections", html)
     if html:
         rows = [
@@ -245,7 +272,7 @@ def collections(
             links=links,
             crumbs=[("Collections", "/collections")],
         )
-    return JSONResponse({"collections": docs, "links": links})
+    return JSONResponse({"collections": docs, "links": links, "crs": ogc_crs.supported_uris()})
 
 
 @router.get(
@@ -260,19 +287,22 @@ def collection(
     settings: AppSettings,
     f: Format = None,
 ) -> Response:
-    """Description, extent and links of one collection; unknown ids answer 404."""
-    spec = catalog.get_collection(collection_id, viewer)
+    """Description, extent, CRS and links of one collection; unknown ids answer 404."""
+    view = usecase.read_collection(_context(request, settings), viewer, collection_id)
+    spec = view.spec
     html = wants_html(request, f)
-    doc = _collection_doc(
-        _base(request), spec, spec.load(_context(request, settings), viewer), html
-    )
+    doc = _collection_doc(_base(request), view, html)
     if html:
         bbox = doc.get("extent", {}).get("spatial", {}).get("bbox", [None])[0]
         return _page(
             request,
             spec.title,
             description=spec.description,
-            facts=[("Identifier", spec.id), ("Extent (CRS84)", bbox or "empty")],
+            facts=[
+                ("Identifier", spec.id),
+                ("Extent (CRS84)", bbox or "empty"),
+                ("CRS", ", ".join(doc["crs"])),
+            ],
             links=doc["links"],
             attribution=spec.attribution,
             crumbs=[("Collections", "/collections"), (spec.title, f"/collections/{spec.id}")],
@@ -281,8 +311,53 @@ def collection(
 
 
 @router.get(
+    "/collections/{collection_id}/queryables",
+    summary="The properties a filter may name",
+    responses={200: {"content": {SCHEMA: {}, HTML: {}}}},
+)
+def queryables(
+    request: Request,
+    collection_id: CollectionId,
+    viewer: Caller,
+    settings: AppSettings,
+    f: Format = None,
+) -> Response:
+    """The queryables (JSON Schema): the published fields this caller may filter by."""
+    view, items = usecase.read_queryables(_context(request, settings), viewer, collection_id)
+    spec = view.spec
+    base = _base(request)
+    path = f"/collections/{spec.id}/queryables"
+    if wants_html(request, f):
+        return _page(
+            request,
+            f"{spec.title}: queryables",
+            description="Properties a filter (CQL2) may name.",
+            table={
+                "headers": ["Queryable", "Type"],
+                "rows": [[{"text": q.name}, {"text": q.type}] for q in items],
+            },
+            links=[_link(_href(base, path), "alternate", SCHEMA, "as JSON Schema")],
+            crumbs=[
+                ("Collections", "/collections"),
+                (spec.title, f"/collections/{spec.id}"),
+                ("Queryables", path),
+            ],
+        )
+    doc = filters.queryables_schema(items, _href(base, path), f"{spec.title}: queryables")
+    return JSONResponse(doc, media_type=SCHEMA)
+
+
+def _crs_param(name: str, what: str) -> Any:
+    return Query(
+        alias=name,
+        max_length=200,
+        description=f"{what}; one of {', '.join(ogc_crs.supported_uris())} (default CRS84)",
+    )
+
+
+@router.get(
     "/collections/{collection_id}/items",
-    summary="Features of a collection (paged, bbox filter)",
+    summary="Features of a collection (paged; bbox, CQL2 filter, CRS)",
     response_class=GeoJSONResponse,
     responses=_GEOJSON_OR_HTML,
 )
@@ -295,9 +370,32 @@ def items(
         str | None,
         Query(
             max_length=200,
-            description="minlon,minlat,maxlon,maxlat in CRS84 (6 numbers with heights)",
+            description="Box in bbox-crs (default CRS84: minlon,minlat,maxlon,maxlat; "
+            "6 numbers with heights)",
             examples=["11.4,50.8,11.8,51.0"],
         ),
+    ] = None,
+    bbox_crs: Annotated[str | None, _crs_param("bbox-crs", "CRS of bbox")] = None,
+    crs: Annotated[str | None, _crs_param("crs", "CRS of the returned coordinates")] = None,
+    filter_: Annotated[
+        str | None,
+        Query(
+            alias="filter",
+            max_length=filters.MAX_FILTER_CHARS,
+            description="CQL2 filter on the queryables, e.g. population > 5000 AND "
+            "trend_class = 'growing'",
+        ),
+    ] = None,
+    filter_lang: Annotated[
+        Literal["cql2-text", "cql2-json", "cql-text"] | None,
+        Query(
+            alias="filter-lang",
+            description="Language of filter (default cql2-text; cql-text, the draft name "
+            "GDAL sends, is read as cql2-text)",
+        ),
+    ] = None,
+    filter_crs: Annotated[
+        str | None, _crs_param("filter-crs", "CRS of the geometries in filter")
     ] = None,
     limit: Annotated[
         int | None,
@@ -321,16 +419,32 @@ def items(
     f: Format = None,
 ) -> Response:
     """A page of features as GeoJSON with ``numberMatched``, ``numberReturned`` and links."""
-    spec = catalog.get_collection(collection_id, viewer)
-    box = features.parse_bbox(bbox)
-    size, start = features.check_paging(limit, offset)
-    matched = features.filter_bbox(spec.load(_context(request, settings), viewer), box)
-    pg = features.page(matched, size, start)
-    feats = features.to_features(pg.frame, spec.id_field, spec.properties)
+    query = usecase.ItemsQuery(
+        collection_id=collection_id,
+        bbox=bbox,
+        bbox_crs=bbox_crs,
+        crs=crs,
+        limit=limit,
+        offset=offset,
+        filter=filter_,
+        filter_lang=filter_lang,
+        filter_crs=filter_crs,
+    )
+    result = usecase.read_items(_context(request, settings), viewer, query)
+    spec, pg = result.collection.spec, result.page
+    size, start = pg.limit, pg.offset
     base = _base(request)
     html = wants_html(request, f)
     path = f"/collections/{spec.id}/items"
-    keep = {"bbox": bbox, "limit": size}
+    keep = {
+        "bbox": bbox,
+        "bbox-crs": bbox_crs,
+        "crs": crs,
+        "filter": filter_,
+        "filter-lang": filter_lang,
+        "filter-crs": filter_crs,
+        "limit": size,
+    }
     links = _self_links(base, path, html, GEOJSON, **keep, offset=start or None)
     fmt = "html" if html else "json"
     page_type = HTML if html else GEOJSON
@@ -349,7 +463,12 @@ def items(
             spec.title,
         )
     )
+    texts = geojson_text.feature_texts(
+        result.collection.frame, spec.id_field, spec.properties, result.crs
+    )
+    headers = {"Content-Crs": ogc_crs.content_crs_header(result.crs)}
     if html:
+        feats = [json.loads(texts[i]) for i in result.positions]
         props = [c for c in spec.properties if c != spec.id_field]
         rows = [
             [
@@ -362,7 +481,7 @@ def items(
             for feat in feats
         ]
         first, last = start + 1, start + pg.number_returned
-        return _page(
+        page = _page(
             request,
             f"{spec.title}: features",
             description=f"Features {first}–{last} of {pg.number_matched}."
@@ -377,16 +496,17 @@ def items(
                 ("Items", path),
             ],
         )
-    body = {
-        "type": "FeatureCollection",
-        "features": feats,
+        page.headers.update(headers)
+        return page
+    members = {
         "numberMatched": pg.number_matched,
         "numberReturned": pg.number_returned,
         "timeStamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "links": links,
         "attribution": list(spec.attribution),
     }
-    return GeoJSONResponse(body)
+    text = geojson_text.feature_collection_text(texts, result.positions, members)
+    return Response(text.encode("utf-8"), media_type=GEOJSON, headers=headers)
 
 
 @router.get(
@@ -401,20 +521,23 @@ def item(
     feature_id: Annotated[str, PathParam(min_length=1, max_length=200)],
     viewer: Caller,
     settings: AppSettings,
+    crs: Annotated[str | None, _crs_param("crs", "CRS of the returned coordinates")] = None,
     f: Format = None,
 ) -> Response:
     """One feature as GeoJSON (or HTML); unknown ids answer 404."""
-    spec = catalog.get_collection(collection_id, viewer)
-    hit = features.find_feature(
-        spec.load(_context(request, settings), viewer), spec.id_field, feature_id, spec.id
+    result = usecase.read_item(_context(request, settings), viewer, collection_id, feature_id, crs)
+    spec = result.collection.spec
+    texts = geojson_text.feature_texts(
+        result.collection.frame, spec.id_field, spec.properties, result.crs
     )
-    feat = features.to_features(hit, spec.id_field, spec.properties)[0]
+    pos = result.positions[0]
+    feat = json.loads(texts[pos])
     base = _base(request)
     html = wants_html(request, f)
     path = f"/collections/{spec.id}/items/{quote(feat['id'], safe='')}"
     collection_fmt, collection_type = ("html", HTML) if html else ("json", JSON)
     links = [
-        *_self_links(base, path, html, GEOJSON),
+        *_self_links(base, path, html, GEOJSON, crs=crs),
         _link(
             _href(base, f"/collections/{spec.id}", f=collection_fmt),
             "collection",
@@ -422,8 +545,9 @@ def item(
             spec.title,
         ),
     ]
+    headers = {"Content-Crs": ogc_crs.content_crs_header(result.crs)}
     if html:
-        return _page(
+        page = _page(
             request,
             f"{spec.title}: {feat['properties'].get('name', feat['id'])}",
             facts=[(k, _cell(v)) for k, v in feat["properties"].items()],
@@ -436,9 +560,11 @@ def item(
                 (str(feat["id"]), path),
             ],
         )
-    feat["links"] = links
-    feat["attribution"] = list(spec.attribution)
-    return GeoJSONResponse(feat)
+        page.headers.update(headers)
+        return page
+    members = {"links": links, "attribution": list(spec.attribution)}
+    text = geojson_text.feature_text(texts, pos, members)
+    return Response(text.encode("utf-8"), media_type=GEOJSON, headers=headers)
 
 
 def _cell(value: Any) -> str:

@@ -137,17 +137,30 @@ def filter_bbox(
         return gdf
     if not gdf.crs.equals(WEB_CRS):
         gdf = gdf.to_crs(WEB_CRS)
+    hits = positions_in(gdf, bbox_polygons(bbox))
+    return gdf.iloc[hits]
+
+
+def bbox_polygons(bbox: tuple[float, float, float, float]) -> list[shapely.Geometry]:
+    """The box ``minlon,minlat,maxlon,maxlat`` as polygons (two across the antimeridian)."""
     minx, miny, maxx, maxy = bbox
-    boxes = (
-        [shapely.box(minx, miny, maxx, maxy)]
-        if minx <= maxx
-        else [shapely.box(minx, miny, 180, maxy), shapely.box(-180, miny, maxx, maxy)]
-    )
+    if minx <= maxx:
+        return [shapely.box(minx, miny, maxx, maxy)]
+    return [shapely.box(minx, miny, 180, maxy), shapely.box(-180, miny, maxx, maxy)]
+
+
+def positions_in(gdf: gpd.GeoDataFrame, boxes: list[shapely.Geometry] | None) -> list[int]:
+    """Positions (in order) of the rows of ``gdf`` whose geometry intersects any of ``boxes``.
+
+    ``None`` means no spatial restriction (every position). Boxes are in the CRS of ``gdf``.
+    """
+    if boxes is None:
+        return list(range(len(gdf)))
     hits: set[int] = set()
     for b in boxes:
         _, idx = gdf.sindex.query([b], predicate="intersects")
         hits.update(int(i) for i in idx)
-    return gdf.iloc[sorted(hits)]
+    return sorted(hits)
 
 
 def page(gdf: gpd.GeoDataFrame, limit: int, offset: int) -> Page:

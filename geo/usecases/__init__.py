@@ -15,4 +15,5 @@ One module per concept:
 - :mod:`geo.usecases.reachability`: reachable municipalities by car or rail for a query.
 - :mod:`geo.usecases.landpool`: list, read, create, edit, publish, import and export plots.
 - :mod:`geo.usecases.screening`: screen the plots a viewer may see against a profile.
+- :mod:`geo.usecases.ogc`: OGC API collections, queryables, filtered pages in a CRS.
 """

@@ -23,12 +23,14 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx
 import pytest
+from pyproj import Transformer
 
 from geo.ogc import catalog
 from geo.screening.io import shipped_profile_names
 from geo.settings import Settings
 from maps.registry import MAPS
 from tests.api.landpool_seed import (
+    CONFIDENTIAL_PLOTS,
     LIFECYCLE_PLOTS,
     SeededApi,
     hidden_ids,
@@ -85,7 +87,43 @@ def _query_variants(params: list[dict[str, Any]]) -> list[dict[str, str]]:
         variants.append({"ags": "16053000"})
     if "bbox" in names:
         variants.append({"bbox": "11.5,50.8,11.7,51.0"})
+    variants += _ogc_variants(names)
     return variants
+
+
+#: CRS of the OGC API besides the default CRS84 (Part 2).
+OGC_CRS = [f"http://www.opengis.net/def/crs/EPSG/0/{c}" for c in (4326, 25832, 3035)]
+#: Fields of a plot no public or planner caller may read (all but the public projection).
+HIDDEN_PLOT_FIELDS = ("notes", "confidential", "published", "created_by", "updated_by")
+
+
+def _ogc_variants(names: set[str]) -> list[dict[str, str]]:
+    """OGC Part 2 and 3 variants: every CRS, CQL2 filters (text and JSON) that widen the
+    answer to everything, filters on hidden fields, and both together."""
+    out: list[dict[str, str]] = []
+    if "crs" in names:
+        out += [{"crs": c, **({"limit": "10000"} if "limit" in names else {})} for c in OGC_CRS]
+    if "filter" in names:
+        everything = "S_INTERSECTS(geometry, BBOX(9.0,49.0,14.0,53.0))"
+        out += [
+            {"filter": everything, "limit": "10000"},
+            {"filter": "plot_id LIKE '%' OR plot_id IS NULL", "limit": "10000"},
+            {"filter": f"{everything} AND category <> 'x'", "crs": OGC_CRS[1], "limit": "10000"},
+            {
+                "filter": json.dumps(
+                    {
+                        "op": "s_intersects",
+                        "args": [{"property": "geometry"}, {"bbox": [9, 49, 14, 53]}],
+                    }
+                ),
+                "filter-lang": "cql2-json",
+                "crs": OGC_CRS[2],
+                "limit": "10000",
+            },
+            {"bbox": "600000,5500000,800000,5800000", "bbox-crs": OGC_CRS[1], "limit": "10000"},
+            *({"filter": f"{f} IS NOT NULL"} for f in HIDDEN_PLOT_FIELDS),
+        ]
+    return out
 
 
 def start_urls(lp: SeededApi) -> list[str]:
@@ -199,7 +237,9 @@ def leaks(
         text = text.replace(pid, "")
     found += [f"{url}: contains {s!r}" for s in hidden_strings(rules) if s in text]
     found += [
-        f"{url}: coordinate {p.pattern}" for p in secret_coordinate_patterns() if p.search(text)
+        f"{url}: coordinate {p.pattern}"
+        for p in [*secret_coordinate_patterns(), *_axis_swapped_patterns()]
+        if p.search(text)
     ]
     if "json" in r.headers.get("content-type", "") and "plots" in url:
         body = r.json()
@@ -209,6 +249,67 @@ def leaks(
             if isinstance(n, int) and n > limit:
                 found.append(f"{url}: {key} counts {n} plots, {rules} may see {limit}")
     return found
+
+
+def _axis_swapped_patterns() -> list[re.Pattern[str]]:
+    """A confidential vertex as OGC Part 2 writes it latitude first (EPSG:4326) or
+    northing first (EPSG:3035, to the metre)."""
+    to_laea = Transformer.from_crs("EPSG:4326", "EPSG:3035", always_xy=True)
+    patterns = []
+    for plot in CONFIDENTIAL_PLOTS:
+        x0, y0, x1, y1 = plot["box"]
+        for lon, lat in ((x0, y0), (x1, y0), (x1, y1), (x0, y1)):
+            lon5, lat5 = f"{lon:.6f}"[:-1], f"{lat:.6f}"[:-1]
+            patterns.append(re.compile(rf"{re.escape(lat5)}\d*[\s,;\"\]\[]+{re.escape(lon5)}"))
+            e, n = to_laea.transform(lon, lat)
+            patterns.append(re.compile(rf"{int(n) // 10}\d(\.\d+)?[\s,;]+{int(e) // 10}\d"))
+    return patterns
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("role", ["public", "planner"])
+def test_ogc_filters_on_hidden_fields_answer_like_unknown_fields(lp: SeededApi, role: str) -> None:
+    """A CQL2 filter naming a field the role may not read gets the answer of a field that
+    does not exist (name aside), on every collection the role sees."""
+    headers = lp.headers[role]
+    for collection in ("plots", "municipalities", "stations"):
+        url = f"/ogc/collections/{collection}/items"
+        twin = lp.client.get(url, params={"filter": "no_such_field IS NOT NULL"}, headers=headers)
+        assert twin.status_code == 400
+        for field in HIDDEN_PLOT_FIELDS:
+            r = lp.client.get(url, params={"filter": f"{field} IS NOT NULL"}, headers=headers)
+            assert r.status_code == twin.status_code, (url, field)
+            assert r.text.replace(field, "X") == twin.text.replace("no_such_field", "X")
+    # the land-pool team may filter by them, in its own collection
+    r = lp.client.get(
+        "/ogc/collections/plots-all/items",
+        params={"filter": "confidential = TRUE", "limit": "1000"},
+        headers=lp.headers["landpool"],
+    )
+    assert r.status_code == 200 and r.json()["numberMatched"] >= len(CONFIDENTIAL_PLOTS)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("role", ["public", "planner"])
+def test_ogc_counts_in_every_crs_and_filter_are_what_the_role_sees(
+    lp: SeededApi, role: str
+) -> None:
+    url = "/ogc/collections/plots/items"
+    headers = lp.headers[role]
+    base = lp.client.get(url, params={"limit": "10000"}, headers=headers).json()
+    for crs in OGC_CRS:
+        fc = lp.client.get(url, params={"crs": crs, "limit": "10000"}, headers=headers).json()
+        assert fc["numberMatched"] == base["numberMatched"] <= visible_count(role)
+        assert [f["id"] for f in fc["features"]] == [f["id"] for f in base["features"]]
+    everything = lp.client.get(
+        url,
+        params={"filter": "S_INTERSECTS(geometry, BBOX(9,49,14,53))", "limit": "10000"},
+        headers=headers,
+    ).json()
+    assert everything["numberMatched"] == base["numberMatched"]
+    for secret in secret_strings():
+        r = lp.client.get(url, params={"filter": f"name = '{secret}'"}, headers=headers)
+        assert r.status_code == 200 and r.json()["numberMatched"] == 0
 
 
 @pytest.mark.slow
