@@ -12,20 +12,14 @@ plots, and Jena with the ISEK neighbour towns labelled.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import sources
-from geo.landpool.offers import KINDS, offer_kind
-from geo.landpool.plots import PUBLIC
-from geo.landpool.public import project_frame
+from geo.landpool.offers import KINDS
 from geo.ogc.export import to_geojson
 from geo.region import model as region_model
-from geo.region.build import load_region
 from geo.settings import Settings
 from maps import minutes as jm
 from maps.base import (
@@ -47,10 +41,6 @@ from maps.region import (
     trend_colours,
 )
 from maps.region import labels as region_labels
-
-if TYPE_CHECKING:
-    from geo.landpool.store import Store
-    from maps.registry import MapRequest
 
 #: Minute classes (upper bounds) of the reachability layers, dark = near.
 MINUTE_CLASSES: list[tuple[float, str]] = [
@@ -153,16 +143,6 @@ def minute_colours(minutes: np.ndarray) -> list[str | None]:
     return out
 
 
-def public_offers(store: Store) -> gpd.GeoDataFrame:
-    """Plots a ``public`` viewer sees (published, not confidential) that are offered for
-    housing or commerce, with ``kind``; only the public fields (:mod:`geo.landpool.public`)."""
-    plots = project_frame(store.frame(PUBLIC), PUBLIC)
-    kind = offer_kind(plots)
-    out = plots[kind.notna().to_numpy()].copy()
-    out["kind"] = kind[kind.notna()].to_numpy()
-    return out
-
-
 def build_forum_map(
     region: gpd.GeoDataFrame,
     offers: gpd.GeoDataFrame,
@@ -180,7 +160,8 @@ def build_forum_map(
     region
         The region model.
     offers
-        Plots from :func:`public_offers` (public, offered; column ``kind``).
+        Plots from :func:`geo.usecases.region.public_offers` (public, offered; column
+        ``kind``).
     minutes
         Rail and car minutes from Jena (:func:`maps.minutes.jena_minutes`).
     attribution
@@ -351,36 +332,3 @@ def _fmt_area(v: object, lang: str) -> str:
         return "–"
     s = f"{float(v):.2f}"  # type: ignore[arg-type]
     return s.replace(".", ",") if lang == "de" else s
-
-
-def forum_map(req: MapRequest) -> folium.Map:
-    """Load the region, the public offers and the minutes from Jena; build the forum map.
-
-    The viewer of the request is not used for plots: the forum shows what a ``public``
-    viewer sees, whoever asks, so a land-pool session cannot leak into a public page.
-    """
-    settings = req.settings
-    region, _ = load_region(settings)
-    offers = public_offers(req.open_store())
-    minutes = jm.jena_minutes(settings, region)
-    attribution = sources.attributions(region_model.REGION_SOURCES)
-    attribution += [a for a in minutes.attribution if a not in attribution]
-    plot_attr = attributions_for_frame(offers)
-    attribution += [a for a in plot_attr if a not in attribution]
-    return build_forum_map(
-        region, offers, minutes, settings, attribution=attribution, lang=req.lang, tiles=req.tiles
-    )
-
-
-def attributions_for_frame(offers: pd.DataFrame) -> list[str]:
-    """Attributions of the data behind the offered plots (as
-    ``geo.landpool.io.attributions_for``)."""
-    out: list[str] = []
-    if (
-        len(offers)
-        and offers["source"].fillna("").str.lower().str.startswith("openstreetmap").any()
-    ):
-        out.append(sources.ATTRIBUTIONS["osm"])
-    if len(offers) and offers["ags"].notna().any():
-        out.append(sources.ATTRIBUTIONS[sources.VG250_FILE])
-    return out

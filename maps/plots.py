@@ -35,7 +35,7 @@ from geo.settings import Settings
 from maps.base import add_attribution, add_legend, add_title, new_map
 
 if TYPE_CHECKING:
-    from maps.registry import MapRequest
+    from maps.request import MapRequest
 
 #: Fill colour per workflow status.
 STATUS_COLOURS: dict[str, str] = {

@@ -8,24 +8,17 @@ isochrone bands follow the roads reached in time.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
-from typing import Any
-
 import folium
 import geopandas as gpd
 import numpy as np
 
 from geo import modes
-from geo.errors import InputError
 from geo.ogc.export import to_geojson
-from geo.roads import engine as travel
 from geo.settings import Settings
-from geo.transit import io as transit_io
-from geo.transit import parse_rail_query
+from geo.usecases.region import isochrone_cuts
 from maps.base import add_attribution, add_legend, add_title, new_map, simplify_for_display
 
-#: Colours of the travel-time classes (fast to slow).
+#: Colours of the travel-time classes (fast to slow; one per class of :func:`minute_breaks`).
 MINUTE_COLOURS = ("#08519c", "#3182bd", "#6baed6", "#9ecae1", "#c6dbef", "#eff3ff")
 OUTSIDE_COLOUR = "#bdbdbd"
 ISO_COLOUR = "#e6550d"
@@ -81,10 +74,9 @@ LABELS: dict[str, dict[str, str]] = {
 
 
 def minute_breaks(max_minutes: float) -> list[float]:
-    """Class breaks of 10 minutes up to the limit (at most six classes)."""
-    step = max(10.0, math.ceil(max_minutes / len(MINUTE_COLOURS) / 10) * 10)
-    breaks = list(np.arange(step, max_minutes, step))
-    return [*breaks, float(max_minutes)]
+    """Class breaks of 10 minutes up to the limit (at most six classes); the isochrones
+    of the car map are computed at the same breaks (:func:`geo.usecases.region.isochrone_cuts`)."""
+    return isochrone_cuts(max_minutes)
 
 
 def build_reachable_map(
@@ -246,59 +238,3 @@ def origin_marker(m: folium.Map, xy: np.ndarray, label: str) -> None:
         fill_opacity=1,
         tooltip=folium.Tooltip(label, permanent=True, direction="right"),
     ).add_to(m)
-
-
-def reachable_map(
-    settings: Settings,
-    lang: str = "de",
-    tiles: str | None = None,
-    origin: str = "Jena",
-    max_minutes: float | None = None,
-    mode: str = "car",
-    rail: Mapping[str, Any] | None = None,
-) -> folium.Map:
-    """Load region and network (car) or timetable (rail), compute reachability, build the map.
-
-    ``car`` adds isochrones along the roads; ``rail`` uses the GTFS feeds with the rail
-    query's options (``date``, ``window``, ``depart``, ``percentile``, ``planned``; as
-    :func:`geo.transit.parse_rail_query`, defaults from the settings).
-    """
-    from geo import sources
-    from geo.region.build import load_region
-    from geo.region.model import REGION_SOURCES
-
-    model, _ = load_region(settings)
-    org = modes.resolve_origin(model, modes.parse_origin(origin))
-    limit = modes.default_minutes(mode) if max_minutes is None else max_minutes
-    if mode == "rail":
-        query = parse_rail_query(settings, **(rail or {}), require_origin=False)
-        tt = transit_io.get_timetable(settings)
-        context = {"timetable": tt, "query": query}
-        result = modes.reachable(
-            modes.parse_origin(origin), "rail", limit, region=model, context=context
-        )
-        iso = None
-        attribution = [*sources.attributions(REGION_SOURCES), *sources.feed_attributions(tt.feeds)]
-    else:
-        from geo.roads.io import cached_engine
-
-        engine, _ = cached_engine(settings)
-        if rail:
-            raise InputError(f"{', '.join(sorted(rail))}: only for mode rail, not for {mode}.")
-        result = modes.reachable(
-            modes.parse_origin(origin), mode, limit, region=model, network=engine
-        )
-        cuts = sorted({float(v) for v in minute_breaks(limit)})
-        iso = travel.isochrones(engine, org.xy, cuts)
-        attribution = sources.attributions([*REGION_SOURCES, "osm"])
-    m = build_reachable_map(
-        model,
-        result,
-        iso,
-        settings,
-        attribution=attribution,
-        lang=lang,
-        tiles=tiles,
-    )
-    origin_marker(m, org.xy, org.label)
-    return m

@@ -10,7 +10,7 @@ import maps.plots  # noqa: F401  (imports rasterio before the store loads Spatia
 from geo.landpool.plots import Viewer
 from geo.landpool.store import Store
 from geo.settings import Settings
-from maps.forum import public_offers
+from geo.usecases.region import public_offers
 from maps.registry import render_map
 
 LANDPOOL = Viewer("landpool", "Frau Quendel")
