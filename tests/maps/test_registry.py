@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from geo.errors import InputError, NotFoundError
 from geo.settings import Settings
+from maps.labels import category_label, counted
 from maps.registry import MAPS, render_map
 
 MAPS_DIR = Path(__file__).resolve().parents[2] / "maps"
@@ -74,3 +75,25 @@ def test_render_map_refuses_unknown_maps_and_options(settings: Settings) -> None
     with pytest.raises(InputError, match="does not take by"):
         render_map("forum", settings, options={"by": "status"})
     assert set(MAPS) == {"region", "plots", "forum", "reachable"}
+
+
+def test_base_map_switch_only_where_tiles_are_configured(settings: Settings) -> None:
+    tiled = settings.model_copy(
+        update={"tiles_url": "http://127.0.0.1:9/{z}/{x}/{y}.png", "tiles_attribution": "T"}
+    )
+    page = render_map("forum", tiled)
+    overlays = page[page.index("overlays :") :]
+    assert '"Basiskarte"' in overlays[: overlays.index("};")]
+    assert '"Base map"' in render_map("forum", tiled, lang="en")
+    assert "Basiskarte" not in render_map("forum", tiled, tiles="none")
+    assert "Basiskarte" not in render_map("forum", settings)
+
+
+def test_counted_and_category_words() -> None:
+    assert counted(1, "Gemeinde", "Gemeinden") == "1 Gemeinde"
+    assert counted(0, "Gemeinde", "Gemeinden") == "0 Gemeinden"
+    assert counted(2, "Gemeinde", "Gemeinden") == "2 Gemeinden"
+    assert category_label("vacant_lot", "de") == "Baulücke"
+    assert category_label("brownfield", "en") == "brownfield"
+    assert category_label(None, "de") == "–"
+    assert category_label("new_code", "de") == "new_code"
