@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         }
 
     app.include_router(municipalities.router)
-    app.include_router(travel.router)  # before maps: it serves /maps/reachable.html
+    app.include_router(travel.router)
     app.include_router(maps.router)
     app.include_router(screening.router)  # before /plots/{plot_id} routes
     app.include_router(plots.router)

@@ -13,8 +13,8 @@ from geo.access.tokens import TokenStore
 from geo.errors import AuthenticationError
 from geo.landpool.io import open_store
 from geo.landpool.store import Store
-from geo.region.build import load_region
 from geo.settings import Settings
+from geo.usecases import region as region_uc
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -25,14 +25,12 @@ def get_app_settings(request: Request) -> Settings:
 
 def get_region(request: Request) -> gpd.GeoDataFrame:
     """The region model (built on first use, then cached)."""
-    model, _ = load_region(get_app_settings(request))
-    return model
+    return region_uc.region(get_app_settings(request)).model
 
 
 def get_join_report(request: Request) -> pd.DataFrame:
     """The join report of the region model."""
-    _, report = load_region(get_app_settings(request))
-    return report
+    return region_uc.region(get_app_settings(request)).report
 
 
 # -- land pool -----------------------------------------------------------------------------

@@ -12,46 +12,41 @@ plots, and Jena with the ISEK neighbour towns labelled.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import sources
-from geo.landpool.offers import KINDS, offer_kind
-from geo.landpool.plots import PUBLIC
-from geo.landpool.public import project_frame
+from geo.landpool.offers import KINDS
 from geo.ogc.export import to_geojson
 from geo.region import model as region_model
-from geo.region.build import load_region
 from geo.settings import Settings
 from maps import minutes as jm
 from maps.base import (
+    LegendSection,
     add_attribution,
     add_choropleth,
+    add_layer_list,
     add_legend,
     add_title,
     new_map,
+    popup,
     simplify_for_display,
 )
+from maps.labels import category_label, counted
 from maps.region import (
-    TREND_BREAKS,
-    TREND_COLOURS,
-    UNKNOWN_COLOUR,
     _fmt_int,
     _fmt_pct,
     add_town_labels,
     map_rates,
     trend_colours,
+    trend_items,
 )
 from maps.region import labels as region_labels
 
-if TYPE_CHECKING:
-    from geo.landpool.store import Store
-    from maps.registry import MapRequest
-
+#: Fill opacity of the trend layer and of the car layer (the legend's swatches use them).
+TREND_OPACITY = 0.6
+CAR_OPACITY = 0.7
 #: Minute classes (upper bounds) of the reachability layers, dark = near.
 MINUTE_CLASSES: list[tuple[float, str]] = [
     (15, "#084594"),
@@ -88,7 +83,15 @@ LABELS: dict[str, dict[str, str]] = {
         "growing": "wachsend",
         "unknown": "Trend unbekannt",
         "rail_outline": "Umriss: Bahn ab Jena {lo:g}–{hi:g} min",
-        "plots": "{n} öffentliche Flächenangebote in {k} Gemeinden",
+        "plots": "{n} in {k}",
+        "offer_one": "öffentliches Flächenangebot",
+        "offer_many": "öffentliche Flächenangebote",
+        "mun_one": "Gemeinde",
+        "mun_many": "Gemeinden",
+        "legend_trend": "Bevölkerung, Veränderung pro Jahr",
+        "legend_car": "Auto ab Jena (Fahrzeit zum Gemeindezentrum)",
+        "car_class": "{lo:g}–{hi:g} min",
+        "legend_offers": "Flächenangebote",
         "no_plots": "Keine öffentlichen Flächenangebote im Register",
         "name": "Name",
         "municipality": "Gemeinde",
@@ -122,7 +125,15 @@ LABELS: dict[str, dict[str, str]] = {
         "growing": "growing",
         "unknown": "trend unknown",
         "rail_outline": "Outline: rail from Jena {lo:g}–{hi:g} min",
-        "plots": "{n} public land offers in {k} municipalities",
+        "plots": "{n} in {k}",
+        "offer_one": "public land offer",
+        "offer_many": "public land offers",
+        "mun_one": "municipality",
+        "mun_many": "municipalities",
+        "legend_trend": "Population, change per year",
+        "legend_car": "Car from Jena (driving time to the centre)",
+        "car_class": "{lo:g}–{hi:g} min",
+        "legend_offers": "Land offers",
         "no_plots": "No public land offers in the register",
         "name": "Name",
         "municipality": "Municipality",
@@ -153,16 +164,6 @@ def minute_colours(minutes: np.ndarray) -> list[str | None]:
     return out
 
 
-def public_offers(store: Store) -> gpd.GeoDataFrame:
-    """Plots a ``public`` viewer sees (published, not confidential) that are offered for
-    housing or commerce, with ``kind``; only the public fields (:mod:`geo.landpool.public`)."""
-    plots = project_frame(store.frame(PUBLIC), PUBLIC)
-    kind = offer_kind(plots)
-    out = plots[kind.notna().to_numpy()].copy()
-    out["kind"] = kind[kind.notna()].to_numpy()
-    return out
-
-
 def build_forum_map(
     region: gpd.GeoDataFrame,
     offers: gpd.GeoDataFrame,
@@ -180,7 +181,8 @@ def build_forum_map(
     region
         The region model.
     offers
-        Plots from :func:`public_offers` (public, offered; column ``kind``).
+        Plots from :func:`geo.usecases.region.public_offers` (public, offered; column
+        ``kind``).
     minutes
         Rail and car minutes from Jena (:func:`maps.minutes.jena_minutes`).
     attribution
@@ -192,7 +194,7 @@ def build_forum_map(
     mlab = jm.LABELS[lang]
     origin = region_model.find_municipality(region, jm.ORIGIN)
     focus = region[region["isek_population"].notna() | (region.index == origin.name)]
-    m = new_map(settings, focus, tiles=tiles)
+    m = new_map(settings, focus, tiles=tiles, lang=lang)
 
     shown = simplify_for_display(region, tolerance_m=100.0)
     rail_txt, car_txt = jm.minute_texts(minutes, lang)
@@ -228,7 +230,7 @@ def build_forum_map(
         aliases=aliases,
         outline="#777777",
         weight=0.5,
-        fill_opacity=0.6,
+        fill_opacity=TREND_OPACITY,
     )
 
     rail_col = minute_colours(jm.finite(minutes.rail))
@@ -261,7 +263,7 @@ def build_forum_map(
                 "fillColor": f["properties"]["fill2"],
                 "color": "#333333",
                 "weight": 0.8,
-                "fillOpacity": 0.7,
+                "fillOpacity": CAR_OPACITY,
             },
             tooltip=folium.GeoJsonTooltip(
                 fields=["name", "car_min"], aliases=[lab["municipality"], mlab["car"]]
@@ -274,7 +276,7 @@ def build_forum_map(
                 "name": [n if isinstance(n, str) and n else "–" for n in offers["name"]],
                 "municipality": [v if isinstance(v, str) else "–" for v in offers["municipality"]],
                 "area": [_fmt_area(v, lang) for v in offers["area_ha"]],
-                "category": offers["category"].astype(str).to_numpy(),
+                "category": [category_label(c, lang) for c in offers["category"]],
                 "use": [u if isinstance(u, str) and u else "–" for u in offers["intended_use"]],
                 "kind": [lab[str(k)] for k in offers["kind"]],
                 "colour": [KIND_COLOURS[str(k)] for k in offers["kind"]],
@@ -292,14 +294,13 @@ def build_forum_map(
                 "weight": 1.2,
                 "fillOpacity": 0.9,
             },
-            popup=folium.GeoJsonPopup(
-                fields=pfields, aliases=[lab[k] for k in pfields], localize=False
-            ),
+            popup=popup(pfields, [lab[k] for k in pfields]),
             tooltip=folium.GeoJsonTooltip(fields=["name", "kind"], labels=False),
         ).add_to(m)
-        # At the region's scale a plot is a few pixels: a marker shows where each one is.
+        # At the region's scale a plot is a few pixels: a marker shows where each one is,
+        # and opens the same popup on click at any zoom.
         spots = gpd.GeoDataFrame(
-            pl[["name", "kind", "colour"]],
+            pl[[*pfields, "colour"]],
             geometry=offers.geometry.representative_point().to_numpy(),
             crs=offers.crs,
         )
@@ -310,39 +311,39 @@ def build_forum_map(
                 radius=7, color="#000000", weight=1.5, fill=True, fill_opacity=1
             ),
             style_function=lambda f: {"fillColor": f["properties"]["colour"]},
+            popup=popup(pfields, [lab[k] for k in pfields]),
             tooltip=folium.GeoJsonTooltip(fields=["name", "kind"], labels=False),
         ).add_to(m)
 
     add_town_labels(m, region, origin.name, lab["layer_towns"])
 
-    items: list[tuple[str, str] | tuple[str, str, str]] = [
-        (TREND_COLOURS[0], f"≤ {_fmt_pct(TREND_BREAKS[0], lang)} ({lab['shrinking']})"),
-        *[
-            (
-                TREND_COLOURS[i],
-                f"{_fmt_pct(TREND_BREAKS[i - 1], lang)} … "
-                f"{_fmt_pct(TREND_BREAKS[i], lang)} ({lab[cls]})",
-            )
-            for i, cls in ((1, "shrinking"), (2, "stable"), (3, "growing"))
-        ],
-        (TREND_COLOURS[4], f"> {_fmt_pct(TREND_BREAKS[3], lang)} ({lab['growing']})"),
-        (UNKNOWN_COLOUR, lab["unknown"]),
-        *[(KIND_COLOURS[k], lab[k]) for k in KINDS],
-    ]
+    outlines: list[tuple[str, str] | tuple[str, str, str]] = []
+    cars: list[tuple[str, str] | tuple[str, str, str]] = []
     lo = 0.0
     for hi, c in MINUTE_CLASSES:
-        items.append(("#ffffff", lab["rail_outline"].format(lo=lo, hi=hi), f"3px solid {c}"))
+        outlines.append(("#ffffff", lab["rail_outline"].format(lo=lo, hi=hi), f"3px solid {c}"))
+        cars.append((c, lab["car_class"].format(lo=lo, hi=hi)))
         lo = hi
-    n_mun = offers["municipality"].nunique() if len(offers) else 0
-    note = (
-        (lab["plots"].format(n=len(offers), k=n_mun) if len(offers) else lab["no_plots"])
-        + " · "
-        + jm.minutes_note(minutes, lang)
+    sections = [
+        LegendSection(
+            lab["legend_trend"], trend_items(lang), lab["layer_trend"], True, TREND_OPACITY
+        ),
+        LegendSection(lab["layer_rail"], outlines, lab["layer_rail"]),
+        LegendSection(lab["legend_car"], cars, lab["layer_car"], False, CAR_OPACITY),
+    ]
+    if len(offers):
+        kinds = [(KIND_COLOURS[k], lab[k]) for k in KINDS]
+        sections.append(LegendSection(lab["legend_offers"], kinds, lab["layer_spots"]))
+    n_mun = int(offers["municipality"].nunique()) if len(offers) else 0
+    count = lab["plots"].format(
+        n=counted(len(offers), lab["offer_one"], lab["offer_many"]),
+        k=counted(n_mun, lab["mun_one"], lab["mun_many"]),
     )
-    add_legend(m, lab["legend"], items, note=note)
+    note = (count if len(offers) else lab["no_plots"]) + " · " + jm.minutes_note(minutes, lang)
+    add_legend(m, lab["legend"], [], note=note, sections=sections)
     add_title(m, lab["title"], lab["subtitle"])
     add_attribution(m, attribution)
-    folium.LayerControl(collapsed=False).add_to(m)
+    add_layer_list(m)
     return m
 
 
@@ -351,36 +352,3 @@ def _fmt_area(v: object, lang: str) -> str:
         return "–"
     s = f"{float(v):.2f}"  # type: ignore[arg-type]
     return s.replace(".", ",") if lang == "de" else s
-
-
-def forum_map(req: MapRequest) -> folium.Map:
-    """Load the region, the public offers and the minutes from Jena; build the forum map.
-
-    The viewer of the request is not used for plots: the forum shows what a ``public``
-    viewer sees, whoever asks, so a land-pool session cannot leak into a public page.
-    """
-    settings = req.settings
-    region, _ = load_region(settings)
-    offers = public_offers(req.open_store())
-    minutes = jm.jena_minutes(settings, region)
-    attribution = sources.attributions(region_model.REGION_SOURCES)
-    attribution += [a for a in minutes.attribution if a not in attribution]
-    plot_attr = attributions_for_frame(offers)
-    attribution += [a for a in plot_attr if a not in attribution]
-    return build_forum_map(
-        region, offers, minutes, settings, attribution=attribution, lang=req.lang, tiles=req.tiles
-    )
-
-
-def attributions_for_frame(offers: pd.DataFrame) -> list[str]:
-    """Attributions of the data behind the offered plots (as
-    ``geo.landpool.io.attributions_for``)."""
-    out: list[str] = []
-    if (
-        len(offers)
-        and offers["source"].fillna("").str.lower().str.startswith("openstreetmap").any()
-    ):
-        out.append(sources.ATTRIBUTIONS["osm"])
-    if len(offers) and offers["ags"].notna().any():
-        out.append(sources.ATTRIBUTIONS[sources.VG250_FILE])
-    return out

@@ -30,7 +30,7 @@ from geo.vocabulary import number, plural, word, words
 from maps.base import add_attribution, add_legend, add_title, new_map
 
 if TYPE_CHECKING:
-    from maps.registry import MapRequest
+    from maps.request import MapRequest
 
 #: Fill colour per workflow status.
 STATUS_COLOURS: dict[str, str] = {

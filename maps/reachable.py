@@ -8,27 +8,34 @@ isochrone bands follow the roads reached in time.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
-from typing import Any
-
 import folium
 import geopandas as gpd
 import numpy as np
 
 from geo import modes
-from geo.errors import InputError
 from geo.ogc.export import to_geojson
-from geo.roads import engine as travel
 from geo.settings import Settings
-from geo.transit import io as transit_io
-from geo.transit import parse_rail_query
-from maps.base import add_attribution, add_legend, add_title, new_map, simplify_for_display
+from geo.usecases.reachability import isochrone_cuts
+from maps.base import (
+    LegendSection,
+    add_attribution,
+    add_layer_list,
+    add_legend,
+    add_title,
+    new_map,
+    popup,
+    simplify_for_display,
+)
+from maps.labels import counted
 
-#: Colours of the travel-time classes (fast to slow).
+#: Colours of the travel-time classes (fast to slow; one per class of :func:`minute_breaks`).
 MINUTE_COLOURS = ("#08519c", "#3182bd", "#6baed6", "#9ecae1", "#c6dbef", "#eff3ff")
 OUTSIDE_COLOUR = "#bdbdbd"
 ISO_COLOUR = "#e6550d"
+#: Fill opacity of the reached municipalities (the legend's swatches use it too). The
+#: isochrones are drawn as lines, so no fill stacks over the origin's own class.
+REACHED_OPACITY = 0.7
+OUTSIDE_OPACITY = 0.35
 
 LABELS: dict[str, dict[str, str]] = {
     "de": {
@@ -51,7 +58,10 @@ LABELS: dict[str, dict[str, str]] = {
         "note": "Netz: {network}",
         "title_rail": "Erreichbarkeit mit der Bahn",
         "legend_rail": "Reisezeit zum Gemeindezentrum",
-        "reached_sum": "Erreichte Bevölkerung: {population} Einwohner in {n} Gemeinden",
+        "reached_sum": "Erreichte Bevölkerung: {population} Einwohner in {n}",
+        "mun_one": "Gemeinde",
+        "mun_many": "Gemeinden",
+        "legend_box": "Legende",
         "rail_note": "Fahrplan {date}, {when}; {feeds}",
     },
     "en": {
@@ -74,17 +84,20 @@ LABELS: dict[str, dict[str, str]] = {
         "note": "Network: {network}",
         "title_rail": "Reachability by rail",
         "legend_rail": "Travel time to the municipality centre",
-        "reached_sum": "Population reached: {population} in {n} municipalities",
+        "reached_sum": "Population reached: {population} in {n}",
+        "mun_one": "municipality",
+        "mun_many": "municipalities",
+        "legend_box": "Legend",
         "rail_note": "Timetable {date}, {when}; {feeds}",
     },
 }
 
 
 def minute_breaks(max_minutes: float) -> list[float]:
-    """Class breaks of 10 minutes up to the limit (at most six classes)."""
-    step = max(10.0, math.ceil(max_minutes / len(MINUTE_COLOURS) / 10) * 10)
-    breaks = list(np.arange(step, max_minutes, step))
-    return [*breaks, float(max_minutes)]
+    """Class breaks of 10 minutes up to the limit (at most six classes); the isochrones
+    of the car map are computed at the same breaks
+    (:func:`geo.usecases.reachability.isochrone_cuts`)."""
+    return isochrone_cuts(max_minutes)
 
 
 def build_reachable_map(
@@ -121,7 +134,7 @@ def build_reachable_map(
     areas = modes.reachable_areas(result, region)
     shown = simplify_for_display(areas, tolerance_m=80.0) if len(areas) else areas
     bounds = shown[shown["status"] == "reached"] if (shown["status"] == "reached").any() else region
-    m = new_map(settings, bounds, tiles=tiles)
+    m = new_map(settings, bounds, tiles=tiles, lang=lang)
 
     breaks = minute_breaks(float(s["max_minutes"]))
     reached = shown[shown["status"] == "reached"].copy()
@@ -147,7 +160,7 @@ def build_reachable_map(
                 "color": "#777777",
                 "weight": 0.6,
                 "dashArray": "3 3",
-                "fillOpacity": 0.35,
+                "fillOpacity": OUTSIDE_OPACITY,
             },
             tooltip=folium.GeoJsonTooltip(
                 fields=["name", "status"], aliases=aliases[:1] + aliases[-1:]
@@ -161,9 +174,9 @@ def build_reachable_map(
                 "fillColor": f["properties"]["fill"],
                 "color": "#333333",
                 "weight": 0.8,
-                "fillOpacity": 0.7,
+                "fillOpacity": REACHED_OPACITY,
             },
-            popup=folium.GeoJsonPopup(fields=props, aliases=aliases, localize=False),
+            popup=popup(props, aliases),
             tooltip=folium.GeoJsonTooltip(fields=["name", "minutes"], aliases=aliases[:2]),
         ).add_to(m)
     if isochrones is not None and len(isochrones):
@@ -175,27 +188,41 @@ def build_reachable_map(
             )
             folium.GeoJson(
                 to_geojson(one, precision=5),
-                style_function=lambda f: {
-                    "color": ISO_COLOUR,
-                    "weight": 1,
-                    "fillColor": ISO_COLOUR,
-                    "fillOpacity": 0.15,
-                },
+                style_function=lambda f: {"color": ISO_COLOUR, "weight": 2, "fill": False},
                 tooltip=lab["iso"].format(m=f"{row['minutes']:g}"),
             ).add_to(group)
         group.add_to(m)
 
-    legend = []
+    classes: list[tuple[str, str] | tuple[str, str, str]] = []
     lo = 0.0
     for colour, hi in zip(MINUTE_COLOURS, breaks, strict=False):
-        legend.append((colour, f"{lo:g}–{hi:g} min"))
+        classes.append((colour, f"{lo:g}–{hi:g} min"))
         lo = hi
-    if s.get("mode") != "rail":  # a timetable judges every municipality: none is outside
-        legend.append((OUTSIDE_COLOUR, lab["outside"]))
-    if isochrones is not None and len(isochrones):
-        legend.append(
-            (ISO_COLOUR, lab["iso"].format(m=", ".join(f"{v:g}" for v in isochrones["minutes"])))
+    sections = [
+        LegendSection(
+            lab["legend_rail"] if s.get("mode") == "rail" else lab["legend"],
+            classes,
+            lab["layer_reached"],
+            opacity=REACHED_OPACITY,
         )
+    ]
+    if len(outside):  # a timetable judges every municipality: none is outside
+        sections.append(
+            LegendSection(
+                lab["layer_outside"],
+                [(OUTSIDE_COLOUR, lab["outside"], "1px dashed #777777")],
+                lab["layer_outside"],
+                opacity=OUTSIDE_OPACITY,
+            )
+        )
+    if isochrones is not None and len(isochrones):
+        mins = ", ".join(f"{v:g}" for v in sorted(isochrones["minutes"]))
+        line = (
+            "transparent",
+            lab["iso"].format(m=mins),
+            f"none;border-top:2px solid {ISO_COLOUR};height:0",
+        )
+        sections.append(LegendSection(lab["layer_iso"], [line], lab["layer_iso"]))
     pop = s["population_reached"]
     pop_text = f"{pop:,}".replace(",", ".") if lang == "de" else f"{pop:,}"
     if s.get("population_year"):  # one reference year, every resident once
@@ -212,15 +239,11 @@ def build_reachable_map(
         )
     else:
         source = lab["note"].format(network=s.get("network", ""))
+    n_reached = int(s.get("municipalities_reached", len(reached)))
     reached_sum = lab["reached_sum"].format(
-        population=pop_text, n=s.get("municipalities_reached", len(reached))
+        population=pop_text, n=counted(n_reached, lab["mun_one"], lab["mun_many"])
     )
-    add_legend(
-        m,
-        lab["legend_rail"] if rail else lab["legend"],
-        legend,
-        note=f"{reached_sum} · {source}",
-    )
+    add_legend(m, lab["legend_box"], [], note=f"{reached_sum} · {source}", sections=sections)
     add_title(
         m,
         lab["title_rail"] if rail else lab["title"],
@@ -229,7 +252,7 @@ def build_reachable_map(
         ),
     )
     add_attribution(m, attribution)
-    folium.LayerControl(collapsed=False).add_to(m)
+    add_layer_list(m)
     return m
 
 
@@ -246,59 +269,3 @@ def origin_marker(m: folium.Map, xy: np.ndarray, label: str) -> None:
         fill_opacity=1,
         tooltip=folium.Tooltip(label, permanent=True, direction="right"),
     ).add_to(m)
-
-
-def reachable_map(
-    settings: Settings,
-    lang: str = "de",
-    tiles: str | None = None,
-    origin: str = "Jena",
-    max_minutes: float | None = None,
-    mode: str = "car",
-    rail: Mapping[str, Any] | None = None,
-) -> folium.Map:
-    """Load region and network (car) or timetable (rail), compute reachability, build the map.
-
-    ``car`` adds isochrones along the roads; ``rail`` uses the GTFS feeds with the rail
-    query's options (``date``, ``window``, ``depart``, ``percentile``, ``planned``; as
-    :func:`geo.transit.parse_rail_query`, defaults from the settings).
-    """
-    from geo import sources
-    from geo.region.build import load_region
-    from geo.region.model import REGION_SOURCES
-
-    model, _ = load_region(settings)
-    org = modes.resolve_origin(model, modes.parse_origin(origin))
-    limit = modes.default_minutes(mode) if max_minutes is None else max_minutes
-    if mode == "rail":
-        query = parse_rail_query(settings, **(rail or {}), require_origin=False)
-        tt = transit_io.get_timetable(settings)
-        context = {"timetable": tt, "query": query}
-        result = modes.reachable(
-            modes.parse_origin(origin), "rail", limit, region=model, context=context
-        )
-        iso = None
-        attribution = [*sources.attributions(REGION_SOURCES), *sources.feed_attributions(tt.feeds)]
-    else:
-        from geo.roads.io import cached_engine
-
-        engine, _ = cached_engine(settings)
-        if rail:
-            raise InputError(f"{', '.join(sorted(rail))}: only for mode rail, not for {mode}.")
-        result = modes.reachable(
-            modes.parse_origin(origin), mode, limit, region=model, network=engine
-        )
-        cuts = sorted({float(v) for v in minute_breaks(limit)})
-        iso = travel.isochrones(engine, org.xy, cuts)
-        attribution = sources.attributions([*REGION_SOURCES, "osm"])
-    m = build_reachable_map(
-        model,
-        result,
-        iso,
-        settings,
-        attribution=attribution,
-        lang=lang,
-        tiles=tiles,
-    )
-    origin_marker(m, org.xy, org.label)
-    return m

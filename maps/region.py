@@ -19,13 +19,18 @@ from geo.region import model as region_model
 from geo.settings import Settings
 from maps import minutes as jm
 from maps.base import (
+    LegendSection,
     add_attribution,
     add_choropleth,
+    add_layer_list,
     add_legend,
     add_title,
     new_map,
     simplify_for_display,
 )
+
+#: Fill opacity of the municipalities (the legend's swatches use it too).
+FILL_OPACITY = 0.75
 
 #: Where the API serves the validation report (linked from the legend).
 REPORT_PATH = "/validation"
@@ -71,6 +76,9 @@ LABELS: dict[str, dict[str, str]] = {
         "note": "Klassen: wachsend ≥ +0,25 %/Jahr, schrumpfend ≤ −0,25 %/Jahr",
         "jena": "Jena (hervorgehoben)",
         "isek_town": "ISEK-Nachbarstadt",
+        "legend_box": "Legende",
+        "rail_line": "Bahnstrecke",
+        "station": "Bahnhof",
     },
     "en": {
         "title": "Stadt.Region.Jena – population trend",
@@ -102,6 +110,9 @@ LABELS: dict[str, dict[str, str]] = {
         "note": "Classes: growing ≥ +0.25 %/year, shrinking ≤ −0.25 %/year",
         "jena": "Jena (highlighted)",
         "isek_town": "ISEK neighbour town",
+        "legend_box": "Legend",
+        "rail_line": "Railway line",
+        "station": "Station",
     },
 }
 
@@ -213,6 +224,24 @@ def popup_properties(region: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
     return props
 
 
+def trend_items(lang: str) -> list[tuple[str, str]]:
+    """Legend rows of the trend colours (classes and unknown), in the map's language."""
+    lab = labels(lang)
+    return [
+        (TREND_COLOURS[0], f"≤ {_fmt_pct(TREND_BREAKS[0], lang)} ({lab['shrinking']})"),
+        *[
+            (
+                TREND_COLOURS[i],
+                f"{_fmt_pct(TREND_BREAKS[i - 1], lang)} … "
+                f"{_fmt_pct(TREND_BREAKS[i], lang)} ({lab[cls]})",
+            )
+            for i, cls in ((1, "shrinking"), (2, "stable"), (3, "growing"))
+        ],
+        (TREND_COLOURS[4], f"> {_fmt_pct(TREND_BREAKS[3], lang)} ({lab['growing']})"),
+        (UNKNOWN_COLOUR, lab["unknown"]),
+    ]
+
+
 def add_town_labels(m: folium.Map, region: gpd.GeoDataFrame, origin_index: Any, name: str) -> None:
     """Label Jena (yellow) and the ISEK neighbour towns (white) at their centre points."""
     isek_rows = region[region["isek_population"].notna()]
@@ -287,7 +316,7 @@ def build_region_map(
         mlab = jm.LABELS.get(lang, jm.LABELS["de"])
         minute_fields = ["rail_min", "car_min", "isek_minutes", "inkar"]  # ISEK beside computed
         minute_aliases = [mlab["rail"], mlab["car"], lab["isek_minutes"], mlab["inkar"]]
-    m = new_map(settings, region, tiles=tiles)
+    m = new_map(settings, region, tiles=tiles, lang=lang)
 
     fields = [
         "name",
@@ -317,7 +346,14 @@ def build_region_map(
         lab["isek"],
         *minute_aliases,
     ]
-    add_choropleth(m, layer, name=lab["layer_municipalities"], fields=fields, aliases=aliases)
+    add_choropleth(
+        m,
+        layer,
+        name=lab["layer_municipalities"],
+        fields=fields,
+        aliases=aliases,
+        fill_opacity=FILL_OPACITY,
+    )
 
     if rail is not None and len(rail):
         folium.GeoJson(
@@ -347,34 +383,28 @@ def build_region_map(
 
     add_town_labels(m, region, origin.name, lab["layer_isek"])
 
-    items = [
-        (TREND_COLOURS[0], f"≤ {_fmt_pct(TREND_BREAKS[0], lang)}"),
-        (
-            TREND_COLOURS[1],
-            f"{_fmt_pct(TREND_BREAKS[0], lang)} … {_fmt_pct(TREND_BREAKS[1], lang)}"
-            f" ({lab['shrinking']})",
-        ),
-        (
-            TREND_COLOURS[2],
-            f"{_fmt_pct(TREND_BREAKS[1], lang)} … {_fmt_pct(TREND_BREAKS[2], lang)}"
-            f" ({lab['stable']})",
-        ),
-        (
-            TREND_COLOURS[3],
-            f"{_fmt_pct(TREND_BREAKS[2], lang)} … {_fmt_pct(TREND_BREAKS[3], lang)}"
-            f" ({lab['growing']})",
-        ),
-        (TREND_COLOURS[4], f"> {_fmt_pct(TREND_BREAKS[3], lang)}"),
-        (UNKNOWN_COLOUR, lab["unknown"]),
-        ("#ffd400", lab["jena"]),
-        ("#ffffff", lab["isek_town"]),
-    ]
+    items = trend_items(lang)
     note = lab["note"] + " · " + lab["dissolved"].format(year=years[-1] if years else "")
     if minutes is not None:
         note += " · " + jm.minutes_note(minutes, lang)
     report = (f"{REPORT_PATH}?f=html&lang={lang}", lab["report"])
-    add_legend(m, lab["legend"], items, note=note, link=report)
+    sections = [
+        LegendSection(lab["legend"], items, lab["layer_municipalities"], opacity=FILL_OPACITY),
+        LegendSection(
+            lab["layer_isek"],
+            [("#ffd400", lab["jena"]), ("#ffffff", lab["isek_town"])],
+            lab["layer_isek"],
+        ),
+    ]
+    if rail is not None and len(rail):
+        line = ("transparent", lab["rail_line"], "none;border-top:2px dashed #333333;height:0")
+        sections.append(LegendSection(lab["layer_rail"], [line], lab["layer_rail"]))
+    if stations is not None and len(stations):
+        dot_css = "1px solid #222222;border-radius:50%;width:8px;height:8px"
+        dot = ("#ffffff", lab["station"], dot_css)
+        sections.append(LegendSection(lab["layer_stations"], [dot], lab["layer_stations"]))
+    add_legend(m, lab["legend_box"], [], note=note, link=report, sections=sections)
     add_title(m, lab["title"], lab["subtitle"])
     add_attribution(m, attribution)
-    folium.LayerControl(collapsed=False).add_to(m)
+    add_layer_list(m)
     return m

@@ -1,73 +1,39 @@
-"""Named maps: load the data a map needs (through ``geo``) and render it to HTML.
+"""Named maps: gather the inputs a map needs (through the use cases) and render it to HTML.
 
 The API serves ``/maps/{name}.html`` and the CLI exports ``stadtregion map NAME`` from
-here, so both show the same map. Every builder gets a :class:`MapRequest`: the settings,
-the label language, the tile switch, the **viewer** (the caller's role, decided once by
-``api.deps.get_viewer`` or by the CLI's ``--role``) and the map's own options. Maps that
-show land-pool plots read them through the store *with that viewer*, so the store's one
+here, so both show the same map; nothing else renders a map page. Every map gets a
+:class:`maps.request.MapRequest`: the settings, the label language, the tile switch, the
+**viewer** (the caller's role, decided once by ``api.deps.get_viewer`` or by the CLI's
+``--role``) and the map's own options. The functions here ask
+:mod:`geo.usecases.region` for the data (the region model, rail lines and stations, the
+public offers, a reachability result) and :func:`maps.minutes.jena_minutes` for the
+minutes from Jena, and hand them to the builders, which only draw. Maps that show
+land-pool plots read them through the store *with that viewer*, so the store's one
 confidentiality rule applies; no map filters confidential data on its own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import folium
-import geopandas as gpd
 
-from geo import sources
 from geo.errors import InputError, NotFoundError
 from geo.landpool.plots import PUBLIC, Viewer
-from geo.region import model as region_model
-from geo.region.build import load_region
+from geo.landpool.store import Store
 from geo.settings import Settings
+from geo.usecases import reachability
+from geo.usecases import region as uc
+from maps import minutes as jm
 from maps.base import render_html
+from maps.forum import build_forum_map
+from maps.plots import plots_map as build_plots_map
+from maps.reachable import build_reachable_map, origin_marker
 from maps.region import build_region_map
-
-if TYPE_CHECKING:
-    from geo.landpool.store import Store
-
-
-def _open_store(settings: Settings) -> Store:
-    from geo.landpool.store import Store
-
-    return Store.open(settings)
-
-
-@dataclass(frozen=True)
-class MapRequest:
-    """Everything a map builder may use.
-
-    Attributes
-    ----------
-    settings
-        Data folders, asset URLs, tile source.
-    lang
-        ``de`` (default) or ``en``.
-    tiles
-        ``"none"`` switches the base map off.
-    viewer
-        Who asks; maps of land-pool plots pass it to the store.
-    options
-        The map's own options (e.g. ``by`` and ``profile`` of the plots map).
-    store
-        Returns the land-pool store (the API passes its shared one; the CLI opens one).
-    """
-
-    settings: Settings
-    lang: str = "de"
-    tiles: str | None = None
-    viewer: Viewer = PUBLIC
-    options: Mapping[str, Any] = field(default_factory=dict)
-    store: Callable[[], Store] | None = None
-
-    def open_store(self) -> Store:
-        """The land-pool store for this request."""
-        return self.store() if self.store is not None else _open_store(self.settings)
-
+from maps.request import MapRequest
 
 MapBuilder = Callable[[MapRequest], folium.Map]
 
@@ -84,25 +50,16 @@ class MapEntry:
 
 def region_map(req: MapRequest) -> folium.Map:
     """The region map on the region model, with the rail lines and stations of the pack."""
-    from maps.minutes import jena_minutes
-
-    settings = req.settings
-    model, _ = load_region(settings)
-    rail = sources.read_vector(settings.data_dir / sources.RAIL_FILE, "rail line segments")
-    stations = sources.read_stations(settings.data_dir)
-    inside = gpd.sjoin(stations, model[["geometry"]], predicate="within", how="inner")
-    stations = stations.loc[inside.index.unique()]
-    minutes = jena_minutes(settings, model)
-    attribution = sources.attributions(
-        [*region_model.REGION_SOURCES, sources.RAIL_FILE, sources.STATIONS_FILE]
-    )
+    data = uc.region_map_data(req.settings)
+    minutes = jm.jena_minutes(req.settings, data.region)
+    attribution = [*data.attribution]
     attribution += [a for a in minutes.attribution if a not in attribution]
     return build_region_map(
-        model,
-        settings,
+        data.region,
+        req.settings,
         attribution=attribution,
-        rail=rail,
-        stations=stations,
+        rail=data.rail,
+        stations=data.stations,
         minutes=minutes,
         lang=req.lang,
         tiles=req.tiles,
@@ -111,9 +68,7 @@ def region_map(req: MapRequest) -> folium.Map:
 
 def plots_map(req: MapRequest) -> folium.Map:
     """The land-pool map (land-pool role only); see :mod:`maps.plots`."""
-    from maps.plots import plots_map as build
-
-    return build(req)
+    return build_plots_map(req)
 
 
 #: The rail query's own options (:func:`geo.transit.parse_rail_query`), by their names.
@@ -122,32 +77,46 @@ RAIL_OPTIONS = ("date", "window", "depart", "percentile", "planned")
 
 def reachable_map(req: MapRequest) -> folium.Map:
     """Reachability from ``from`` (default Jena) within ``max_minutes`` by ``mode``."""
-    from maps.reachable import reachable_map as build
-
     o = req.options
     try:
         minutes = None if o.get("max_minutes") is None else float(o["max_minutes"])
     except ValueError:
         raise InputError(f"max_minutes must be a number, not {o['max_minutes']!r}.") from None
-    mode = str(o.get("mode") or "car")
-    if mode not in ("car", "rail"):
-        raise InputError(f"mode must be 'car' or 'rail', not {mode!r}.")
-    return build(
+    data = reachability.reachable_map_data(
         req.settings,
-        req.lang,
-        req.tiles,
         origin=str(o.get("from") or "Jena"),
         max_minutes=minutes,
-        mode=mode,
+        mode=str(o.get("mode") or "car"),
         rail={k: o[k] for k in RAIL_OPTIONS if k in o},
     )
+    m = build_reachable_map(
+        data.region,
+        data.result,
+        data.isochrones,
+        req.settings,
+        attribution=data.attribution,
+        lang=req.lang,
+        tiles=req.tiles,
+    )
+    origin_marker(m, data.origin_xy, data.origin_label)
+    return m
 
 
 def forum_map(req: MapRequest) -> folium.Map:
-    """The public forum map; see :mod:`maps.forum`."""
-    from maps.forum import forum_map as build
-
-    return build(req)
+    """The public forum map (public data only, whoever asks); see :mod:`maps.forum`."""
+    data = uc.forum_map_data(req.settings, req.open_store())
+    minutes = jm.jena_minutes(req.settings, data.region)
+    attribution = [*data.attribution]
+    attribution += [a for a in minutes.attribution if a not in attribution]
+    return build_forum_map(
+        data.region,
+        data.offers,
+        minutes,
+        req.settings,
+        attribution=attribution,
+        lang=req.lang,
+        tiles=req.tiles,
+    )
 
 
 #: Map name → entry.
@@ -155,7 +124,6 @@ MAPS: dict[str, MapEntry] = {
     "region": MapEntry(region_map, static=True),
     "plots": MapEntry(plots_map, options=frozenset({"by", "profile"})),
     "forum": MapEntry(forum_map),
-    # served by api/routers/travel.py (from, max_minutes, mode); here for the CLI export
     "reachable": MapEntry(
         reachable_map, options=frozenset({"from", "max_minutes", "mode", *RAIL_OPTIONS})
     ),

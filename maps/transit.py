@@ -111,7 +111,7 @@ def build_transit_map(
         "Minuten",
         items,
         note=f"{s['population_reached']:,} Einwohner erreicht".replace(",", ".")
-        + "".join(f" · not covered: {n}" for n in s.get("feed_notes", [])),
+        + "".join(f" · nicht abgedeckt: {n}" for n in s.get("feed_notes", [])),
     )
     add_attribution(m, attribution)
     return m

@@ -4,8 +4,8 @@ The computed minutes are the ones the region and forum maps show
 (:func:`maps.minutes.jena_minutes`: :func:`geo.transit.reachable_rail` and
 :func:`geo.roads.engine.reachable`, same date, window and network), so the report explains the
 numbers a planner sees. Car minutes to the nearest long-distance station (INKAR's IC/ICE
-measure) are routed with :class:`geo.roads.engine.RoadCarMinutes` to the stops of the timetable,
-only when every feed is long-distance only (:data:`LONG_DISTANCE_FEEDS`). The table
+measure) come from :func:`geo.usecases.region.ic_car_minutes`, only when every feed is
+long-distance only (:data:`LONG_DISTANCE_FEEDS`). The table
 itself is the pure :func:`geo.region.validation.validation_table`; this module gathers its inputs
 and renders it as text, CSV, JSON or an HTML page.
 """
@@ -23,16 +23,18 @@ import pandas as pd
 
 from geo import sources
 from geo.errors import InputError
+from geo.ogc.export import to_csv as csv
+from geo.ogc.export import to_table
 from geo.region import validation
-from geo.region.build import load_region
 from geo.region.model import REGION_SOURCES
 from geo.region.published import INKAR_SOURCE, INKAR_SOURCE_EN
-from geo.settings import WORK_CRS, Settings
+from geo.settings import Settings
+from geo.usecases import region as region_uc
 from maps import minutes as jm
 from maps.region import REPORT_PATH
 
 #: Feeds whose stops are all IC/EC/ICE stations (INKAR's "every system stop of DB").
-LONG_DISTANCE_FEEDS = frozenset({"db_fv_gtfs_2019.zip"})
+LONG_DISTANCE_FEEDS = region_uc.LONG_DISTANCE_FEEDS
 #: Output formats of the report.
 FORMATS = ("table", "csv", "html", "json")
 
@@ -47,41 +49,6 @@ class Report:
     notes: list[str]
 
 
-def ic_car_minutes(
-    settings: Settings, region: gpd.GeoDataFrame, feeds: tuple[str, ...]
-) -> pd.Series:
-    """Car minutes from each covered centre to the nearest stop of a long-distance timetable.
-
-    Empty when a feed is not long-distance only (its stops are not all IC/ICE stations).
-    Municipalities whose centre the road network does not cover stay ``NaN``.
-    """
-    if not feeds or not set(feeds) <= LONG_DISTANCE_FEEDS:
-        return pd.Series(dtype=float)
-    from geo.roads import engine as travel
-    from geo.roads.io import cached_engine
-    from geo.transit import io as gtfs_io
-
-    tt = gtfs_io.get_timetable(settings)
-    engine, _ = cached_engine(settings)
-    centres = gpd.GeoSeries(
-        gpd.points_from_xy(region["centre_x"], region["centre_y"]), crs=WORK_CRS
-    )
-    stops = gpd.GeoSeries(gpd.points_from_xy(tt.stop_x, tt.stop_y), crs=WORK_CRS)
-    xy = np.column_stack([centres.x, centres.y])
-    out = np.full(len(region), np.nan)
-    inside = travel.covered(engine, xy)
-    if inside.any():
-        m = travel.RoadCarMinutes(engine).minutes_matrix(centres[inside], stops)
-        with np.errstate(all="ignore"):
-            best = np.where(
-                np.isfinite(m).any(axis=1),
-                np.nanmin(np.where(np.isnan(m), np.inf, m), axis=1),
-                np.nan,
-            )
-        out[inside] = best
-    return pd.Series(out, index=region["ags"].astype(str).to_numpy())
-
-
 def computed_figures(
     settings: Settings, region: gpd.GeoDataFrame, lang: str = "de"
 ) -> tuple[validation.Computed, list[str]]:
@@ -89,10 +56,8 @@ def computed_figures(
 
     Returns the figures and the attributions of the timetable and road network used.
     """
-    from geo.transit import io as gtfs_io
-
     minutes = jm.jena_minutes(settings, region)
-    feeds = tuple(gtfs_io.get_timetable(settings).feeds)
+    feeds = region_uc.timetable_feeds(settings)
     note = minutes.rail_note
     if lang == "en":
         note = note.replace("Abfahrt", "departures").replace("Median", "median")
@@ -101,7 +66,7 @@ def computed_figures(
         rail_minutes=minutes.rail,
         car_minutes=minutes.car,
         car_covered=minutes.car_covered,
-        ic_car_minutes=ic_car_minutes(settings, region, feeds),
+        ic_car_minutes=region_uc.ic_car_minutes(settings, region, feeds),
         rail_basis=basis,
         rail_feed_notes=minutes.rail_feed_notes,
         car_network=minutes.car_network,
@@ -111,10 +76,11 @@ def computed_figures(
 
 
 def build_report(settings: Settings, lang: str = "de") -> Report:
-    """Load the region model and the computed minutes; build the validation table."""
+    """Gather the region model (:func:`geo.usecases.region.region`) and the computed
+    minutes; build the validation table."""
     if lang not in validation.LABELS:
         raise InputError(f"lang must be de or en, not {lang!r}.")
-    region, _ = load_region(settings)
+    region = region_uc.region(settings).model
     computed, attr = computed_figures(settings, region, lang)
     table = validation.validation_table(region, computed, lang)
     attribution = sources.attributions(REGION_SOURCES)
@@ -198,8 +164,6 @@ def _display(report: Report) -> pd.DataFrame:
 
 def to_text(report: Report) -> str:
     """An aligned text table for people, counts and sources below it."""
-    from geo.ogc.export import to_table
-
     lab = validation.LABELS[report.lang]
     shown = _display(report).drop(columns=[lab["col_published_basis"], lab["col_computed_basis"]])
     counts = validation.reason_counts(report.table)
@@ -214,8 +178,6 @@ def to_text(report: Report) -> str:
 
 def to_csv(report: Report) -> str:
     """CSV with display headers; attributions and tolerances as leading ``#`` lines."""
-    from geo.ogc.export import to_csv as csv
-
     return csv(validation.labelled(report.table, report.lang), [*report.notes, *report.attribution])
 
 

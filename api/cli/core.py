@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 
 import typer
 
 from api.cli import app
+from geo.errors import InputError
+from geo.landpool.plots import Viewer
 from geo.region.build import build as build_region
 from geo.settings import get_settings
 
@@ -34,7 +37,7 @@ def serve(
     ),
 ) -> None:
     """Serve the HTTP API and the maps (several worker processes share the port)."""
-    import uvicorn
+    import uvicorn  # here, not at the top: every other command starts without the server
 
     settings = get_settings()
     h = host or settings.host
@@ -45,7 +48,7 @@ def serve(
         f"{n} worker process{'es' if n > 1 else ''})"
     )
     if n == 1:
-        from api.app import create_app
+        from api.app import create_app  # start-up time: the app imports every router
 
         uvicorn.run(create_app(settings), host=h, port=p, log_level="info")
     else:
@@ -75,10 +78,7 @@ def map_(
     ),
 ) -> None:
     """Export a map as one self-contained HTML file (scripts inlined, no CDN)."""
-    import getpass
-
-    from geo.errors import InputError
-    from geo.landpool.plots import Viewer
+    # here, not at the top: folium and every map builder load only for this command
     from maps.registry import render_map
 
     options: dict[str, str | None] = {"by": by, "profile": profile}

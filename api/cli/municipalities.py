@@ -8,8 +8,8 @@ from api.cli import app
 from geo import sources
 from geo.ogc import export
 from geo.region import model as region
-from geo.region.build import load_region
 from geo.settings import get_settings
+from geo.usecases import region as region_uc
 
 
 @app.command()
@@ -21,8 +21,9 @@ def municipalities(
     fmt: str = typer.Option("table", "--format", help="table, csv or geojson."),
 ) -> None:
     """List municipalities with population series, trend and distance."""
-    model, _ = load_region(get_settings())
-    sel = region.select(model, of=of, within_km=within_km, district=district, names=names)
+    sel = region_uc.municipalities(
+        get_settings(), of=of, within_km=within_km, district=district, names=names
+    )
     attribution = sources.attributions(region.REGION_SOURCES)
     if fmt == "table":
         # the long texts of the territory go below the table, one line per municipality

@@ -45,6 +45,7 @@ def validate(
     lang: str = typer.Option("de", "--lang", help="Labels: de or en."),
 ) -> None:
     """Published figures (ISEK, INKAR) beside the computed ones: difference and reason."""
+    # here, not at the top: the report's map modules load only for this command
     from maps import validation
 
     if fmt not in CLI_FORMATS:

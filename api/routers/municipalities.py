@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import geopandas as gpd
 from fastapi import APIRouter, Depends, Query
 from pydantic import StringConstraints
 
-from api.deps import get_app_settings, get_region
+from api.deps import get_app_settings
 from api.limits import check_items
 from api.responses import GeoJSONResponse
 from geo import sources
 from geo.ogc.export import feature, to_geojson
 from geo.region import model as region
 from geo.settings import MAX_QUERY_ITEMS, Settings
+from geo.usecases import region as region_uc
 
 router = APIRouter(tags=["municipalities"])
-
-Region = Annotated[gpd.GeoDataFrame, Depends(get_region)]
 
 
 @router.get(
@@ -28,7 +26,6 @@ Region = Annotated[gpd.GeoDataFrame, Depends(get_region)]
     responses={200: {"content": {"application/geo+json": {}}}},
 )
 def list_municipalities(
-    model: Region,
     settings: Annotated[Settings, Depends(get_app_settings)],
     within_km: Annotated[float | None, Query(gt=0, le=1000, description="Radius in km")] = None,
     of: Annotated[str, Query(min_length=1, max_length=100)] = "Jena",
@@ -43,7 +40,9 @@ def list_municipalities(
 ) -> GeoJSONResponse:
     """GeoJSON FeatureCollection of the selected municipalities (filters as in the CLI)."""
     check_items("name", name, settings.max_list_items, "max_list_items")
-    sel = region.select(model, of=of, within_km=within_km, district=district, names=name)
+    sel = region_uc.municipalities(
+        settings, of=of, within_km=within_km, district=district, names=name
+    )
     body: dict[str, Any] = to_geojson(
         sel,
         sources.attributions(region.REGION_SOURCES),
@@ -58,7 +57,9 @@ def list_municipalities(
     summary="One municipality by AGS, Regionalschlüssel or name",
     responses={200: {"content": {"application/geo+json": {}}}},
 )
-def get_municipality(ags: str, model: Region) -> GeoJSONResponse:
+def get_municipality(
+    ags: str, settings: Annotated[Settings, Depends(get_app_settings)]
+) -> GeoJSONResponse:
     """One municipality as a GeoJSON Feature; unknown codes answer 404 with suggestions."""
-    sel = region.select(model, names=[ags])
+    sel = region_uc.municipality(settings, ags)
     return GeoJSONResponse(feature(sel, sources.attributions(region.REGION_SOURCES)))

@@ -1,4 +1,5 @@
-"""``/reachable``, ``/isochrones`` and ``/maps/reachable.html``: car travel times."""
+"""``/reachable`` and ``/isochrones``: travel times (the map ``/maps/reachable.html`` is
+served by :mod:`api.routers.maps`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ import numpy as np
 import pandas as pd
 import shapely
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import HTMLResponse
 from pydantic import Field
 
 from api.deps import get_app_settings
@@ -25,8 +25,6 @@ from geo.ogc.export import to_geojson
 from geo.region.model import REGION_SOURCES
 from geo.settings import WEB_CRS, Settings
 from geo.usecases import reachability as usecase
-from maps.base import render_html
-from maps.reachable import reachable_map
 
 router = APIRouter(tags=["travel"])
 
@@ -191,27 +189,3 @@ def get_isochrones(
         },
     )
     return GeoJSONResponse(body)
-
-
-@router.get("/maps/reachable.html", response_class=HTMLResponse, summary="Reachability map")
-def reachable_page(
-    settings: AppSettings,
-    rail: Rail,
-    origin: Annotated[str, Query(alias="from", min_length=1, max_length=100)] = "Jena",
-    max_minutes: Annotated[float | None, Query(ge=1, le=240)] = None,
-    mode: Annotated[Literal["car", "rail"], Query()] = "car",
-    lang: Annotated[Literal["de", "en"], Query()] = "de",
-    tiles: Annotated[Literal["none"] | None, Query()] = None,
-) -> HTMLResponse:
-    """The map of municipalities reached from ``from`` within ``max_minutes`` by ``mode``
-    (by rail with the options of ``/transit/reachable``)."""
-    m = reachable_map(
-        settings,
-        lang=lang,
-        tiles=tiles,
-        origin=origin,
-        max_minutes=max_minutes,
-        mode=mode,
-        rail=rail.given(),
-    )
-    return HTMLResponse(render_html(m, settings))

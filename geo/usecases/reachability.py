@@ -15,7 +15,7 @@ for the use-case contract (:mod:`geo.usecases`) and so a later restriction has o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -24,15 +24,16 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import modes, transit
+from geo import modes, sources, transit
 from geo.access.roles import Viewer
 from geo.errors import InputError
-from geo.region.build import load_region
+from geo.region.model import REGION_SOURCES
 from geo.roads import engine as road_engine
 from geo.roads.io import cached_engine
 from geo.settings import WORK_CRS, Settings
 from geo.transit import io as transit_io
 from geo.transit.trains import NO_TRAIN_THAT_DAY, TRAIN_COLUMNS
+from geo.usecases.region import region as load_area
 
 #: Origin of the minutes shown on the region and forum maps.
 MAP_ORIGIN = "Jena"
@@ -104,7 +105,7 @@ def reachable(
         Who asks (travel times are public; see the module docstring).
     """
     limit = modes.default_minutes(mode) if max_minutes is None else max_minutes
-    region, _ = load_region(settings)
+    region = load_area(settings).model
     engine: road_engine.RoutingEngine | None = None
     note: str | None = None
     context: dict[str, Any] = {}
@@ -152,7 +153,7 @@ def rail_reachable(
         if scenario is None
         else transit_io.timetable_with_scenario(settings, scenario)
     )
-    region, _ = load_region(settings)
+    region = load_area(settings).model
     return RailAnswer(transit.reachable_for(tt, region, query), region, tt)
 
 
@@ -173,7 +174,7 @@ def rail_matrix(
         if scenario is None
         else transit_io.timetable_with_scenario(settings, scenario)
     )
-    region, _ = load_region(settings)
+    region = load_area(settings).model
     long = transit.reachable_many(
         tt,
         region,
@@ -210,7 +211,7 @@ def isochrones(
 ) -> IsochroneAnswer:
     """Areas reached by car within each of ``minutes`` from ``origin``, along the roads."""
     engine, choice = cached_engine(settings)
-    region, _ = load_region(settings)
+    region = load_area(settings).model
     org = modes.resolve_origin(region, origin)
     iso = road_engine.isochrones(engine, org.xy, list(minutes), buffer_m=buffer_m)
     return IsochroneAnswer(iso, org, engine.name, choice.note)
@@ -256,7 +257,7 @@ def origin_minutes(
 ) -> OriginMinutes:
     """Rail (:func:`map_rail_query`) and car minutes from ``origin`` to the municipalities
     ``ags`` of the region model (default: all)."""
-    region, _ = load_region(settings)
+    region = load_area(settings).model
     region = region.set_index(region["ags"].astype(str), drop=False)
     if ags is not None:
         region = region.loc[list(ags)]
@@ -299,3 +300,72 @@ def origin_minutes(
         car_covered=covered,
         car_network=str(car_res.summary.get("network", "")),
     )
+
+
+#: Modes the reachable map draws.
+MAP_MODES = ("car", "rail")
+#: Colour classes of the reachable map (their upper bounds are the isochrone cut-offs).
+MINUTE_CLASS_COUNT = 6
+
+
+@dataclass(frozen=True)
+class ReachableMapData:
+    """What the reachable map draws: the result, isochrones (car), the origin, sources."""
+
+    region: gpd.GeoDataFrame
+    result: modes.Reachable
+    isochrones: gpd.GeoDataFrame | None
+    origin_xy: np.ndarray
+    origin_label: str
+    attribution: list[str]
+
+
+def isochrone_cuts(max_minutes: float) -> list[float]:
+    """Class breaks of 10 minutes (or more) up to the limit, at most six classes."""
+    step = max(10.0, float(np.ceil(max_minutes / MINUTE_CLASS_COUNT / 10) * 10))
+    breaks = [float(v) for v in np.arange(step, max_minutes, step)]
+    return [*breaks, float(max_minutes)]
+
+
+def reachable_map_data(
+    settings: Settings,
+    origin: str = "Jena",
+    max_minutes: float | None = None,
+    mode: str = "car",
+    rail: Mapping[str, Any] | None = None,
+) -> ReachableMapData:
+    """The reachable map's inputs: :func:`reachable` (and, by car, :func:`isochrones` at
+    the map's class breaks :func:`isochrone_cuts`) with the sources to credit.
+
+    ``rail`` holds the rail query's options as given (``date``, ``window``, ``depart``,
+    ``percentile``, ``planned``), parsed by :func:`geo.transit.parse_rail_query`.
+
+    Raises
+    ------
+    InputError
+        For another mode, or rail options with the car.
+    """
+    if mode not in MAP_MODES:
+        raise InputError(f"mode must be 'car' or 'rail', not {mode!r}.")
+    if mode != "rail" and rail:
+        raise InputError(f"{', '.join(sorted(rail))}: only for mode rail, not for {mode}.")
+    parsed = modes.parse_origin(origin)
+    query = (
+        transit.parse_rail_query(settings, **(rail or {}), require_origin=False)
+        if mode == "rail"
+        else None
+    )
+    answer = reachable(settings, parsed, mode=mode, max_minutes=max_minutes, rail=query)
+    limit = float(answer.result.summary["max_minutes"])
+    org = modes.resolve_origin(answer.region, parsed)
+    iso: gpd.GeoDataFrame | None = None
+    if mode == "rail":
+        feeds = transit_io.get_timetable(settings).feeds
+        attribution = [
+            *sources.attributions(REGION_SOURCES),
+            *sources.feed_attributions(feeds),
+        ]
+    else:
+        iso = isochrones(settings, parsed, isochrone_cuts(limit)).isochrones
+        attribution = sources.attributions([*REGION_SOURCES, "osm"])
+    return ReachableMapData(answer.region, answer.result, iso, org.xy, org.label, attribution)

@@ -7,10 +7,10 @@ from pathlib import Path
 from shapely.geometry import box
 
 import maps.plots  # noqa: F401  (imports rasterio before the store loads SpatiaLite)
+from geo.landpool.io import open_store
 from geo.landpool.plots import Viewer
-from geo.landpool.store import Store
 from geo.settings import Settings
-from maps.forum import public_offers
+from geo.usecases.region import public_offers
 from maps.registry import render_map
 
 LANDPOOL = Viewer("landpool", "Frau Quendel")
@@ -18,7 +18,7 @@ LANDPOOL = Viewer("landpool", "Frau Quendel")
 
 def test_forum_shows_published_offers_only(settings: Settings, tmp_path: Path) -> None:
     s = settings.model_copy(update={"landpool_gpkg": tmp_path / "lp.gpkg"})
-    with Store.open(s) as store:
+    with open_store(s) as store:
         for i, (pid, extra) in enumerate(
             [
                 ("PUB-1", {}),
@@ -49,3 +49,21 @@ def test_forum_shows_published_offers_only(settings: Settings, tmp_path: Path) -
                 "Quendel",
             ):
                 assert hidden not in page, (role, hidden)
+
+
+def test_forum_words_are_german_and_counted(settings: Settings, tmp_path: Path) -> None:
+    """One offer in one municipality reads "1 öffentliches Flächenangebot in 1 Gemeinde";
+    its category is the German word, in the popup of the polygon and of its dot."""
+    s = settings.model_copy(update={"landpool_gpkg": tmp_path / "lp.gpkg"})
+    with open_store(s) as store:
+        values = {"name": "Brache am Bahnhof", "intended_use": "Wohnen", "category": "brownfield"}
+        store.create(LANDPOOL, values, box(681000, 5645000, 681100, 5645100), plot_id="B-1")
+        store.publish(LANDPOOL, "B-1", reason="Forum")
+        page = render_map("forum", s, store=lambda: store)
+        en = render_map("forum", s, lang="en", store=lambda: store)
+    assert "1 öffentliches Flächenangebot in 1 Gemeinde ·" in page
+    assert "Gemeinden ·" not in page
+    # the polygon and its dot (GeoJSON escapes the umlaut)
+    assert page.count('"category": "Brachfl\\u00e4che"') == 2
+    assert '"brownfield"' not in page
+    assert "1 public land offer in 1 municipality ·" in en
