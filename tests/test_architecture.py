@@ -140,8 +140,10 @@ def _block_comment(lines: list[str], i: int) -> bool:
         s = lines[j].strip()
         if s.startswith("#") or ("# " in s and s.startswith(("from ", "import "))):
             return True
-        if not s or s.startswith(("from ", "import ", ")")) or (
-            s and not s.endswith(":") and "=" not in s and lines[j].startswith(" " * 8)
+        if (
+            not s
+            or s.startswith(("from ", "import ", ")"))
+            or (s and not s.endswith(":") and "=" not in s and lines[j].startswith(" " * 8))
         ):
             j -= 1
             continue
