@@ -157,8 +157,9 @@ def verbandsfrei_2016(rs: pd.Series) -> pd.Series:
     return (part == "0000") | (part == "0" + number)
 
 
-def known_territory_change(model: pd.DataFrame) -> pd.Series:
-    """A sentence naming each municipality's known territorial change ('' when none known).
+def known_territory_change(model: pd.DataFrame, lang: str = "en") -> pd.Series:
+    """A sentence naming each municipality's known territorial change ('' when none known),
+    in English (``lang="en"``, the join report's language) or German (``lang="de"``).
 
     Reads ``territory_changed``, ``predecessors`` and ``successor`` where the model has
     them (absent columns mean no known change), and ``missing_years`` (a code without a
@@ -171,16 +172,32 @@ def known_territory_change(model: pd.DataFrame) -> pd.Series:
         prefix = notes[sel].where(notes[sel] == "", notes[sel] + "; ")
         notes[sel] = prefix + texts[sel]
 
+    de = lang == "de"
+    changed = (
+        "Gebiet geändert (Erkennung von Gebietsänderungen)"
+        if de
+        else "territory changed (territorial-change detection)"
+    )
     if "territory_changed" in model.columns:
         flag = model["territory_changed"].map(_truthy)
-        add(flag, pd.Series("territory changed (territorial-change detection)", index=model.index))
-    for col, text in (("predecessors", "predecessors {}"), ("successor", "merged into {}")):
+        add(flag, pd.Series(changed, index=model.index))
+    texts = (
+        (("predecessors", "Vorgänger {}"), ("successor", "aufgegangen in {}"))
+        if de
+        else (("predecessors", "predecessors {}"), ("successor", "merged into {}"))
+    )
+    for col, text in texts:
         if col in model.columns:
             vals = model[col].fillna("").astype(str).str.strip()
             add(vals != "", vals.map(lambda v, t=text: t.format(v)))
     if "missing_years" in model.columns:
         miss = model["missing_years"].fillna("").astype(str).str.strip()
-        add(miss != "", miss.map(lambda v: f"no population figure under its code in {v}"))
+        missing = (
+            "keine Einwohnerzahl unter ihrem Schlüssel in {}"
+            if de
+            else "no population figure under its code in {}"
+        )
+        add(miss != "", miss.map(lambda v: missing.format(v)))
     return notes
 
 

@@ -517,7 +517,7 @@ def validation_table(model: pd.DataFrame, computed: Computed, lang: str = "de") 
     """
     lab = LABELS.get(lang, LABELS["de"])
     model = model.reset_index(drop=True)
-    changes = known_territory_change(model)
+    changes = known_territory_change(model, lang)
     rows: list[dict[str, object]] = []
     isek = model[model["isek_population"].notna()] if "isek_population" in model else model[:0]
     for i in isek.index.astype(int):
