@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from api import web
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.middleware import install_middleware
 from api.openapi_security import install as install_security_schemes
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(access.router)
     app.include_router(docs.router)
     app.include_router(validation.router)
+    web.install(app)  # the pages of the web app (start, login, register, screening, ...)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_security_schemes(app)  # bearer token in the OpenAPI document (Authorize)
     return app

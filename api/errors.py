@@ -6,11 +6,16 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.deps import get_viewer
+from api.web.paths import wants_page
+from api.web.render import page
 from geo import errors
+from geo.access.roles import PUBLIC
+from geo.vocabulary import word
 
 #: Most specific class first: the first match decides the status code.
 STATUS_BY_ERROR: list[tuple[type[BaseException], int]] = [
@@ -44,6 +49,7 @@ _ERROR_TEXT = {
     413: "Request body too large",
     415: "Unsupported request content type",
     422: "Invalid input",
+    429: "Too many requests: wait and try again",
     503: "Data source missing: the server is not set up",
 }
 #: Error answers documented for every operation (the body is always :class:`ErrorBody`).
@@ -81,30 +87,73 @@ def error_body(exc: BaseException) -> dict[str, object]:
     return body
 
 
+def _is_page(request: Request) -> bool:
+    return wants_page(request.url.path, request.headers.get("accept", ""))
+
+
+def error_page(
+    request: Request,
+    status: int,
+    detail: str,
+    problems: list[str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """The HTML error page of a web page: status, what is wrong, the way on (login, start)."""
+    try:
+        viewer = get_viewer(request)
+    except errors.StadtregionError:  # a bad token or session: the page shows the public header
+        viewer = PUBLIC
+    lang = "en" if request.query_params.get("lang") == "en" else "de"
+    known = status in _ERROR_TEXT or status == 500
+    response = page(
+        request,
+        viewer,
+        "error.html",
+        lang,
+        title=word("web", f"error_{status}" if known else "error", lang),
+        status=status,
+        detail=detail,
+        problems=problems or [],
+    )
+    for k, v in (headers or {}).items():
+        response.headers[k] = v
+    return response
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Register handlers so every error answers with a readable JSON body, never a trace."""
+    """Register handlers: a readable JSON body on API routes, an HTML page on web pages."""
 
     @app.exception_handler(errors.StadtregionError)
-    def _stadtregion(_: Request, exc: errors.StadtregionError) -> JSONResponse:
+    def _stadtregion(request: Request, exc: errors.StadtregionError) -> JSONResponse | HTMLResponse:
         headers = (
             {"WWW-Authenticate": "Bearer"} if isinstance(exc, errors.AuthenticationError) else None
         )
+        if _is_page(request):
+            problems = [str(p) for p in getattr(exc, "problems", None) or []]
+            return error_page(request, status_for(exc), str(exc), problems, headers)
         return JSONResponse(error_body(exc), status_code=status_for(exc), headers=headers)
 
     @app.exception_handler(RequestValidationError)
-    def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    def _validation(request: Request, exc: RequestValidationError) -> JSONResponse | HTMLResponse:
         problems = []
         for e in exc.errors():
             where = ".".join(str(p) for p in e.get("loc", ()) if p != "body")
             problems.append(f"{where}: {e.get('msg', 'invalid')}")
+        detail = "; ".join(problems) or "invalid request"
+        # OGC API – Features and web pages answer invalid query parameters with 400.
+        if _is_page(request):
+            return error_page(request, 400, detail)
         return JSONResponse(
-            {"error": "InputError", "detail": "; ".join(problems) or "invalid request"},
-            # OGC API – Features answers invalid query parameters with 400.
+            {"error": "InputError", "detail": detail},
             status_code=400 if request.url.path.startswith("/ogc") else 422,
         )
 
     @app.exception_handler(StarletteHTTPException)
-    def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse | HTMLResponse:
+        if _is_page(request):
+            return error_page(
+                request, exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None)
+            )
         return JSONResponse(
             {"error": "HTTPError", "detail": str(exc.detail)},
             status_code=exc.status_code,
@@ -112,7 +161,9 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(Exception)
-    def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    def _unexpected(request: Request, exc: Exception) -> JSONResponse | HTMLResponse:
+        if _is_page(request):
+            return error_page(request, 500, "internal error; see the server log")
         return JSONResponse(
             {"error": "InternalError", "detail": "internal error; see the server log"},
             status_code=500,

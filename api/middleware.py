@@ -133,16 +133,22 @@ class RequestBodyMiddleware:
                 await _send_error(send, 413, "BodyTooLargeError", self._too_large())
 
 
-def content_security_policy(settings: Settings, path: str) -> str:
-    """The CSP of an HTML page: our own origin, plus inline code (Folium) and tile hosts."""
+def content_security_policy(settings: Settings, path: str, nonce: str | None = None) -> str:
+    """The CSP of an HTML page: our own origin and tile hosts.
+
+    With a ``nonce`` (the web pages of :mod:`api.web`), only scripts and styles of our
+    origin or carrying the nonce run: no inline code. Without it (Folium map pages,
+    documentation), inline code is allowed, as Folium writes its map as inline script.
+    """
     img = ["'self'", "data:"]
     if settings.tiles_url:
         # "{s}" (sub-domain) becomes a wildcard label; other placeholders sit in the path.
         parts = urlsplit(settings.tiles_url.replace("{s}", "*"))
         if parts.scheme in ("http", "https") and parts.netloc:
             img.append(f"{parts.scheme}://{parts.netloc}")
-    script = ["'self'", "'unsafe-inline'"]
-    style = ["'self'", "'unsafe-inline'"]
+    inline = f"'nonce-{nonce}'" if nonce else "'unsafe-inline'"
+    script = ["'self'", inline]
+    style = ["'self'", inline]
     return "; ".join(
         [
             "default-src 'self'",
@@ -183,7 +189,9 @@ class SecurityHeadersMiddleware:
                     (b"referrer-policy", b"strict-origin-when-cross-origin"),
                 ]
                 if ctype.startswith(b"text/html"):
-                    csp = content_security_policy(self.settings, scope["path"])
+                    state = scope.get("state") or {}
+                    nonce = state.get("csp_nonce") if isinstance(state, dict) else None
+                    csp = content_security_policy(self.settings, scope["path"], nonce)
                     extra += [
                         (b"content-security-policy", csp.encode()),
                         (b"x-frame-options", b"DENY"),

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 
 from geo.errors import InputError
+from geo.vocabulary_web import page_words
 
 #: Languages of the table; the first is the default.
 LANGS = ("de", "en")
@@ -208,6 +209,10 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "area_ha": ("Fläche (ha)", "area (ha)"),
     },
 }
+
+
+# The page words (headings, labels, buttons) live in their own modules, one per page area.
+WORDS.update(page_words())
 
 
 def check_lang(lang: str | None) -> str:

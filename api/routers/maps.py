@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import get_app_settings, get_store, get_viewer
 from api.rail import Rail
+from api.web.render import with_header
 from geo.landpool.plots import Viewer
 from geo.settings import Settings
 from maps.registry import render_map
@@ -71,4 +72,4 @@ def map_page(
         },
         store=lambda: get_store(request),
     )
-    return HTMLResponse(html)
+    return HTMLResponse(with_header(html, request, viewer, lang, name))

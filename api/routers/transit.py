@@ -6,13 +6,15 @@ import json
 from typing import Annotated, Any, Literal
 
 import geopandas as gpd
-from fastapi import APIRouter, Body, Depends, Query, Response
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
-from api.deps import get_app_settings
+from api.deps import get_app_settings, get_viewer
 from api.rail import Rail as RailOptions
 from api.responses import GeoJSONResponse
+from api.web.render import with_header
 from geo import transit
+from geo.access.roles import Viewer
 from geo.errors import InputError
 from geo.ogc.export import to_geojson
 from geo.settings import Settings
@@ -139,10 +141,13 @@ def reachable_with_scenario(
     summary="Map of municipalities reachable by public transport",
 )
 def transit_map(
+    request: Request,
     settings: AppSettings,
+    viewer: Annotated[Viewer, Depends(get_viewer)],
     query: Rail,
     response: Response,
     tiles: Annotated[Literal["none"] | None, Query()] = None,
+    lang: Annotated[Literal["de", "en"], Query()] = "de",
 ) -> HTMLResponse:
     """The map layer of ``/transit/reachable`` (same parameters; from Jena without ``from``)."""
     answer = usecase.rail_reachable(settings, query, default_origin=MAP_ORIGIN)
@@ -155,7 +160,8 @@ def transit_map(
         stations=usecase.stations(answer),
         tiles=tiles,
     )
-    return HTMLResponse(render_html(m, settings), headers=_deprecation(response))
+    html = with_header(render_html(m, settings), request, viewer, lang, "transit")
+    return HTMLResponse(html, headers=_deprecation(response))
 
 
 @router.get("/transit/feed", summary="The GTFS feeds in use")

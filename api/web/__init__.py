@@ -1,0 +1,23 @@
+"""The web app: server-rendered pages for planners, the land-pool team and forum members.
+
+Pages parse their input, call one use case of :mod:`geo.usecases` (the same as the API
+and the CLI) and render a Jinja2 template of ``api/web/templates`` with
+:func:`api.web.render.page`. Who is calling is decided by :func:`api.deps.get_viewer`
+(token or session), forms are read by :func:`api.web.forms.read_form` (CSRF, unknown
+fields), and errors on page paths (:mod:`api.web.paths`) answer an HTML page.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from api.web import pages
+
+#: The page routers, in the order they are included.
+ROUTERS = (pages.router,)
+
+
+def install(app: FastAPI) -> None:
+    """Add the page routers to ``app``."""
+    for router in ROUTERS:
+        app.include_router(router)
