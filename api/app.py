@@ -18,6 +18,7 @@ from api.routers import (
     maps,
     municipalities,
     ogc,
+    ogc_api,
     plots,
     screening,
     transit,
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(plots.router)
     app.include_router(transit.router)
     app.include_router(ogc.router)
+    app.include_router(ogc_api.router)  # /ogc/api: the OGC API definition for OGC clients
     app.include_router(access.router)
     app.include_router(docs.router)
     app.include_router(validation.router)

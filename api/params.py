@@ -10,6 +10,8 @@ step. OGC API – Features requires the same (/req/core/query-param-unknown).
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
@@ -17,6 +19,24 @@ from fastapi.routing import APIRoute
 from geo.errors import QueryParameterError
 
 _ACCEPTED: dict[int, frozenset[str]] = {}
+#: Endpoints that take further query parameters named after data fields (OGC items:
+#: ``?district=...``); they check those names themselves against what the caller may see.
+_PROPERTY_FILTERS: set[object] = set()
+
+
+def takes_property_filters(endpoint: Any) -> Any:
+    """Mark ``endpoint`` as taking query parameters named after its queryables."""
+    _PROPERTY_FILTERS.add(endpoint)
+    return endpoint
+
+
+def extra_query(request: Request) -> list[tuple[str, str]]:
+    """The query parameters ``request``'s route does not declare, in the order sent."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return []
+    allowed = accepted_query_names(route)
+    return [(k, v) for k, v in request.query_params.multi_items() if k not in allowed]
 
 
 def accepted_query_names(route: APIRoute) -> frozenset[str]:
@@ -40,6 +60,8 @@ def refuse_unknown_query(request: Request) -> None:
     """A dependency of every route: 400 for query parameters the route does not declare."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute) or not request.query_params:
+        return
+    if route.endpoint in _PROPERTY_FILTERS:
         return
     allowed = accepted_query_names(route)
     unknown = sorted(set(request.query_params) - allowed)

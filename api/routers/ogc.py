@@ -23,6 +23,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api.deps import get_app_settings, get_store, get_viewer
+from api.params import accepted_query_names, extra_query, takes_property_filters
 from api.responses import GeoJSONResponse
 from geo.access.roles import Viewer
 from geo.ogc import catalog, features, filters, geojson_text
@@ -179,7 +180,8 @@ def landing_page(request: Request, f: Format = None) -> Response:
     root = str(request.base_url).rstrip("/")
     links = [
         *_self_links(base, "", html),
-        _link(f"{root}/openapi.json", "service-desc", OPENAPI, "API definition (OpenAPI 3)"),
+        # the OGC API's own definition: paths relative to this root (api/routers/ogc_api.py)
+        _link(f"{base}/api", "service-desc", OPENAPI, "API definition (OpenAPI 3)"),
         _link(f"{root}/docs", "service-doc", HTML, "API documentation"),
         _link(_href(base, "/conformance", f="json"), "conformance", JSON, "Conformance"),
         _link(_href(base, "/collections", f="json"), "data", JSON, "Collections"),
@@ -357,10 +359,11 @@ def _crs_param(name: str, what: str) -> Any:
 
 @router.get(
     "/collections/{collection_id}/items",
-    summary="Features of a collection (paged; bbox, CQL2 filter, CRS)",
+    summary="Features of a collection (paged; bbox, CQL2 filter, property filters, CRS)",
     response_class=GeoJSONResponse,
     responses=_GEOJSON_OR_HTML,
 )
+@takes_property_filters
 def items(
     request: Request,
     collection_id: CollectionId,
@@ -418,7 +421,13 @@ def items(
     ] = None,
     f: Format = None,
 ) -> Response:
-    """A page of features as GeoJSON with ``numberMatched``, ``numberReturned`` and links."""
+    """A page of features as GeoJSON with ``numberMatched``, ``numberReturned`` and links.
+
+    Besides its own parameters it takes one per queryable (``?district=Saalfeld-Rudolstadt``):
+    equality filters, AND-ed with ``filter`` (OGC API – Features Part 1, 7.15.5).
+    """
+    route = request.scope["route"]
+    props = tuple(extra_query(request))
     query = usecase.ItemsQuery(
         collection_id=collection_id,
         bbox=bbox,
@@ -429,6 +438,8 @@ def items(
         filter=filter_,
         filter_lang=filter_lang,
         filter_crs=filter_crs,
+        properties=props,
+        takes=tuple(accepted_query_names(route)),
     )
     result = usecase.read_items(_context(request, settings), viewer, query)
     spec, pg = result.collection.spec, result.page
@@ -443,6 +454,7 @@ def items(
         "filter": filter_,
         "filter-lang": filter_lang,
         "filter-crs": filter_crs,
+        **dict(props),
         "limit": size,
     }
     links = _self_links(base, path, html, GEOJSON, **keep, offset=start or None)
@@ -469,14 +481,14 @@ def items(
     headers = {"Content-Crs": ogc_crs.content_crs_header(result.crs)}
     if html:
         feats = [json.loads(texts[i]) for i in result.positions]
-        props = [c for c in spec.properties if c != spec.id_field]
+        columns = [c for c in spec.properties if c != spec.id_field]
         rows = [
             [
                 {
                     "text": feat["id"],
                     "href": _href(base, f"{path}/{quote(feat['id'], safe='')}", f="html"),
                 },
-                *({"text": _cell(feat["properties"].get(c))} for c in props),
+                *({"text": _cell(feat["properties"].get(c))} for c in columns),
             ]
             for feat in feats
         ]
@@ -487,7 +499,7 @@ def items(
             description=f"Features {first}–{last} of {pg.number_matched}."
             if feats
             else f"No features on this page ({pg.number_matched} match).",
-            table={"headers": [spec.id_field, *props], "rows": rows},
+            table={"headers": [spec.id_field, *columns], "rows": rows},
             links=links,
             attribution=spec.attribution,
             crumbs=[

@@ -420,3 +420,75 @@ def evaluate(
     result = ev.evaluate(tree)
     mask = ev._mask(result)
     return gdf[mask.to_numpy(dtype=bool)]
+
+
+# -- property filters (Part 1, /rec/core/fc-filters): ?district=Saale-Holzland-Kreis ---------
+_TRUE, _FALSE = {"true", "1"}, {"false", "0"}
+_A = {"integer": "a whole number", "number": "a number"}
+
+
+def _typed(q: Queryable, text: str) -> Any:
+    """``text`` as the value of queryable ``q`` (400 naming the parameter when it is not)."""
+    try:
+        if q.type == "integer":
+            return int(text)
+        if q.type == "number":
+            return float(text)
+    except ValueError:
+        raise QueryParameterError(f"{q.name}={text!r} is not {_A[q.type]}.") from None
+    if q.type == "boolean":
+        if text.lower() in _TRUE | _FALSE:
+            return text.lower() in _TRUE
+        raise QueryParameterError(f"{q.name}={text!r} is not true or false.")
+    return text
+
+
+def property_filter(
+    pairs: Sequence[tuple[str, str]],
+    allowed: Sequence[Queryable],
+    takes: Sequence[str],
+) -> ast.AstType | None:
+    """The filter of query parameters named after queryables: each an equality, all AND-ed.
+
+    Parameters
+    ----------
+    pairs
+        ``(name, value)`` of the query parameters that are not the route's own.
+    allowed
+        The queryables of the caller (a field the caller may not see is not one).
+    takes
+        The route's own parameters, named in the error.
+
+    Raises
+    ------
+    QueryParameterError
+        For a name that is no queryable of the caller: worded like any unknown parameter,
+        so it does not tell a hidden field from a made-up one.
+    """
+    if not pairs:
+        return None
+    by_name = {q.name: q for q in allowed if q.type != "geometry"}
+    unknown = sorted({n for n, _ in pairs if n not in by_name})
+    if unknown:
+        raise QueryParameterError(
+            f"unknown query parameter(s) {', '.join(map(repr, unknown))}; this resource takes "
+            f"{', '.join(sorted(takes))} and the queryables {', '.join(sorted(by_name))}."
+        )
+    names = [n for n, _ in pairs]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise QueryParameterError(f"query parameter {', '.join(map(repr, twice))} given twice.")
+    tree: ast.AstType | None = None
+    for name, text in pairs:
+        node = ast.Equal(ast.Attribute(name), _typed(by_name[name], text))
+        tree = node if tree is None else ast.And(tree, node)
+    return tree
+
+
+def combine(a: ast.AstType | None, b: ast.AstType | None) -> ast.AstType | None:
+    """``a AND b`` (either may be missing)."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return ast.And(a, b)

@@ -31,6 +31,10 @@ class ItemsQuery:
     filter: str | None = None
     filter_lang: str | None = None
     filter_crs: str | None = None
+    #: Query parameters named after queryables (equality filters), as sent.
+    properties: tuple[tuple[str, str], ...] = ()
+    #: The route's own parameter names (for the error naming what it takes).
+    takes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,16 @@ def read_queryables(
     return view, filters.queryables(view.frame, view.spec.properties)
 
 
+def queryables_by_collection(
+    ctx: catalog.LoadContext, viewer: Viewer
+) -> list[tuple[str, list[filters.Queryable]]]:
+    """Each collection ``viewer`` may see with its queryables (for the API definition)."""
+    return [
+        (view.spec.id, filters.queryables(view.frame, view.spec.properties))
+        for view in list_collections(ctx, viewer)
+    ]
+
+
 def read_items(ctx: catalog.LoadContext, viewer: Viewer, query: ItemsQuery) -> ItemsResult:
     """The page of features ``query`` asks for, filtered by bbox and CQL2, in its CRS.
 
@@ -102,8 +116,9 @@ def read_items(ctx: catalog.LoadContext, viewer: Viewer, query: ItemsQuery) -> I
     tree = filters.parse_filter(query.filter, query.filter_lang)
     view = read_collection(ctx, viewer, query.collection_id)
     matched = features.positions_in(view.frame, box)
+    allowed = filters.queryables(view.frame, view.spec.properties)
+    tree = filters.combine(filters.property_filter(query.properties, allowed, query.takes), tree)
     if tree is not None:
-        allowed = filters.queryables(view.frame, view.spec.properties)
         hits = filters.evaluate(view.frame.iloc[matched], tree, allowed, filter_crs)
         matched = [int(i) for i in view.frame.index.get_indexer(hits.index)]
     positions = matched[start : start + size]

@@ -178,3 +178,46 @@ def test_municipality_items_carry_the_territory_columns(client: TestClient) -> N
     assert "Gebiet von 2018" in props["trend_basis"] and props["trend_class"] == "stable"
     lw = client.get(f"{ITEMS}/16070032").json()["properties"]  # Langewiesen
     assert lw["successor"] == "16070029" and lw["population"] is None
+
+
+def test_ogc_api_definition_is_relative_to_the_ogc_root(client: TestClient) -> None:
+    doc = client.get("/ogc/api").json()
+    assert doc["servers"] == [{"url": "http://testserver/ogc"}]
+    assert "/collections/{collection_id}/items" in doc["paths"]
+    assert not any(p.startswith("/ogc") or p.startswith("/plots/") for p in doc["paths"])
+    op = doc["paths"]["/collections/municipalities/items"]["get"]
+    params = {p["name"]: p for p in op["parameters"]}
+    assert "cql-text" in params["filter-lang"]["schema"]["enum"]
+    assert params["population"]["schema"] == {"type": "integer"}
+    assert {"district", "trend_class", "crs", "bbox-crs", "filter-crs"} <= set(params)
+    assert all(p["in"] == "query" for p in op["parameters"])
+
+
+def test_ogc_api_definition_names_only_what_the_caller_sees(client: TestClient) -> None:
+    doc = client.get("/ogc/api").json()
+    assert "/collections/plots-all/items" not in doc["paths"]
+    plots = {p["name"] for p in doc["paths"]["/collections/plots/items"]["get"]["parameters"]}
+    assert "notes" not in plots and "confidential" not in plots and "category" in plots
+
+
+def test_items_take_equality_filters_named_after_queryables(client: TestClient) -> None:
+    url = "/ogc/collections/municipalities/items"
+    r = client.get(url, params={"district": "Saale-Holzland-Kreis", "limit": 2})
+    assert r.status_code == 200
+    fc = r.json()
+    assert fc["numberReturned"] == 2 and fc["numberMatched"] > 50
+    assert {f["properties"]["district"] for f in fc["features"]} == {"Saale-Holzland-Kreis"}
+    nxt = next(link["href"] for link in fc["links"] if link["rel"] == "next")
+    assert "district=Saale-Holzland-Kreis" in nxt
+    same = client.get(url, params={"filter": "district = 'Saale-Holzland-Kreis'"}).json()
+    assert same["numberMatched"] == fc["numberMatched"]
+    both = client.get(
+        url, params={"district": "Saale-Holzland-Kreis", "filter": "population > 5000"}
+    )
+    assert 0 < both.json()["numberMatched"] < fc["numberMatched"]
+    r = client.get(url, params={"population": "many"})
+    assert r.status_code == 400 and "whole number" in r.json()["detail"]
+    r = client.get(url, params={"nope": "1"})
+    assert r.status_code == 400 and "'nope'" in r.json()["detail"]
+    r = client.get(url, params=[("name", "Jena"), ("name", "Kahla")])
+    assert r.status_code == 400 and "twice" in r.json()["detail"]

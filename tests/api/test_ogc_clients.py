@@ -211,3 +211,26 @@ def test_owslib_reads_queryables_and_filtered_items_in_utm(base_url: str) -> Non
     east, north = fc["features"][0]["geometry"]["coordinates"][0][0][0]
     assert 600_000 < east < 720_000 and 5_600_000 < north < 5_700_000
     assert _queries_with("filter")
+
+
+def test_gdal_oapif_sends_a_cql_filter_to_the_server(
+    base_url: str, settings: Settings, tmp_path: Path
+) -> None:
+    """GDAL reads ``filter-lang`` (cql-text) and the queryables from ``/ogc/api`` and sends
+    the OGR ``where`` as a CQL filter: the server filters, GDAL writes what it got."""
+    REQUEST_LOG.clear()
+    where = "district = 'Saale-Holzland-Kreis' AND population > 1000"
+    back = _gdal_copy(base_url, tmp_path / "shk.gpkg", "EPSG:25832", where)
+    sent = [q for q in _queries_with("filter") if "filter" in q]
+    assert sent, REQUEST_LOG
+    assert sent[-1]["filter-lang"] == ["cql-text"]
+    assert "Saale-Holzland-Kreis" in sent[-1]["filter"][0]
+    # the server's answer and GDAL's copy hold the same municipalities
+    region = sources.read_vg250(settings.data_dir)
+    assert back.crs.to_epsg() == 25832 and len(back) > 5
+    assert set(back["district"]) == {"Saale-Holzland-Kreis"}
+    assert (back["population"] > 1000).all()
+    assert set(back["ags"]) <= set(region["ags"])
+    # no unfiltered page of municipalities was fetched to filter on the client
+    full = [q for p, q in REQUEST_LOG if p.endswith("/items") and "filter=" not in q]
+    assert all("limit=20" in q for q in full), full  # GDAL's first look at the schema only
