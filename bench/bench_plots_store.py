@@ -7,6 +7,9 @@ ratio says what that costs. PostGIS is measured when ``STADTREGION_TEST_POSTGIS_
 names a server (``bash .ci/postgres.sh`` prints one); a scratch database is made and
 dropped there.
 
+Also: an update import (``plots import --update``) of the store's own export with 10 % of
+the plots edited, against the import of the same plots as new ones.
+
 Run: ``.venv/bin/python bench/bench_plots_store.py [N]`` (default 5000 plots).
 """
 
@@ -25,7 +28,8 @@ import sqlalchemy as sa
 from figures import figure
 from shapely.geometry import box
 
-from geo.landpool.io import import_plots
+from geo.landpool.io import export_plots, import_plots
+from geo.landpool.io_update import update_from_file
 from geo.landpool.plots import Viewer
 from geo.landpool.store import Store
 from geo.settings import WORK_CRS, Settings
@@ -71,13 +75,41 @@ def _run(label: str, url: str, src: Path, n: int, base_write: float, base_read: 
             )
         )
         t_get = _timed(lambda: store.get(LANDPOOL, "B-1"))
+        t_edit, t_same, k = _update_import(store, src.with_name(f"{label}-export.gpkg"), n)
     figure(f"{label} import {n} plots / file write", t_import / base_write, "x")
+    figure(f"{label} update import ({k} of {n} changed) / import", t_edit / t_import, "x")
     figure(f"{label} list all / file read", t_read / base_read, "x")
     print(
         f"{label:<11} import {n} plots: {t_import:6.2f} s = {t_import / base_write:5.1f}× "
         f"file write | list all: {t_read:5.2f} s = {t_read / base_read:4.1f}× file read | "
         f"one update {t_update * 1000:5.1f} ms, one get {t_get * 1000:5.1f} ms"
     )
+    print(
+        f"{label:<11} update import of an edited export ({k} of {n} plots changed, 1% "
+        f"geometries): {t_edit:6.2f} s = {t_edit / t_import:4.2f}× import | unchanged "
+        f"export: {t_same:6.2f} s = {t_same / t_import:4.2f}× import"
+    )
+
+
+def _update_import(store: Store, export: Path, n: int) -> tuple[float, float, int]:
+    """Seconds of an update import of an edited export and of an unchanged one, and how many
+    plots the edit changed (10 % of the contamination values, 1 % of the geometries)."""
+    export_plots(store, LANDPOOL, export)
+    t_same = _timed(lambda: update_from_file(store, LANDPOOL, export, reason="bench"))
+    frame = gpd.read_file(export, layer="plots", fid_as_index=True)
+    k, g = max(1, n // 10), max(1, n // 100)
+    frame.loc[frame.index[:k], "contamination"] = "suspected"
+    frame.loc[frame.index[:g], "geometry"] = frame.geometry.iloc[:g].buffer(1.0).values
+    frame.to_file(export, layer="plots", driver="GPKG", index=True)
+    report = None
+
+    def run() -> None:
+        nonlocal report
+        report = update_from_file(store, LANDPOOL, export, reason="bench")
+
+    t_edit = _timed(run)
+    assert report is not None and len(report.changed) == k
+    return t_edit, t_same, k
 
 
 def main() -> None:

@@ -107,7 +107,9 @@ class ImportRefusedError(InputError):
 
     Each problem is a :class:`RowProblem` (row number, plot_id, code, message). Codes:
     ``missing_plot_id``, ``invalid_plot_id``, ``duplicate_plot_id``, ``unknown_value``,
-    ``invalid_value`` and the :class:`GeometryError` codes.
+    ``invalid_value``, ``outside_extent`` and the :class:`GeometryError` codes; an update
+    import also ``unknown_plot_id``, ``missing_version``, ``invalid_version``,
+    ``stale_version`` and ``status_change``.
     """
 
     def __init__(self, source: str, total: int, problems: Sequence[RowProblem]) -> None:

@@ -10,6 +10,7 @@ in :mod:`geo.landpool.public`.
 Publishing: ``POST …/publish`` and ``POST …/unpublish`` with a reason (land-pool role),
 recorded in the history.
 
+Edits: ``PATCH`` takes a flat body of the attributes to change (:mod:`api.plot_patch`).
 Concurrent edits: ``PATCH`` and ``POST …/status`` take the ``version`` the caller last
 read (body or ``If-Match``); if the plot has moved on the answer is 409 and nothing changes.
 
@@ -23,11 +24,12 @@ import re
 from typing import Annotated, Any
 
 import geopandas as gpd
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Body, Depends, Header, Query
 from pydantic import BaseModel, ConfigDict, Field
 from shapely.geometry.base import BaseGeometry
 
 from api.deps import get_app_settings, get_store, get_viewer
+from api.plot_patch import PATCH_EXAMPLES, parse_patch_body, patch_schema
 from api.responses import GeoJSONResponse
 from geo.errors import InputError
 from geo.landpool.plots import Viewer
@@ -51,18 +53,6 @@ class PlotFeature(BaseModel):
     type: str = Field("Feature", pattern="^Feature$")
     id: str | None = None
     geometry: dict[str, Any]
-    properties: dict[str, Any] = Field(default_factory=dict)
-
-
-class PlotPatch(BaseModel):
-    """Changes to a plot: some properties and/or a new geometry (EPSG:4326)."""
-
-    model_config = ConfigDict(extra="forbid")
-    type: str | None = None
-    version: int | None = Field(
-        None, ge=1, le=MAX_VERSION, strict=True, description="The version you last read."
-    )
-    geometry: dict[str, Any] | None = None
     properties: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -186,19 +176,31 @@ def get_plot(plot_id: str, store: StoreDep, viewer: ViewerDep) -> GeoJSONRespons
     response_class=GeoJSONResponse,
     responses=GEOJSON,
     summary="Change a plot (land-pool role, optimistic locking)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": patch_schema(), "examples": PATCH_EXAMPLES}},
+        }
+    },
 )
 def patch_plot(
     plot_id: str,
-    body: PlotPatch,
+    body: Annotated[dict[str, Any], Body()],
     store: StoreDep,
     viewer: ViewerDep,
     settings: SettingsDep,
     if_match: Annotated[str | None, Header()] = None,
 ) -> GeoJSONResponse:
-    """Change properties and/or geometry. Needs the version last read; a stale one → 409."""
-    viewer.require_write()  # refuse before the body is parsed
-    check_property_types(body.properties)
-    version = _version(body.version, if_match)
+    """Change attributes and/or the geometry; fields left out stay as they are.
+
+    The body is flat: the attributes to change (e.g. ``{"contamination": "none",
+    "version": 1}``), the ``version`` last read (or ``If-Match``), an optional ``reason``
+    and an optional ``geometry``. A stale version answers 409 and changes nothing; an
+    unknown or read-only field, or a value outside its vocabulary, answers 422 naming it.
+    """
+    viewer.require_write()  # refuse before the body is checked
+    patch = parse_patch_body(body)
+    version = _version(patch.version, if_match)
     if version is None:
         raise InputError(
             'version is required: send the version you last read ("version" or If-Match).'
@@ -208,8 +210,9 @@ def patch_plot(
         viewer,
         plot_id,
         version=version,
-        values=body.properties,
-        geometry=_geometry(body.geometry, settings) if body.geometry is not None else None,
+        values=patch.values,
+        geometry=_geometry(patch.geometry, settings) if patch.geometry is not None else None,
+        reason=patch.reason,
     )
     return _feature_response(plot)
 

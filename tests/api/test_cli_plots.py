@@ -192,3 +192,163 @@ def test_verify_history_finds_a_rewrite_made_with_sqlite3(
     assert r.returncode == 1
     assert "history row 1 (plot V-1): hash does not match" in r.stderr
     assert r.stderr.strip().splitlines()[-1].startswith("error: 1 problems")
+
+
+# -- plots edit ------------------------------------------------------------------------------
+def test_edit_prints_old_to_new_and_the_new_version(
+    cli: Callable[..., subprocess.CompletedProcess[str]], env: dict[str, str], tmp_path: Path
+) -> None:
+    src = _write(tmp_path / "in.gpkg", [box(X0, Y0, X0 + 100, Y0 + 100)], ["E-1"])
+    assert cli("import", str(src), "--role", "landpool", "--user", "anna").returncode == 0
+    r = cli(
+        "edit",
+        "E-1",
+        "--set",
+        "owner_type=city",
+        "--set",
+        "contamination=suspected",
+        "--reason",
+        "Grundbuchauszug 2024",
+        "--role",
+        "landpool",
+        "--user",
+        "anna",
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == (
+        "E-1: owner_type unknown → city; contamination unknown → suspected (version 2)"
+    )
+    r = cli("edit", "E-1", "--set", "owner_type=city", "--role", "landpool")
+    assert r.returncode == 0 and r.stdout.strip() == "E-1: nothing changed (version 2)"
+    # lenient like a file import: case, '-' and spaces do not matter; empty is unknown
+    r = cli(
+        "edit",
+        "E-1",
+        "--set",
+        "planning_status=BPlan-in-Force",
+        "--set",
+        "contamination=",
+        "--version",
+        "2",
+        "--role",
+        "landpool",
+    )
+    assert r.returncode == 0, r.stderr
+    assert "planning_status unknown → bplan_in_force" in r.stdout
+    assert "contamination suspected → unknown" in r.stdout and "(version 3)" in r.stdout
+    r = cli("show", "E-1", "--history", "--role", "landpool")
+    rows = json.loads(r.stdout)["history"]
+    assert [(h["event"], h["actor"], h["reason"]) for h in rows] == [
+        ("created", "anna", "imported from in.gpkg"),
+        ("updated", "anna", "Grundbuchauszug 2024"),
+        ("updated", rows[2]["actor"], None),
+    ]
+
+
+#: Bad ``plots edit`` calls: arguments after ``edit E-1``, exit code, words of the one line.
+BAD_EDITS: list[tuple[list[str], int, list[str]]] = [
+    (["--set", "colour=red"], 2, ["colour", "editable are name, address"]),
+    (["--set", "owner_type=castle"], 2, ["owner_type: 'castle'", "city, municipal_company"]),
+    (["--set", "confidential=vielleicht"], 2, ["confidential", "true or false"]),
+    (["--set", "status=assessed"], 2, ["plots set-status"]),
+    (["--set", "area_ha=3"], 2, ["area_ha (read-only"]),
+    (["--set", "owner_type"], 2, ["write field=value"]),
+    (["--set", "name=a", "--set", "name=b"], 2, ["name is given twice"]),
+    ([], 2, ["give at least one --set"]),
+    (["--set", "notes=x", "--version", "7"], 1, ["changed by someone else since version 7"]),
+    (["--set", "notes=x", "--version", "0"], 2, ["--version"]),
+    (["--set", "notes=x", "--role", "planner"], 1, ["needs the 'landpool' role"]),
+]
+
+
+@pytest.mark.parametrize(("args", "code", "words"), BAD_EDITS, ids=lambda v: str(v)[:40])
+def test_a_bad_edit_prints_one_line_and_stores_nothing(
+    cli: Callable[..., subprocess.CompletedProcess[str]],
+    env: dict[str, str],
+    tmp_path: Path,
+    args: list[str],
+    code: int,
+    words: list[str],
+) -> None:
+    src = _write(tmp_path / "in.gpkg", [box(X0, Y0, X0 + 100, Y0 + 100)], ["E-1"])
+    assert cli("import", str(src), "--role", "landpool").returncode == 0
+    store_file = Path(env["STADTREGION_LANDPOOL_GPKG"])
+    before = file_sha(store_file)
+    role = [] if "--role" in args else ["--role", "landpool"]
+    r = cli("edit", "E-1", *args, *role)
+    assert r.returncode == code, (r.stdout, r.stderr)
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), r.stderr
+    for word in words:
+        assert word in lines[0], (word, lines[0])
+    assert r.stdout == ""
+    assert file_sha(store_file) == before
+
+
+def test_edit_of_an_unknown_plot(cli: Callable[..., subprocess.CompletedProcess[str]]) -> None:
+    r = cli("edit", "NOPE-1", "--set", "notes=x", "--role", "landpool")
+    assert r.returncode == 2 and r.stderr.strip() == "error: plot 'NOPE-1' not found."
+
+
+# -- plots import --update: the QGIS round trip ----------------------------------------------
+def test_import_update_round_trips_an_edited_export(
+    cli: Callable[..., subprocess.CompletedProcess[str]], env: dict[str, str], tmp_path: Path
+) -> None:
+    squares = [box(X0 + i * 200, Y0, X0 + i * 200 + 100, Y0 + 100) for i in range(4)]
+    src = _write(tmp_path / "in.gpkg", squares, ["Q-1", "Q-2", "Q-3", "Q-4"])
+    assert cli("import", str(src), "--role", "landpool").returncode == 0
+    export = tmp_path / "register.gpkg"
+    assert "wrote 4 plots" in cli("export", str(export), "--role", "landpool").stdout
+    # the same export imported again as new plots is refused, and says what to do
+    r = cli("import", str(export), "--role", "landpool")
+    assert r.returncode == 2 and "4 of 4 rows are bad" in r.stderr
+    assert "import the file with --update" in r.stderr
+    # an unchanged export changes nothing
+    store_file = Path(env["STADTREGION_LANDPOOL_GPKG"])
+    before = file_sha(store_file)
+    r = cli("import", str(export), "--update", "--reason", "Abgleich", "--role", "landpool")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[0] == (
+        "updated 0 plots from register.gpkg (CRS EPSG:25832); 4 unchanged"
+    )
+    # edited as QGIS does: same file and layer, fid and columns kept
+    frame = gpd.read_file(export, layer="plots", fid_as_index=True)
+    frame.loc[frame["plot_id"] == "Q-2", "contamination"] = "confirmed"
+    frame.loc[frame["plot_id"] == "Q-4", "geometry"] = gpd.GeoSeries(
+        [box(X0 + 600, Y0, X0 + 700, Y0 + 150)], crs=WORK_CRS
+    ).values
+    frame.to_file(export, layer="plots", driver="GPKG", index=True)
+    r = cli("import", str(export), "--update", "--role", "landpool")
+    assert r.returncode == 2 and "needs --reason" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    # the installed console script, as a user runs it
+    r = run(
+        env,
+        "import",
+        str(export),
+        "--update",
+        "--reason",
+        "QGIS",
+        "--role",
+        "landpool",
+        "--user",
+        "anna",
+    )
+    assert r.returncode == 0, r.stderr
+    out = r.stdout.splitlines()
+    assert out[0] == "updated 2 plots from register.gpkg (CRS EPSG:25832); 2 unchanged"
+    assert out[1] == "  Q-2 (version 2): contamination unknown → confirmed"
+    assert out[2] == "  Q-4 (version 2): geometry changed; area_ha 1.0 → 1.5"
+    rows = json.loads(cli("show", "Q-4", "--history", "--role", "landpool").stdout)["history"]
+    assert rows[-1]["reason"] == "QGIS (update import from register.gpkg)"
+    assert rows[-1]["actor"] == "anna"
+    # the same file again: refused as stale, each edited row listed, nothing stored
+    after = file_sha(store_file)
+    assert after != before
+    r = cli("import", str(export), "--update", "--reason", "QGIS", "--role", "landpool")
+    assert r.returncode == 2
+    assert "2 of 4 rows are bad; nothing was stored" in r.stderr
+    assert "row 2 (plot_id 'Q-2'): stale_version" in r.stderr
+    assert "row 4 (plot_id 'Q-4'): stale_version" in r.stderr
+    assert file_sha(store_file) == after
+    assert "intact" in cli("verify-history").stdout

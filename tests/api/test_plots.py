@@ -284,3 +284,155 @@ def test_new_plot_with_a_later_status_is_refused(api: TestClient) -> None:
     assert api.get("/plots", headers=LP).json()["numberMatched"] == 0
     r = api.post("/plots", json=_feature("D-1", status="identified"), headers=LP)
     assert r.status_code == 201
+
+
+# -- PATCH with a flat body -----------------------------------------------------------------
+#: A 140 m × 100 m rectangle next to RING (about 1.4 ha).
+RING2 = [[11.5850, 50.9270], [11.5870, 50.9270], [11.5870, 50.9279], [11.5850, 50.9279]]
+
+
+def _history(api: TestClient, plot_id: str) -> list[dict[str, Any]]:
+    history: list[dict[str, Any]] = api.get(f"/plots/{plot_id}/history", headers=LP).json()[
+        "history"
+    ]
+    return history
+
+
+def test_patch_takes_a_flat_body(api: TestClient) -> None:
+    assert api.post("/plots", json=_feature("F-1"), headers=LP).status_code == 201
+    r = api.patch("/plots/F-1", json={"contamination": "none", "version": 1}, headers=LP)
+    assert r.status_code == 200, r.text
+    props = r.json()["properties"]
+    assert props["contamination"] == "none" and props["version"] == 2
+    assert r.headers["etag"] == '"2"'
+    r = api.patch(
+        "/plots/F-1",
+        json={"owner_type": "city", "name": "Alte Gärtnerei", "reason": "Kauf durch die Stadt"},
+        headers={**LP, "If-Match": '"2"'},
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["properties"]["owner_type"] == "city"
+    area = r.json()["properties"]["area_ha"]
+    geometry = {"type": "Polygon", "coordinates": [[*RING2, RING2[0]]]}
+    r = api.patch("/plots/F-1", json={"geometry": geometry, "version": 3}, headers=LP)
+    assert r.status_code == 200, r.text
+    assert r.json()["properties"]["area_ha"] < area
+    # the same values again: nothing changes, no new version
+    r = api.patch("/plots/F-1", json={"owner_type": "city", "version": 4}, headers=LP)
+    assert r.status_code == 200 and r.json()["properties"]["version"] == 4
+    rows = _history(api, "F-1")
+    assert [(h["event"], h["version"], h["reason"]) for h in rows] == [
+        ("created", 1, None),
+        ("updated", 2, None),
+        ("updated", 3, "Kauf durch die Stadt"),
+        ("updated", 4, None),
+    ]
+    assert rows[1]["changes"] == {"contamination": ["unknown", "none"]}
+    assert rows[2]["changes"] == {
+        "name": [None, "Alte Gärtnerei"],
+        "owner_type": ["unknown", "city"],
+    }
+    assert rows[3]["changes"]["geometry"] == "changed"
+
+
+def test_patch_still_takes_the_feature_form(api: TestClient) -> None:
+    """Decision: the GeoJSON-Feature form stays (a client may send back what it read)."""
+    api.post("/plots", json=_feature("N-1"), headers=LP)
+    body = {
+        "type": "Feature",
+        "properties": {"contamination": "suspected", "reason": "Kataster"},
+        "version": 1,
+    }
+    r = api.patch("/plots/N-1", json=body, headers=LP)
+    assert r.status_code == 200 and r.json()["properties"]["contamination"] == "suspected"
+    assert _history(api, "N-1")[-1]["reason"] == "Kataster"
+    both = {"notes": "x", "properties": {"name": "y"}, "version": 2}
+    r = api.patch("/plots/N-1", json=both, headers=LP)
+    assert r.status_code == 422 and "not both" in r.json()["detail"]
+
+
+#: Bad PATCH bodies (for a plot at version 1) and words their 422 answer must hold.
+BAD_PATCHES: list[tuple[dict[str, Any] | list[Any], list[str]]] = [
+    ({"colour": "red", "version": 1}, ["colour", "editable are name, address", "contamination"]),
+    ({"area_ha": 9, "version": 1}, ["area_ha (read-only"]),
+    ({"status": "assessed", "version": 1}, ["status", "plots set-status", "/status"]),
+    ({"contamination": "toxic", "version": 1}, ["contamination", "'toxic'", "none, suspected"]),
+    ({"contamination": "", "version": 1}, ["contamination", "use one of"]),
+    ({"contamination": "Suspected", "version": 1}, ["contamination", "'Suspected'"]),
+    ({"owner_type": 5, "version": 1}, ["owner_type must be text"]),
+    ({"name": ["a"], "version": 1}, ["name must be text"]),
+    ({"confidential": "yes", "version": 1}, ["confidential must be true or false"]),
+    ({"notes": "x", "version": "1"}, ["version must be a whole number"]),
+    ({"notes": "x", "version": True}, ["version must be a whole number"]),
+    ({"notes": "x", "version": 0}, ["version must be a whole number"]),
+    ({"notes": "x"}, ["version is required"]),
+    ({"notes": "x", "version": 1, "reason": 5}, ["reason must be text"]),
+    ({"notes": "x", "version": 1, "type": "Polygon"}, ["type must be 'Feature'"]),
+    ({"properties": ["notes"], "version": 1}, ["properties must be an object"]),
+    ({"properties": {"plot_id": "Z"}, "version": 1}, ["plot_id", "editable are"]),
+    ({"geometry": 5, "version": 1}, ["geometry must be a GeoJSON"]),
+    ({"geometry": {"type": "Point", "coordinates": [11.58, 50.92]}, "version": 1}, ["Point"]),
+    (
+        {
+            "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]},
+            "version": 1,
+        },
+        ["geometry"],
+    ),
+    (["notes", "x"], ["valid dictionary"]),
+]
+
+
+@pytest.mark.parametrize(("body", "words"), BAD_PATCHES, ids=lambda v: str(v)[:40])
+def test_bad_patch_bodies_answer_a_readable_422_and_change_nothing(
+    api: TestClient, body: dict[str, Any] | list[Any], words: list[str]
+) -> None:
+    api.post("/plots", json=_feature("B-1"), headers=LP)
+    before = api.get("/plots/B-1", headers=LP).json()
+    r = api.patch("/plots/B-1", json=body, headers=LP)
+    assert r.status_code == 422, r.text
+    detail = r.json()["detail"]
+    for word in words:
+        assert word in detail, (word, detail)
+    assert "Traceback" not in r.text
+    assert api.get("/plots/B-1", headers=LP).json() == before
+    assert len(_history(api, "B-1")) == 1
+
+
+def test_flat_patch_needs_the_landpool_role_and_a_current_version(api: TestClient) -> None:
+    api.post("/plots", json=_feature("R-1"), headers=LP)
+    r = api.patch("/plots/R-1", json={"contamination": "none", "version": 1})
+    assert r.status_code == 403
+    r = api.patch("/plots/R-1", json={"contamination": "none", "version": 2}, headers=LP)
+    assert r.status_code == 409 and "changed by someone else" in r.json()["detail"]
+    r = api.patch("/plots/NOPE-1", json={"contamination": "none", "version": 1}, headers=LP)
+    assert r.status_code == 404
+    assert api.get("/plots/R-1", headers=LP).json()["properties"]["version"] == 1
+
+
+def test_openapi_documents_the_flat_patch_from_the_vocabulary(api: TestClient) -> None:
+    from api.plot_patch import parse_patch_body
+    from geo.landpool.plots import EDITABLE_FIELDS, Contamination
+
+    op = api.get("/openapi.json").json()["paths"]["/plots/{plot_id}"]["patch"]
+    media = op["requestBody"]["content"]["application/json"]
+    schema = media["schema"]
+    assert schema["additionalProperties"] is False
+    assert set(EDITABLE_FIELDS) <= set(schema["properties"])
+    assert "status" not in schema["properties"] and "area_ha" not in schema["properties"]
+    assert schema["properties"]["contamination"]["enum"] == [
+        *(c.value for c in Contamination),
+        None,
+    ]
+    examples = media["examples"]
+    assert {"contamination", "owner", "geometry"} <= set(examples)
+    for example in examples.values():
+        parse_patch_body(example["value"])  # every example is a valid body
+    assert examples["contamination"]["value"] == {"contamination": "none", "version": 1}
+    # the examples work against the API: each applied to a fresh plot at version 1
+    for i, example in enumerate(examples.values()):
+        api.post("/plots", json=_feature(f"EX-{i}"), headers=LP)
+        body = {**example["value"], "version": 1}
+        r = api.patch(f"/plots/EX-{i}", json=body, headers=LP)
+        assert r.status_code == 200, (example["summary"], r.text)
+        assert r.json()["properties"]["version"] == 2, example["summary"]

@@ -201,3 +201,78 @@ def test_seed_demo_is_idempotent(settings: Settings, tmp_path: Path) -> None:
     assert first.added == first.total > 0 and first.backend == "geopackage"
     assert again.added == 0 and again.total == first.total
     assert public.matched == first.total  # demo plots are public OSM data, published
+
+
+def test_edit_without_a_version_takes_the_stored_one_and_says_what_changed(
+    store: Store,
+) -> None:
+    _register(store)
+    values = {"owner_type": "city", "contamination": "suspected"}
+    detail = uc.edit_plot(store, LANDPOOL, "P-2", version=None, values=values, reason="Kataster")
+    assert detail.version == 2
+    assert detail.changes == {
+        "owner_type": ["unknown", "city"],
+        "contamination": ["unknown", "suspected"],
+    }
+    assert uc.changes_text(detail.changes) == (
+        "owner_type unknown → city; contamination unknown → suspected"
+    )
+    again = uc.edit_plot(store, LANDPOOL, "P-2", version=None, values={"owner_type": "city"})
+    assert again.changes == {} and again.version == 2  # nothing new: no new version
+    moved = uc.edit_plot(store, LANDPOOL, "P-2", version=None, geometry=_square(7))
+    assert moved.changes is not None and moved.changes["geometry"] == "changed"
+    assert uc.get_plot(store, LANDPOOL, "P-2").changes is None  # reads say nothing of changes
+
+
+def test_edit_without_a_version_never_overwrites_a_concurrent_write(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Someone else writes between the edit's read of the version and its write."""
+    _register(store)
+    read = store.get
+    other = Store(store.url)  # another user's connection to the same register
+
+    def read_then_someone_writes(viewer: Viewer, plot_id: str) -> object:
+        plot = read(viewer, plot_id)
+        monkeypatch.undo()  # once
+        other.update(LANDPOOL, plot_id, expected_version=plot.version, values={"notes": "first"})
+        return plot
+
+    monkeypatch.setattr(store, "get", read_then_someone_writes)
+    with pytest.raises(ConflictError, match="changed by someone else since version 1"):
+        uc.edit_plot(store, LANDPOOL, "P-2", version=None, values={"notes": "second"})
+    other.close()
+    plot = store.get(LANDPOOL, "P-2")
+    assert plot.notes == "first" and plot.version == 2
+
+
+def test_edit_refuses_bad_fields_and_values_before_reading(store: Store) -> None:
+    _register(store)
+    before = fingerprint(store)
+    cases = {
+        "colour": ("red", "unknown or read-only plot attributes: colour; editable are name"),
+        "status": ("assessed", "plots set-status"),
+        "area_ha": ("3", "area_ha (read-only"),
+        "contamination": ("toxic", "use one of none, suspected, confirmed, remediated, unknown"),
+        "confidential": ("vielleicht", "use true or false"),
+    }
+    for key, (value, words) in cases.items():
+        with pytest.raises(InputError, match=words.replace("(", r"\(")):
+            uc.edit_plot(store, LANDPOOL, "P-9", version=None, values={key: value})
+    assert fingerprint(store) == before
+
+
+def test_parse_assignments() -> None:
+    assert uc.parse_assignments(["owner_type=city", "notes=a=b", "name="]) == {
+        "owner_type": "city",
+        "notes": "a=b",
+        "name": "",
+    }
+    for pairs, words in (
+        (["owner_type"], "write field=value"),
+        (["=city"], "write field=value"),
+        (["name=a", "name=b"], "name is given twice"),
+        ([], "give at least one --set"),
+    ):
+        with pytest.raises(InputError, match=words):
+            uc.parse_assignments(pairs)
