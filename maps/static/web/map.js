@@ -7,7 +7,8 @@
  *           "layers": [{"name": "...", "geojson": FeatureCollection (EPSG:4326),
  *                       "color": "#hex", "color_property": "prop", "colors": {"value": "#hex"},
  *                       "popup": ["prop", ...] | null, "labels": {"prop": "Label"},
- *                       "link_property": "prop" | null}]}
+ *                       "link_property": "prop" | null,
+ *                       "weight": px, "fill_opacity": 0..1, "dash": "4 3"}]}   (optional style)
  * Popups are built with textContent only: no property value is ever parsed as HTML.
  * With data-pick a click on the map writes the clicked point into the two inputs.
  */
@@ -59,7 +60,13 @@
       var gj = L.geoJSON(layer.geojson, {
         style: function (f) {
           var c = colorOf(layer, f);
-          return { color: c, weight: 2, fillColor: c, fillOpacity: 0.35 };
+          return {
+            color: c,
+            weight: layer.weight || 2,
+            fillColor: c,
+            fillOpacity: typeof layer.fill_opacity === "number" ? layer.fill_opacity : 0.35,
+            dashArray: layer.dash || null
+          };
         },
         pointToLayer: function (f, latlng) {
           var c = colorOf(layer, f);
