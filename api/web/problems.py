@@ -2,7 +2,7 @@
 
 A page that checks what a person typed collects every problem it can find (not only the
 first), then shows the form again with each problem named next to its field and listed
-on top. :class:`FormProblems` carries them from the parsing to the page; the status is
+on top. :class:`FormError` carries them from the parsing to the page; the status is
 that of the error the API answers for the same input (:func:`api.errors.status_for`).
 """
 
@@ -33,7 +33,7 @@ class Problem:
     suggestions: tuple[str, ...] = ()
 
 
-class FormProblems(Exception):
+class FormError(Exception):
     """The problems of a form, the errors behind them and the status its page answers.
 
     The status is that of the first error (422 when there is none).

@@ -130,17 +130,25 @@ def _point(xy: np.ndarray, label: str) -> dict[str, Any]:
             {
                 "type": "Feature",
                 "properties": {"name": label},
-                "geometry": {"type": "Point", "coordinates": [round(lonlat.x, 5), round(lonlat.y, 5)]},
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [round(lonlat.x, 5), round(lonlat.y, 5)],
+                },
             }
         ],
     }
 
 
-def _context_layer(region: gpd.GeoDataFrame, within: Any, skip: set[str], lang: str) -> dict[str, Any]:
+def _context_layer(
+    region: gpd.GeoDataFrame, within: Any, skip: set[str], lang: str
+) -> dict[str, Any]:
     xy = modes.centre_xy(region)
     inside = shapely.contains_xy(within, xy[:, 0], xy[:, 1]) & ~region["ags"].isin(skip).to_numpy()
     near = region[inside]
-    props = [{"name": str(n), "district": str(d)} for n, d in zip(near["name"], near["district"], strict=True)]
+    props = [
+        {"name": str(n), "district": str(d)}
+        for n, d in zip(near["name"], near["district"], strict=True)
+    ]
     return {
         "name": word("reach", "layer_context", lang),
         "geojson": _collection(near, props),
@@ -172,7 +180,12 @@ def pick_map(settings: Settings, lang: str) -> dict[str, Any]:
 
 
 def _sums(summary: dict[str, Any], count: int) -> dict[str, Any]:
-    keys = ("population_reached", "population_year", "population_unknown", "population_in_successor")
+    keys = (
+        "population_reached",
+        "population_year",
+        "population_unknown",
+        "population_in_successor",
+    )
     return {"count": count, **{k: summary.get(k) for k in keys}}
 
 
@@ -253,7 +266,9 @@ def result_view(
         # one dissolved area: the list under the table names each municipality
         area = shapely.coverage_union_all(by_ags.loc[out_ags].geometry.to_numpy())
         out = gpd.GeoDataFrame(geometry=[area], crs=region.crs)
-        count = f"{len(out_ags)} {word('reach', 'mun_one' if len(out_ags) == 1 else 'mun_many', lang)}"
+        count = (
+            f"{len(out_ags)} {word('reach', 'mun_one' if len(out_ags) == 1 else 'mun_many', lang)}"
+        )
         layers.append(
             {
                 "name": word("reach", "layer_outside", lang),
@@ -269,7 +284,10 @@ def result_view(
         outside_rows = [
             {"name": str(n), "district": str(d), "straight_km": float(k)}
             for n, d, k in zip(
-                result.outside["name"], result.outside["district"], result.outside["straight_km"], strict=True
+                result.outside["name"],
+                result.outside["district"],
+                result.outside["straight_km"],
+                strict=True,
             )
         ]
     layers.append(
@@ -277,7 +295,9 @@ def result_view(
             "name": word("reach", "layer_reached", lang),
             "geojson": _collection(reached, props),
             "color_property": "class",
-            "colors": {str(i): MINUTE_COLOURS[i % len(MINUTE_COLOURS)] for i in range(len(classes))},
+            "colors": {
+                str(i): MINUTE_COLOURS[i % len(MINUTE_COLOURS)] for i in range(len(classes))
+            },
             "fill_opacity": 0.7,
             "weight": 1,
             "popup": ["name", "minutes", "population", "trend"],
@@ -321,7 +341,9 @@ def origin_options(region: gpd.GeoDataFrame) -> list[tuple[str, str]]:
     shared = set(names[names.duplicated(keep=False)])
     out = [
         (a if n in shared else n, f"{n} ({d})" if n in shared else str(d))
-        for n, a, d in zip(names, region["ags"].astype(str), region["district"].astype(str), strict=True)
+        for n, a, d in zip(
+            names, region["ags"].astype(str), region["district"].astype(str), strict=True
+        )
     ]
     return sorted(out, key=lambda o: (o[0].casefold(), o[1]))
 
@@ -337,7 +359,9 @@ def csv_text(view: ResultView) -> str:
     return buf.getvalue()
 
 
-_ASCII = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
+_ASCII = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"}
+)
 
 
 def file_stem(query: ReachQuery, found: usecase.ReachableAnswer) -> str:

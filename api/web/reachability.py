@@ -30,7 +30,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.deps import get_app_settings, get_viewer
 from api.limits import check_rail_window
 from api.web import reach_view
-from api.web.problems import FormProblems, Problem, problem
+from api.web.problems import FormError, Problem, problem
 from api.web.render import PageLang, href_for, page
 from geo import modes, transit
 from geo.access.roles import Viewer
@@ -70,7 +70,9 @@ class ReachInput:
 
     def params(self) -> dict[str, str]:
         """The query of this question (rail options only by rail), for links."""
-        out = {("from" if f.name == "origin" else f.name): getattr(self, f.name) for f in fields(self)}
+        out = {
+            ("from" if f.name == "origin" else f.name): getattr(self, f.name) for f in fields(self)
+        }
         if self.mode != "rail":
             for key in RAIL_FIELDS:
                 out.pop(key)
@@ -146,7 +148,7 @@ def _rail_field(message: str) -> str:
 
 
 def parse(settings: Settings, given: ReachInput) -> ReachQuery:
-    """Check the whole form; :class:`FormProblems` names every problem found.
+    """Check the whole form; :class:`FormError` names every problem found.
 
     The origin name is looked up in the region model here, so that an unknown name is
     reported with the other problems, with the closest names.
@@ -195,7 +197,7 @@ def parse(settings: Settings, given: ReachInput) -> ReachQuery:
         except InputError as exc:
             fail(exc, _rail_field(str(exc)))
     if problems:
-        raise FormProblems(problems, errors)
+        raise FormError(problems, errors)
     assert origin is not None
     return ReachQuery(origin, mode, limit, rail if mode == "rail" else None)
 
@@ -213,7 +215,7 @@ def answer(settings: Settings, query: ReachQuery) -> usecase.ReachableAnswer:
             field = "lat"
         else:
             field = "from"
-        raise FormProblems([problem(exc, field)], [exc]) from exc
+        raise FormError([problem(exc, field)], [exc]) from exc
 
 
 @router.get("/reachability", response_class=HTMLResponse)
@@ -238,7 +240,7 @@ def reachability(
         try:
             query = parse(settings, given)
             found = answer(settings, query)
-        except FormProblems as exc:
+        except FormError as exc:
             ctx["problems"] = exc.problems
             status = exc.status
         else:
@@ -246,10 +248,10 @@ def reachability(
             result.csv_href = href_for(lang, "/reachability/reachable.csv", **given.params())
             result.geojson_href = href_for("de", "/reachable", **query.api_params())
             ctx["result"] = result
-    ctx["map_data"] = (
-        result.map_data if result is not None else reach_view.pick_map(settings, lang)
+    ctx["map_data"] = result.map_data if result is not None else reach_view.pick_map(settings, lang)
+    ctx["suggest_href"] = lambda name: href_for(
+        lang, "/reachability", **{**given.params(), "from": name}
     )
-    ctx["suggest_href"] = lambda name: href_for(lang, "/reachability", **{**given.params(), "from": name})
     return page(
         request,
         viewer,
@@ -269,7 +271,7 @@ def reachability_csv(settings: AppSettings, lang: PageLang, given: Input) -> Res
     try:
         query = parse(settings, given)
         found = answer(settings, query)
-    except FormProblems as exc:  # the error page names the first problem
+    except FormError as exc:  # the error page names the first problem
         raise exc.errors[0] from exc
     view = reach_view.result_view(settings, query, found, lang)
     name = reach_view.file_stem(query, found)

@@ -28,7 +28,7 @@ from api.responses import GeoJSONResponse
 from api.web import screening_form as pf
 from api.web import screening_view as sv
 from api.web.forms import read_form
-from api.web.problems import FormProblems, Problem, problem
+from api.web.problems import FormError, Problem, problem
 from api.web.render import PageLang, href_for, page
 from geo.access.roles import WRITE_ROLES, Viewer
 from geo.errors import ConflictError, InputError, NotFoundError, StadtregionError
@@ -59,7 +59,9 @@ def _screen(
     return usecase.screen_plots(settings, viewer, query, store)
 
 
-def _view(settings: Settings, done: usecase.Screening, lang: str, name: str | None) -> sv.ResultView:
+def _view(
+    settings: Settings, done: usecase.Screening, lang: str, name: str | None
+) -> sv.ResultView:
     view = sv.result_view(settings, done, lang)
     if name is not None:
         view.csv_href = href_for(lang, "/screening/result.csv", profile=name)
@@ -87,14 +89,19 @@ def screening(
 ) -> HTMLResponse:
     """Choose a profile; with ``profile``, its ranked result, map and exports."""
     _allowed(viewer)
-    ctx: dict[str, Any] = {**_picker(store, viewer), "chosen": profile, "problems": [], "result": None}
+    ctx: dict[str, Any] = {
+        **_picker(store, viewer),
+        "chosen": profile,
+        "problems": [],
+        "result": None,
+    }
     status = 200
     if profile is not None:
         try:
             done = _screen(settings, viewer, store, profile, lang)
         except (InputError, NotFoundError) as exc:
             ctx["problems"] = [problem(exc, "profile")]
-            status = FormProblems([], [exc]).status
+            status = FormError([], [exc]).status
         else:
             ctx["result"] = _view(settings, done, lang, profile)
             if saved:
@@ -182,11 +189,15 @@ async def _posted(request: Request) -> tuple[pf.FormState, dict[str, str | None]
     return pf.state_from(form), {k: form.get(k) for k in pf.EXTRA_FIELDS}
 
 
-def _base(store: Store, viewer: Viewer, extra: dict[str, str | None]) -> usecase.ProfileEntry | None:
+def _base(
+    store: Store, viewer: Viewer, extra: dict[str, str | None]
+) -> usecase.ProfileEntry | None:
     name = extra.get("base_name")
     if not name:
         return None
-    return next((p for p in usecase.list_profiles(store, viewer) if p.name == name and not p.shipped), None)
+    return next(
+        (p for p in usecase.list_profiles(store, viewer) if p.name == name and not p.shipped), None
+    )
 
 
 def _base_version(extra: dict[str, str | None]) -> int | None:
@@ -211,17 +222,30 @@ async def run(
     base = _base(store, viewer, extra)
     try:
         profile = pf.parse_state(state)
-    except FormProblems as exc:
+    except FormError as exc:
         return _edit_page(
-            request, viewer, settings, lang, state, base=base, save_as=extra.get("save_as") or "",
-            problems=exc.problems, status=exc.status,
+            request,
+            viewer,
+            settings,
+            lang,
+            state,
+            base=base,
+            save_as=extra.get("save_as") or "",
+            problems=exc.problems,
+            status=exc.status,
         )
     done = _screen(settings, viewer, store, profile, lang)
     if export is not None:
         return _export(settings, done, lang, export)
     view = _view(settings, done, lang, None)
     return _edit_page(
-        request, viewer, settings, lang, state, base=base, save_as=extra.get("save_as") or "",
+        request,
+        viewer,
+        settings,
+        lang,
+        state,
+        base=base,
+        save_as=extra.get("save_as") or "",
         result=view,
     )
 
@@ -240,7 +264,7 @@ async def save(
     errors: list[StadtregionError] = []
     try:
         profile = pf.parse_state(state)
-    except FormProblems as exc:
+    except FormError as exc:
         problems += exc.problems
         errors += exc.errors
     if not name:
@@ -264,9 +288,16 @@ async def save(
         else:
             target = href_for(lang, "/screening", profile=entry.name, saved="1")
             return RedirectResponse(target, status_code=303)
-    status = FormProblems([], errors).status
+    status = FormError([], errors).status
     return _edit_page(
-        request, viewer, settings, lang, state, base=base, save_as=name, problems=problems,
+        request,
+        viewer,
+        settings,
+        lang,
+        state,
+        base=base,
+        save_as=name,
+        problems=problems,
         status=status,
     )
 
@@ -288,23 +319,37 @@ def _export(settings: Settings, done: usecase.Screening, lang: str, fmt: str) ->
 
 @router.get("/screening/result.csv")
 def result_csv(
-    viewer: ViewerDep, settings: AppSettings, store: StoreDep, lang: PageLang, profile: ProfileName = None
+    viewer: ViewerDep,
+    settings: AppSettings,
+    store: StoreDep,
+    lang: PageLang,
+    profile: ProfileName = None,
 ) -> Response:
     """The table of ``/screening?profile=…`` as CSV (with the sources)."""
     _allowed(viewer)
-    return _export(settings, _screen(settings, viewer, store, _required(profile), lang), lang, "csv")
+    return _export(
+        settings, _screen(settings, viewer, store, _required(profile), lang), lang, "csv"
+    )
 
 
 @router.get("/screening/result.geojson")
 def result_geojson(
-    viewer: ViewerDep, settings: AppSettings, store: StoreDep, lang: PageLang, profile: ProfileName = None
+    viewer: ViewerDep,
+    settings: AppSettings,
+    store: StoreDep,
+    lang: PageLang,
+    profile: ProfileName = None,
 ) -> Response:
     """The result of ``/screening?profile=…`` as GeoJSON (the answer of POST /plots/screen)."""
     _allowed(viewer)
-    return _export(settings, _screen(settings, viewer, store, _required(profile), lang), lang, "geojson")
+    return _export(
+        settings, _screen(settings, viewer, store, _required(profile), lang), lang, "geojson"
+    )
 
 
 def _required(profile: str | None) -> str:
     if not profile:
-        raise InputError("profile is missing: give a shipped or saved profile, e.g. profile=housing.")
+        raise InputError(
+            "profile is missing: give a shipped or saved profile, e.g. profile=housing."
+        )
     return profile

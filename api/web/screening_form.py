@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, get_args
 
 from api.web.forms import Form
-from api.web.problems import FormProblems, Problem
+from api.web.problems import FormError, Problem
 from geo.errors import ProfileError
 from geo.screening.profile import (
     CONTAMINATION,
@@ -211,7 +211,10 @@ def profile_data(state: FormState) -> tuple[dict[str, Any], list[Problem]]:
         weight = number(f"weights.{key}.weight")
         values = {c: number(f"weights.{key}.values.{c}") for c in cats}
         if weight is not None:
-            weights[key] = {"weight": weight, "values": {c: v for c, v in values.items() if v is not None}}
+            weights[key] = {
+                "weight": weight,
+                "values": {c: v for c, v in values.items() if v is not None},
+            }
     penalties: dict[str, float] = {}
     for item in _split(str(state.get("penalise_current_uses") or "")):
         use, sep, amount = item.partition("=")
@@ -263,15 +266,15 @@ def profile_problems(exc: ProfileError, source: str) -> list[Problem]:
 
 
 def parse_state(state: FormState) -> Profile:
-    """The profile of a filled-in form; :class:`~api.web.problems.FormProblems` names
+    """The profile of a filled-in form; :class:`~api.web.problems.FormError` names
     every problem (numbers it cannot read, and every key the profile refuses)."""
     data, problems = profile_data(state)
     try:
         profile = parse_profile(data, source="form")
     except ProfileError as exc:
-        raise FormProblems([*problems, *profile_problems(exc, "form")], [exc]) from exc
+        raise FormError([*problems, *profile_problems(exc, "form")], [exc]) from exc
     if problems:
-        raise FormProblems(problems, [ProfileError(problems[0].message)])
+        raise FormError(problems, [ProfileError(problems[0].message)])
     return profile
 
 

@@ -118,7 +118,9 @@ def geojson_doc(done: Screening) -> dict[str, Any]:
     return result_geojson(done.result)
 
 
-def _features(frame: gpd.GeoDataFrame, props: list[dict[str, Any]], tolerance: float) -> dict[str, Any]:
+def _features(
+    frame: gpd.GeoDataFrame, props: list[dict[str, Any]], tolerance: float
+) -> dict[str, Any]:
     geoms = frame.geometry.simplify(tolerance).to_crs(WEB_CRS).to_numpy()
     geoms = shapely.set_precision(geoms, 1e-5)
     feats = [
@@ -128,7 +130,9 @@ def _features(frame: gpd.GeoDataFrame, props: list[dict[str, Any]], tolerance: f
     return {"type": "FeatureCollection", "features": feats}
 
 
-def map_data(settings: Settings, done: Screening, table: list[dict[str, Any]], lang: str) -> dict[str, Any]:
+def map_data(
+    settings: Settings, done: Screening, table: list[dict[str, Any]], lang: str
+) -> dict[str, Any]:
     """The map: the plots coloured by outcome over the borders of their municipalities."""
     result = done.result
     layers: list[dict[str, Any]] = []
@@ -176,7 +180,11 @@ def map_data(settings: Settings, done: Screening, table: list[dict[str, Any]], l
             "labels": labels,
         }
     )
-    return {"tiles": settings.tiles_url, "attribution": settings.tiles_attribution, "layers": layers}
+    return {
+        "tiles": settings.tiles_url,
+        "attribution": settings.tiles_attribution,
+        "layers": layers,
+    }
 
 
 def result_view(settings: Settings, done: Screening, lang: str) -> ResultView:
@@ -184,14 +192,12 @@ def result_view(settings: Settings, done: Screening, lang: str) -> ResultView:
     criteria = criteria_of(done.profile)
     result = done.result
     table = rows(result, criteria) if len(result) else []
-    counts = summary(result) if "outcome" in result.columns else {o: 0 for o in OUTCOMES} | {"total": 0}
-    legend = [
-        (OUTCOME_COLOURS[o], f"{word('outcome', o, lang)} ({counts[o]})") for o in OUTCOMES
-    ]
+    counts = (
+        summary(result) if "outcome" in result.columns else {o: 0 for o in OUTCOMES} | {"total": 0}
+    )
+    legend = [(OUTCOME_COLOURS[o], f"{word('outcome', o, lang)} ({counts[o]})") for o in OUTCOMES]
     attribution = list(
-        dict.fromkeys(
-            [*sources.attributions([sources.VG250_FILE, "osm"]), *done.attributions]
-        )
+        dict.fromkeys([*sources.attributions([sources.VG250_FILE, "osm"]), *done.attributions])
     )
     return ResultView(
         profile=done.profile.name,

@@ -102,7 +102,10 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
             "außerhalb des geladenen Straßennetzes (Fahrzeit unbekannt)",
             "outside the loaded road network (time unknown)",
         ),
-        "legend_context": ("weitere Gemeinden (nicht erreicht)", "other municipalities (not reached)"),
+        "legend_context": (
+            "weitere Gemeinden (nicht erreicht)",
+            "other municipalities (not reached)",
+        ),
         "legend_origin": ("Start", "Origin"),
         "layer_context": ("Gemeinden ringsum", "Municipalities around"),
         "layer_reached": ("Erreichte Gemeinden", "Municipalities reached"),
@@ -158,7 +161,10 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
             "service date {date}, departing every minute {window}, statistic percentile "
             "{p:g} of the travel times",
         ),
-        "query_depart": ("Verkehrstag {date}, Abfahrt {depart}", "service date {date}, departure {depart}"),
+        "query_depart": (
+            "Verkehrstag {date}, Abfahrt {depart}",
+            "service date {date}, departure {depart}",
+        ),
         "dropped": (
             "Weggelassene Fahrten (Zeiten laufen rückwärts): {trips}",
             "Trips left out (times run backwards): {trips}",

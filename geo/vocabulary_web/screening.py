@@ -27,7 +27,10 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "edit": ("Bearbeiten", "Edit"),
         "new": ("Neues Profil", "New profile"),
         "profiles_h": ("Profile", "Profiles"),
-        "saved_meta": ("Version {version}, gespeichert {at} von {by}", "version {version}, saved {at} by {by}"),
+        "saved_meta": (
+            "Version {version}, gespeichert {at} von {by}",
+            "version {version}, saved {at} by {by}",
+        ),
         "run_get": (
             "Ein benanntes Profil wird per Link geprüft (die Adresse lässt sich als Lesezeichen "
             "speichern); ein bearbeitetes Profil wird mit dem Formular geprüft und lässt sich "
@@ -35,7 +38,10 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
             "A named profile is screened by link (the address can be bookmarked); an edited "
             "profile is screened with the form and can be saved under a name.",
         ),
-        "saved_notice": ("Profil „{name}“ gespeichert (Version {version}).", "Profile “{name}” saved (version {version})."),
+        "saved_notice": (
+            "Profil „{name}“ gespeichert (Version {version}).",
+            "Profile “{name}” saved (version {version}).",
+        ),
         "problems": ("Bitte prüfen", "Please check"),
         "result_h": ("Ergebnis: {profile}", "Result: {profile}"),
         "summary": (
@@ -58,7 +64,10 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "col_outcome": ("Ergebnis", "Outcome"),
         "decide": ("Entscheiden würde", "Would decide"),
         "map_h": ("Karte", "Map"),
-        "map_label": ("Karte der geprüften Flächen nach Ergebnis", "Map of the screened plots by outcome"),
+        "map_label": (
+            "Karte der geprüften Flächen nach Ergebnis",
+            "Map of the screened plots by outcome",
+        ),
         "layer_plots": ("Geprüfte Flächen", "Screened plots"),
         "layer_context": ("Gemeindegrenzen", "Municipal borders"),
         "legend": ("Ergebnis der Prüfung", "Outcome of the screening"),
@@ -83,14 +92,23 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "name": ("Name des Profils", "Profile name"),
         "description": ("Beschreibung", "Description"),
         "on_unknown": ("Wenn eine Angabe fehlt", "When a value is missing"),
-        "on_unknown_open": ("Fläche bleibt offen (Voreinstellung)", "the plot stays open (default)"),
+        "on_unknown_open": (
+            "Fläche bleibt offen (Voreinstellung)",
+            "the plot stays open (default)",
+        ),
         "on_unknown_fail": ("zählt als nicht erfüllt", "counts as failed"),
-        "on_unknown_pass": ("zählt als erfüllt (der Grund nennt es)", "counts as met (the reason says so)"),
+        "on_unknown_pass": (
+            "zählt als erfüllt (der Grund nennt es)",
+            "counts as met (the reason says so)",
+        ),
         "filters_h": ("Harte Kriterien", "Hard criteria"),
         "choices_h": ("Kriterien mit Auswahl", "Criteria with choices"),
         "lists_h": ("Listen", "Lists"),
         "list_hint": ("durch Komma getrennt", "separated by commas"),
-        "ags_hint": ("8-stellige Gemeindeschlüssel, durch Komma getrennt", "8-digit municipality codes, separated by commas"),
+        "ags_hint": (
+            "8-stellige Gemeindeschlüssel, durch Komma getrennt",
+            "8-digit municipality codes, separated by commas",
+        ),
         "uses_hint": (
             "erstes Wort der aktuellen Nutzung, z. B. industrial, commercial",
             "first word of the current use, e.g. industrial, commercial",

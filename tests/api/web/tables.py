@@ -96,8 +96,7 @@ def multipart(data: dict[str, object]) -> tuple[bytes, str]:
     parts: list[bytes] = []
     for name, value in data.items():
         for v in value if isinstance(value, list) else [value]:
-            parts.append(
-                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{v}\r\n'.encode()
-            )
+            head = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+            parts.append(f"{head}{v}\r\n".encode())
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"

@@ -88,7 +88,9 @@ def test_the_form_alone_with_suggestions_and_the_settings_defaults(
     assert len(re.findall(r"<option value=", html)) == len(region(settings).model)
     # the rail options show the settings' defaults (the rail query without options)
     assert f'name="date" type="date" value="{settings.rail_date}"' in html
-    assert f'name="window" type="text" size="12" maxlength="20" value="{settings.rail_window}"' in html
+    assert (
+        f'name="window" type="text" size="12" maxlength="20" value="{settings.rail_window}"' in html
+    )
     assert 'name="percentile" type="number" min="0" max="100" step="any" value="50"' in html
     # nothing computed: no result, but the page says what queries are computed from
     assert 'id="result-h"' not in html and 'id="reach-table"' not in html
@@ -97,14 +99,20 @@ def test_the_form_alone_with_suggestions_and_the_settings_defaults(
     assert 'data-pick="f-lat,f-lon"' in html
 
 
-def test_kahla_by_rail_in_45_minutes_is_the_api_answer(client: TestClient, settings: Settings) -> None:
+def test_kahla_by_rail_in_45_minutes_is_the_api_answer(
+    client: TestClient, settings: Settings
+) -> None:
     r = client.get("/reachability", params=KAHLA_RAIL)
     assert r.status_code == 200, r.text[:500]
     html = _strict_page(r)
     shown = _shown(table_rows(html, "reach-table"))
     api = _api(client, KAHLA_RAIL)
     _same_as_api(shown, api)
-    assert shown[0]["name"] == "Kahla" and shown[0]["trend"] in ("schrumpfend", "stabil", "wachsend")
+    assert shown[0]["name"] == "Kahla" and shown[0]["trend"] in (
+        "schrumpfend",
+        "stabil",
+        "wachsend",
+    )
     # the same minutes as the rail route of the API
     transit = client.get("/transit/reachable", params={"from": "Kahla", "max_minutes": "45"}).json()
     by_ags = {f["properties"]["ags"]: f["properties"]["minutes"] for f in transit["features"]}

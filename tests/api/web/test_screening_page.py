@@ -123,7 +123,13 @@ def test_exports_equal_the_table_and_the_api(lp: SeededApi) -> None:
 
 @pytest.mark.parametrize("role", ["public", "planner"])
 @pytest.mark.parametrize(
-    "url", ["/screening", "/screening?profile=housing", "/screening/edit", "/screening/result.csv?profile=housing"]
+    "url",
+    [
+        "/screening",
+        "/screening?profile=housing",
+        "/screening/edit",
+        "/screening/result.csv?profile=housing",
+    ],
 )
 def test_other_roles_get_the_403_page(lp: SeededApi, role: str, url: str) -> None:
     r = lp.client.get(url, headers=lp.headers[role])
@@ -146,7 +152,11 @@ def test_unknown_profile_and_parameters(lp: SeededApi) -> None:
     assert "hausing" in r.text and "housing" in r.text and 'id="err-profile"' in r.text
     assert '<select id="f-profile" name="profile" aria-invalid="true"' in r.text
     r = _get(lp, "/screening", profile="housing", sort="score")
-    assert r.status_code == 400 and "sort" in r.text and r.headers["content-type"].startswith("text/html")
+    assert (
+        r.status_code == 400
+        and "sort" in r.text
+        and r.headers["content-type"].startswith("text/html")
+    )
     r = _get(lp, "/screening/result.csv")
     assert r.status_code == 422 and "profile is missing" in r.text
 
@@ -220,7 +230,7 @@ def test_save_a_profile_then_screen_it_by_its_address(lp: SeededApi) -> None:
     assert page.status_code == 200 and "gespeichert (Version 1)" in page.text
     # the same store as PUT /plots/screen/profiles/{name}
     listed = lp.client.get("/plots/screen/profiles", headers=lp.headers["landpool"]).json()
-    assert {"quick_wins_half_ha": 1} == {p["name"]: p["version"] for p in listed["saved"]}
+    assert {p["name"]: p["version"] for p in listed["saved"]} == {"quick_wins_half_ha": 1}
     saved = _api(lp, "quick_wins_half_ha")
     assert saved["profile"] == "quick_wins_half_ha"
     _compare(_rows(page.text), saved, _criteria("quick_wins"))
