@@ -202,6 +202,8 @@ def _notes(settings: Settings, found: usecase.ReachableAnswer, lang: str) -> dic
         notes["dropped_trips"] = list(s.get("dropped_trips", []))
         notes["no_train"] = s.get("municipalities_no_train_that_day", 0)
         notes["not_in_window"] = s.get("municipalities_not_in_window", 0)
+        late = s.get("not_reached_in_window", [])
+        notes["late_names"] = [str(r.get("name", r.get("ags", ""))) for r in late]
     return notes
 
 
@@ -320,8 +322,15 @@ def result_view(
     if out_ags:
         legend.append((OUTSIDE_COLOUR, word("reach", "legend_outside", lang)))
     legend.append(("#ffffff", word("reach", "legend_context", lang)))
+    if isinstance(query.origin, tuple):
+        lon, lat = query.origin
+        label = word("reach", "point_label", lang).format(
+            lat=number(lat, 5, lang), lon=number(lon, 5, lang)
+        )
+    else:
+        label = origin.label
     return ResultView(
-        origin=origin.label,
+        origin=label,
         mode=str(s["mode"]),
         max_minutes=limit,
         rows=table,

@@ -62,9 +62,14 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "suggest": ("Meinten Sie", "Did you mean"),
         "unknown_origin": ("Start nicht gefunden", "Origin not found"),
         "result_h": ("Ergebnis", "Result"),
+        "to_result": ("Zum Ergebnis", "To the result"),
         "result_lead": (
             "Von {origin} {mode} in höchstens {minutes} min",
             "From {origin} {mode} within {minutes} min",
+        ),
+        "point_label": (
+            "dem Punkt {lat} N, {lon} O",
+            "the point {lat} N, {lon} E",
         ),
         "with_rail": ("mit der Bahn", "by rail"),
         "with_car": ("mit dem Auto", "by car"),
@@ -121,9 +126,9 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
         ),
         "rail_counts": (
             "Gemeinden ohne Zug dorthin am Verkehrstag: {none}; mit Zügen nur außerhalb des "
-            "Fensters: {late}.",
+            "Fensters (ein längeres Fenster oder ein anderer Kennwert zählt sie): {late}",
             "Municipalities without a train there on the date: {none}; with trains only "
-            "outside the window: {late}.",
+            "outside the window (a longer window or another statistic counts them): {late}",
         ),
         "gap_warning": ("Der Fahrplan {feed} enthält", "The timetable {feed} holds"),
         "gap_consequence": (

@@ -411,6 +411,9 @@ def test_cached_answers_never_cross_roles(lp: SeededApi) -> None:
         for answers in (first, again):
             problems = [p for url, r in answers.items() for p in leaks(lp, role, url, r)]
             assert not problems, "\n".join(problems[:30])
+    # the public crawls may have pushed the land pool's answers out of the bounded cache
+    # (least recently used first); its next crawl is served from its own answers again
+    crawl(lp, "landpool")
     answers = crawl(lp, "landpool")
     assert any(r.headers.get("x-cache") == "hit" for r in answers.values())
     text = "\n".join(

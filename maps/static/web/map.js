@@ -10,7 +10,8 @@
  *                       "link_property": "prop" | null,
  *                       "weight": px, "fill_opacity": 0..1, "dash": "4 3"}]}   (optional style)
  * Popups are built with textContent only: no property value is ever parsed as HTML.
- * With data-pick a click on the map writes the clicked point into the two inputs.
+ * With data-pick a click on the map (or on a drawn area) writes the clicked point into the
+ * two inputs and fires "change" on the first.
  */
 (function () {
   "use strict";
@@ -90,13 +91,16 @@
       var lat = document.getElementById(ids[0]);
       var lon = document.getElementById(ids[1]);
       var marker = null;
-      map.on("click", function (e) {
+      var onPick = function (e) {
         if (lat) { lat.value = e.latlng.lat.toFixed(5); }
         if (lon) { lon.value = e.latlng.lng.toFixed(5); }
         if (marker) { marker.setLatLng(e.latlng); } else { marker = L.marker(e.latlng).addTo(map); }
         var ev = new Event("change");
         if (lat) { lat.dispatchEvent(ev); }
-      });
+      };
+      map.on("click", onPick);
+      // a click on a drawn area opens its popup, which keeps the click from the map
+      Object.keys(overlays).forEach(function (k) { overlays[k].on("click", onPick); });
     }
   }
   document.addEventListener("DOMContentLoaded", function () {
