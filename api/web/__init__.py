@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api.web import pages
+from api.web import pages, reachability, screening
 
 #: The page routers, in the order they are included.
-ROUTERS = (pages.router,)
+ROUTERS = (pages.router, reachability.router, screening.router)
 
 
 def install(app: FastAPI) -> None:

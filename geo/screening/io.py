@@ -225,14 +225,22 @@ def load_profile(name_or_path: str, store: Store | None = None, *, files: bool =
     return read_profile(path)
 
 
-def save_profile(store: Store, viewer: Viewer, name: str, profile: Profile) -> SavedProfile:
+def save_profile(
+    store: Store,
+    viewer: Viewer,
+    name: str,
+    profile: Profile,
+    expected_version: int | None = None,
+) -> SavedProfile:
     """Save a validated profile in the database under ``name`` (land-pool role only).
 
-    Shipped names are reserved: a saved profile cannot hide a shipped one.
+    Shipped names are reserved: a saved profile cannot hide a shipped one. With
+    ``expected_version`` a profile saved since (a newer version) is not overwritten
+    (:class:`~geo.errors.ConflictError`).
     """
     if name in shipped_profile_names():
         raise InputError(f"{name!r} is a shipped profile; save yours under another name.")
-    return store.save_profile(viewer, name, profile.model_dump_json())
+    return store.save_profile(viewer, name, profile.model_dump_json(), expected_version)
 
 
 # -- results ----------------------------------------------------------------------------

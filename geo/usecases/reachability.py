@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -29,7 +30,7 @@ from geo.access.roles import Viewer
 from geo.errors import InputError
 from geo.region.model import REGION_SOURCES
 from geo.roads import engine as road_engine
-from geo.roads.io import cached_engine
+from geo.roads.io import cached_engine, default_network
 from geo.settings import WORK_CRS, Settings
 from geo.transit import io as transit_io
 from geo.transit.trains import NO_TRAIN_THAT_DAY, TRAIN_COLUMNS
@@ -369,3 +370,36 @@ def reachable_map_data(
         iso = isochrones(settings, parsed, isochrone_cuts(limit)).isochrones
         attribution = sources.attributions([*REGION_SOURCES, "osm"])
     return ReachableMapData(answer.region, answer.result, iso, org.xy, org.label, attribution)
+
+
+@dataclass(frozen=True)
+class TravelData:
+    """What a reachability query would be answered from, known without loading anything.
+
+    ``network``/``network_note``: the road network of car queries
+    (:func:`geo.roads.io.default_network`); ``feeds``/``feed_notes``: the GTFS feeds of
+    rail queries and what each does not cover (:data:`geo.transit.FEED_NOTES`);
+    ``rail_defaults``: the rail query without options (date, window, percentile from the
+    settings); ``default_minutes``: the time limit per mode when none is given.
+    """
+
+    network: str
+    network_note: str
+    feeds: tuple[str, ...]
+    feed_notes: tuple[str, ...]
+    rail_defaults: transit.RailQuery
+    default_minutes: dict[str, float]
+
+
+def travel_data(settings: Settings) -> TravelData:
+    """The network, feeds and defaults queries use (for a form shown before any query)."""
+    choice = default_network(settings)
+    feeds = tuple(Path(f).name for f in settings.gtfs_feeds)
+    return TravelData(
+        network=choice.name,
+        network_note=choice.note,
+        feeds=feeds,
+        feed_notes=tuple(transit.FEED_NOTES[f] for f in feeds if f in transit.FEED_NOTES),
+        rail_defaults=transit.parse_rail_query(settings, require_origin=False),
+        default_minutes={m: modes.default_minutes(m) for m in MAP_MODES},
+    )

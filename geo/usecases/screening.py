@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 
 from geo import sources
-from geo.errors import PermissionDeniedError
+from geo.errors import ConflictError, InputError, PermissionDeniedError
 from geo.landpool.plots import Viewer
 from geo.landpool.public import project_frame
 from geo.landpool.store import Store
@@ -37,6 +38,9 @@ from geo.screening.io import (
     load_profile,
     read_flood_zones,
     read_plot_file,
+    save_profile,
+    shipped_profile,
+    shipped_profile_names,
 )
 from geo.screening.profile import Profile, parse_profile
 from geo.settings import Settings
@@ -231,3 +235,82 @@ def plots_map_inputs(
         *done.attributions,
     ]
     return PlotsMapInputs(done, near, reserves, boundary, list(dict.fromkeys(attribution)))
+
+
+# -- profiles: the list a front end offers, and saving one -------------------------------
+
+
+@dataclass(frozen=True)
+class ProfileEntry:
+    """A profile a front end may offer: shipped with the package or saved in the register.
+
+    ``version``, ``saved_at`` and ``saved_by`` are ``None`` for shipped profiles;
+    ``saved_by`` (a staff name) is also ``None`` for a viewer who may not see it.
+    """
+
+    name: str
+    shipped: bool
+    description: str
+    version: int | None = None
+    saved_at: datetime | None = None
+    saved_by: str | None = None
+
+
+def list_profiles(store: Store, viewer: Viewer) -> list[ProfileEntry]:
+    """The shipped profiles, then the saved ones (by name), with their descriptions.
+
+    Who saved a profile is a staff name: only for viewers who see confidential plots.
+    """
+    out = [ProfileEntry(n, True, shipped_profile(n).description) for n in shipped_profile_names()]
+    for saved in store.list_profiles():
+        try:
+            description = resolve_profile(saved.name, store, files=False).description
+        except InputError:  # a profile saved before a key was renamed: still listed
+            description = ""
+        out.append(
+            ProfileEntry(
+                saved.name,
+                False,
+                description,
+                saved.version,
+                saved.saved_at,
+                saved.saved_by if viewer.sees_confidential else None,
+            )
+        )
+    return out
+
+
+def save_screening_profile(
+    store: Store,
+    viewer: Viewer,
+    name: str,
+    profile: ProfileRef,
+    *,
+    expected_version: int | None = None,
+    replace_existing: bool = True,
+) -> ProfileEntry:
+    """Validate ``profile`` and save it under ``name`` (land-pool role; the store call of
+    ``PUT /plots/screen/profiles/{name}``, :func:`geo.screening.io.save_profile`).
+
+    Parameters
+    ----------
+    expected_version
+        The version of the saved profile the caller edited: a newer one is not
+        overwritten (:class:`~geo.errors.ConflictError`).
+    replace_existing
+        ``False``: refuse to overwrite a saved profile of that name the caller did not
+        edit (a form that saves "as" a new name).
+    """
+    parsed = resolve_profile(profile, store, files=False)
+    parsed = parsed.model_copy(update={"name": name})
+    if not replace_existing and expected_version is None:
+        taken = {p.name: p for p in store.list_profiles()}
+        if name in taken:
+            raise ConflictError(
+                f"a profile named {name!r} is already saved (version {taken[name].version}); "
+                "choose another name, or open that profile to change it."
+            )
+    saved = save_profile(store, viewer, name, parsed, expected_version)
+    return ProfileEntry(
+        saved.name, False, parsed.description, saved.version, saved.saved_at, saved.saved_by
+    )

@@ -7,9 +7,11 @@
  *           "layers": [{"name": "...", "geojson": FeatureCollection (EPSG:4326),
  *                       "color": "#hex", "color_property": "prop", "colors": {"value": "#hex"},
  *                       "popup": ["prop", ...] | null, "labels": {"prop": "Label"},
- *                       "link_property": "prop" | null}]}
+ *                       "link_property": "prop" | null,
+ *                       "weight": px, "fill_opacity": 0..1, "dash": "4 3"}]}   (optional style)
  * Popups are built with textContent only: no property value is ever parsed as HTML.
- * With data-pick a click on the map writes the clicked point into the two inputs.
+ * With data-pick a click on the map (or on a drawn area) writes the clicked point into the
+ * two inputs and fires "change" on the first.
  */
 (function () {
   "use strict";
@@ -59,7 +61,13 @@
       var gj = L.geoJSON(layer.geojson, {
         style: function (f) {
           var c = colorOf(layer, f);
-          return { color: c, weight: 2, fillColor: c, fillOpacity: 0.35 };
+          return {
+            color: c,
+            weight: layer.weight || 2,
+            fillColor: c,
+            fillOpacity: typeof layer.fill_opacity === "number" ? layer.fill_opacity : 0.35,
+            dashArray: layer.dash || null
+          };
         },
         pointToLayer: function (f, latlng) {
           var c = colorOf(layer, f);
@@ -83,13 +91,16 @@
       var lat = document.getElementById(ids[0]);
       var lon = document.getElementById(ids[1]);
       var marker = null;
-      map.on("click", function (e) {
+      var onPick = function (e) {
         if (lat) { lat.value = e.latlng.lat.toFixed(5); }
         if (lon) { lon.value = e.latlng.lng.toFixed(5); }
         if (marker) { marker.setLatLng(e.latlng); } else { marker = L.marker(e.latlng).addTo(map); }
         var ev = new Event("change");
         if (lat) { lat.dispatchEvent(ev); }
-      });
+      };
+      map.on("click", onPick);
+      // a click on a drawn area opens its popup, which keeps the click from the map
+      Object.keys(overlays).forEach(function (k) { overlays[k].on("click", onPick); });
     }
   }
   document.addEventListener("DOMContentLoaded", function () {
