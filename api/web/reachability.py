@@ -34,7 +34,13 @@ from api.web.problems import FormError, Problem, problem
 from api.web.render import PageLang, href_for, page
 from geo import modes, transit
 from geo.access.roles import Viewer
-from geo.errors import InputError, NoServiceError, NotFoundError, StadtregionError
+from geo.errors import (
+    InputError,
+    NoServiceError,
+    NotFoundError,
+    StadtregionError,
+    UnknownMunicipalityError,
+)
 from geo.roads.engine import check_minutes
 from geo.settings import Settings
 from geo.usecases import reachability as usecase
@@ -147,7 +153,7 @@ def _rail_field(message: str) -> str:
     return next((f for f in RAIL_FIELDS if message.startswith(f)), "window")
 
 
-def parse(settings: Settings, given: ReachInput) -> ReachQuery:
+def parse(settings: Settings, given: ReachInput, lang: str = "de") -> ReachQuery:
     """Check the whole form; :class:`FormError` names every problem found.
 
     The origin name is looked up in the region model here, so that an unknown name is
@@ -158,7 +164,11 @@ def parse(settings: Settings, given: ReachInput) -> ReachQuery:
 
     def fail(exc: StadtregionError, field: str | None) -> None:
         errors.append(exc)
-        problems.append(problem(exc, field))
+        found = problem(exc, field)
+        if isinstance(exc, UnknownMunicipalityError):  # the most common slip, in words
+            text = word("reach", "unknown_origin", lang).format(name=exc.query)
+            found = Problem(field, text, found.suggestions)
+        problems.append(found)
 
     mode = given.mode or "car"  # the default mode of /reachable
     if mode not in MODES:
@@ -238,7 +248,7 @@ def reachability(
     result = None
     if given.asked():
         try:
-            query = parse(settings, given)
+            query = parse(settings, given, lang)
             found = answer(settings, query)
         except FormError as exc:
             ctx["problems"] = exc.problems
@@ -269,7 +279,7 @@ def reachability(
 def reachability_csv(settings: AppSettings, lang: PageLang, given: Input) -> Response:
     """The table of the page for the same question, as CSV (with its sources)."""
     try:
-        query = parse(settings, given)
+        query = parse(settings, given, lang)
         found = answer(settings, query)
     except FormError as exc:  # the error page names the first problem
         raise exc.errors[0] from exc

@@ -60,7 +60,10 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "submit": ("Erreichbarkeit berechnen", "Compute reachability"),
         "problems": ("Bitte prüfen", "Please check"),
         "suggest": ("Meinten Sie", "Did you mean"),
-        "unknown_origin": ("Start nicht gefunden", "Origin not found"),
+        "unknown_origin": (
+            "Keine Gemeinde „{name}“ gefunden (Name wie in VG250, AGS oder Regionalschlüssel).",
+            "No municipality “{name}” found (a name as in VG250, an AGS or a Regionalschlüssel).",
+        ),
         "result_h": ("Ergebnis", "Result"),
         "to_result": ("Zum Ergebnis", "To the result"),
         "result_lead": (

@@ -182,10 +182,12 @@ def test_unknown_origin_names_the_closest_names(client: TestClient) -> None:
     r = client.get("/reachability", params={"from": "Kahlaa", "mode": "rail"})
     assert r.status_code == 404
     html = _strict_page(r)
-    assert 'role="alert"' in html and "Kahlaa" in html
+    assert 'role="alert"' in html and "Keine Gemeinde „Kahlaa“ gefunden" in html
     assert re.search(r'<a href="/reachability\?from=Kahla&amp;mode=rail">Kahla</a>', html)
     assert 'aria-invalid="true"' in html and 'id="err-from"' in html
     assert 'value="Kahlaa"' in html  # the form again, as sent
+    en = client.get("/reachability", params={"from": "Kahlaa", "lang": "en"}).text
+    assert "No municipality “Kahlaa” found" in en and ">Kahla</a>" in en
 
 
 def test_every_problem_of_the_form_is_named(client: TestClient) -> None:

@@ -92,3 +92,14 @@ def test_map_minutes_use_the_day_window_and_name_the_trains(settings: Settings) 
     assert np.isnan(data.rail.loc[WEIMAR])  # the median over 06-20 h stays "not reached"
     assert data.rail.loc["16053000"] == 0.0
     assert set(data.rail_trains["status"]) <= {"reached", "not_in_window", "no_train_that_day"}
+
+
+def test_travel_data_names_network_feeds_and_defaults_without_loading(settings: Settings) -> None:
+    data = usecase.travel_data(settings)
+    assert data.network == "jena_roads_osm2014 (Jena only)" and "Jena only" in data.network_note
+    assert data.feeds == ("db_fv_gtfs_2019.zip",)
+    assert data.feed_notes == (transit.FEED_NOTES["db_fv_gtfs_2019.zip"],)
+    assert data.rail_defaults == transit.parse_rail_query(settings, require_origin=False)
+    assert data.rail_defaults.date.isoformat() == settings.rail_date
+    assert "-".join(data.rail_defaults.window or ()) == settings.rail_window
+    assert data.default_minutes == {"car": modes.default_minutes("car"), "rail": 60.0}

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import geopandas as gpd
 import pytest
 from shapely.geometry import box
 
-from geo.errors import InputError, NotFoundError, PermissionDeniedError, ProfileError
+from geo.errors import (
+    ConflictError,
+    InputError,
+    NotFoundError,
+    PermissionDeniedError,
+    ProfileError,
+)
 from geo.landpool.io import seed_demo
 from geo.landpool.plots import Viewer
 from geo.landpool.store import Store
@@ -16,7 +23,13 @@ from geo.screening.attributes import Layer
 from geo.screening.criteria import summary
 from geo.screening.io import shipped_profile, shipped_profile_names
 from geo.settings import WORK_CRS, Settings
-from geo.usecases.screening import ScreeningQuery, plots_map_inputs, screen_plots
+from geo.usecases.screening import (
+    ScreeningQuery,
+    list_profiles,
+    plots_map_inputs,
+    save_screening_profile,
+    screen_plots,
+)
 
 X0, Y0 = 681_000.0, 5_645_000.0  # in Jena, inside the SRTM tile
 LANDPOOL = Viewer("landpool", "anna")
@@ -142,3 +155,29 @@ def test_every_shipped_profile_leaves_demo_plots_open_and_says_what_decides_them
     assert goeschwitz["outcome"] == "fails"
     assert "current use industrial is excluded" in goeschwitz["reasons"]
     assert "owner unknown" not in goeschwitz["reasons"]  # housing does not ask for the owner
+
+
+def test_profiles_listed_and_saved_with_the_version_lock(store: Store) -> None:
+    shipped = [p.name for p in list_profiles(store, LANDPOOL) if p.shipped]
+    assert shipped == shipped_profile_names()
+    entry = save_screening_profile(store, LANDPOOL, "mine", {"name": "x", "description": "d"})
+    assert (entry.name, entry.version, entry.saved_by) == ("mine", 1, "anna")
+    saved = {p.name: p for p in list_profiles(store, LANDPOOL) if not p.shipped}
+    assert saved["mine"].description == "d" and saved["mine"].saved_by == "anna"
+    # who saved it is a staff name: not for the public
+    assert [p.saved_by for p in list_profiles(store, PUBLIC) if not p.shipped] == [None]
+    # saved under its name (the body's name follows it)
+    assert json.loads(store.get_profile("mine").body)["name"] == "mine"
+    with pytest.raises(ConflictError, match="already saved"):
+        save_screening_profile(store, LANDPOOL, "mine", {"name": "y"}, replace_existing=False)
+    again = save_screening_profile(store, LANDPOOL, "mine", {"name": "y"}, expected_version=1)
+    assert again.version == 2
+    with pytest.raises(ConflictError, match="version 2, not 1"):
+        save_screening_profile(store, LANDPOOL, "mine", {"name": "z"}, expected_version=1)
+    with pytest.raises(ProfileError, match=r"filters\.max_slop_pct"):
+        save_screening_profile(
+            store, LANDPOOL, "other", {"name": "o", "filters": {"max_slop_pct": 1}}
+        )
+    with pytest.raises(PermissionDeniedError):
+        save_screening_profile(store, PUBLIC, "other", {"name": "o"})
+    assert store.get_profile("mine").version == 2
