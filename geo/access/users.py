@@ -248,9 +248,7 @@ class UserStore:
                     password_changed_at=now,
                 )
             ).inserted_primary_key
-            row = conn.execute(
-                sa.select(users_table).where(users_table.c.id == new_id[0])
-            ).one()
+            row = conn.execute(sa.select(users_table).where(users_table.c.id == new_id[0])).one()
         return _info(row)
 
     def get(self, username: str) -> UserInfo:

@@ -5,7 +5,8 @@ these functions. Managing accounts needs the admin role (the CLI runs as an admi
 may run it on the server may open the database anyway):
 
 - :func:`login` / :func:`logout` – start and end a session.
-- :func:`list_users` – every account with its state, last login and open sessions.
+- :func:`list_users` – every account with its state, last login and open sessions;
+  :func:`get_user` – one account.
 - :func:`create_user` – a new account, with a given or a generated password.
 - :func:`disable_user` / :func:`enable_user` – disabling ends the user's sessions.
 - :func:`reset_password` – a new (given or generated) password; ends the user's sessions.
@@ -50,6 +51,12 @@ def list_users(accounts: Accounts, viewer: Viewer) -> list[UserRow]:
     _require_admin(viewer, "list user accounts")
     counts = accounts.sessions.open_counts()
     return [UserRow(u, counts.get(u.id, 0)) for u in accounts.users.list()]
+
+
+def get_user(accounts: Accounts, viewer: Viewer, username: str) -> UserInfo:
+    """The account ``username`` (admin role); :class:`NotFoundError` when there is none."""
+    _require_admin(viewer, "read user accounts")
+    return accounts.users.get(username)
 
 
 def create_user(
