@@ -43,7 +43,7 @@ SCHEMES: dict[str, dict[str, Any]] = {
         "description": "Session of a login to the web app (/login; the browser sends the "
         "cookie by itself). The account's role, as with a token. POST, PUT, PATCH and "
         "DELETE with only this cookie must also send the header X-CSRF-Token with the "
-        "value of the sr_csrf cookie (every page has it in <meta name=\"csrf-token\">), "
+        'value of the sr_csrf cookie (every page has it in <meta name="csrf-token">), '
         "else 403.",
     },
 }
