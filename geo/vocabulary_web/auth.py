@@ -40,9 +40,9 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
             "After {failures} failed attempts, logging in is locked for {lockout} minutes.",
         ),
         "cookie_note": (
-            "Die Anmeldung setzt ein Sitzungs-Cookie (sr_session) mit einem Zufallswert; "
-            "siehe Datenschutz.",
-            "Logging in sets a session cookie (sr_session) holding a random value; see Privacy.",
+            "Die Anmeldung setzt ein Sitzungs-Cookie (sr_session) mit einem Zufallswert. "
+            "Mehr dazu:",
+            "Logging in sets a session cookie (sr_session) holding a random value. More:",
         ),
         "logout_title": ("Abmelden", "Log out"),
         "logout_intro": (
