@@ -1,9 +1,10 @@
 """Who may do what: roles, the :class:`Viewer` of a request, and the permission rules.
 
 Four roles share one API. ``public`` needs no credentials (forum members); ``planner``,
-``landpool`` and ``admin`` come with an API token (:mod:`geo.access.tokens`). Only ``landpool``
-and ``admin`` write to the land-pool register and see confidential plots; planners also see
-plots that are not published yet, ``public`` only published ones. Every rule about
+``landpool`` and ``admin`` come with an API token (:mod:`geo.access.tokens`) or a login to
+the web app (:mod:`geo.access.sessions`). Only ``landpool`` and ``admin`` write to the
+land-pool register and see confidential plots; planners also see plots that are not
+published yet, ``public`` only published ones. Every rule about
 access lives here, as pure functions of the role, so the API decides access in one
 dependency (``api.deps.get_viewer``) and no route filters confidential data on its own.
 

@@ -16,4 +16,5 @@ One module per concept:
 - :mod:`geo.usecases.landpool`: list, read, create, edit, publish, import and export plots.
 - :mod:`geo.usecases.screening`: screen the plots a viewer may see against a profile.
 - :mod:`geo.usecases.ogc`: OGC API collections, queryables, filtered pages in a CRS.
+- :mod:`geo.usecases.accounts`: log in and out; admins manage user accounts.
 """

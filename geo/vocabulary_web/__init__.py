@@ -8,10 +8,10 @@ one module only (``tests/geo/test_vocabulary_web.py`` checks it).
 
 from __future__ import annotations
 
-from geo.vocabulary_web import common, reach, screening
+from geo.vocabulary_web import auth, common, reach, screening
 
 #: The modules whose ``WORDS`` make up the page words (one line per page area).
-MODULES = (common, reach, screening)
+MODULES = (common, auth, reach, screening)
 
 
 def page_words() -> dict[str, dict[str, tuple[str, str]]]:

@@ -24,8 +24,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from pyproj import Transformer
 
+from geo.access.accounts import Accounts
 from geo.ogc import catalog
 from geo.screening.io import shipped_profile_names
 from geo.settings import Settings
@@ -50,14 +52,48 @@ SKIP_PREFIXES = ("/static/",)
 _HREF = re.compile(r"""(?:href|src)=["']([^"']+)["']""")
 
 
+#: Staff accounts of the web app (username, display name, role): personal data that no
+#: public or planner page may show (only the admins' page lists them).
+STAFF_ACCOUNTS = [
+    ("hagedorn.m", "Mechthild Hagedorn", "admin"),
+    ("ostwald.k", "Konrad Ostwald", "landpool"),
+    ("pfeffer.l", "Liane Pfefferkorn", "planner"),
+]
+STAFF_PASSWORD = "a long pass phrase for the crawler"
+
+
+def staff_strings(role: str, me: str | None = None) -> list[str]:
+    """Usernames and display names ``role`` must never read (none for admins); a signed-in
+    user ``me`` reads their own username in the page header."""
+    if role == "admin":
+        return []
+    return [s for user, name, _ in STAFF_ACCOUNTS for s in (user, name) if s != me]
+
+
 @pytest.fixture(scope="module")
 def lp(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededApi]:
     seeded = seed(settings, Path(tmp_path_factory.mktemp("leaks")))
     live(seeded)
+    with Accounts.open(seeded.settings) as accounts:
+        for user, name, role in STAFF_ACCOUNTS:
+            accounts.users.create(user, role, STAFF_PASSWORD, display_name=name)
+    # a signed-in planner: the session cookie (of another browser) as a header
+    browser = TestClient(seeded.client.app, follow_redirects=False)
+    page = browser.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    form = {"csrf_token": token.group(1), "username": "pfeffer.l", "password": STAFF_PASSWORD}
+    assert browser.post("/login", data=form).status_code == 303
+    session, csrf = browser.cookies["sr_session"], browser.cookies["sr_csrf"]
+    seeded.headers["planner-session"] = {  # the header also lets its read-only POSTs pass
+        "Cookie": f"sr_session={session}; sr_csrf={csrf}",
+        "X-CSRF-Token": csrf,
+    }
     yield seeded
-    store = getattr(seeded.client.app.state, "store", None)  # type: ignore[attr-defined]
-    if store is not None:
-        store.close()
+    for name in ("store", "accounts", "token_store"):
+        obj = getattr(seeded.client.app.state, name, None)  # type: ignore[attr-defined]
+        if obj is not None:
+            obj.close()
 
 
 def _path_values(lp: SeededApi) -> dict[str, list[str]]:
@@ -155,6 +191,13 @@ def start_urls(lp: SeededApi) -> list[str]:
     values = _path_values(lp)
     urls = ["/openapi.json", "/docs", "/redoc", *(f"/maps/{name}.html" for name in MAPS)]
     urls += [*WEB_PAGES, *SCREENING_PAGES, *REACH_PAGES]
+    # the pages of the web app: login, logout, the admins' user accounts
+    urls += [
+        *(p + q for p in ("/login", "/logout", "/admin/users") for q in ("", "?lang=en")),
+        "/login?next=/admin/users",
+        "/logout?done=1",
+        "/admin/users?done=created&user=nobody",
+    ]
     for template, item in spec["paths"].items():
         op = item.get("get")
         if op is None:
@@ -240,12 +283,18 @@ def _headers(r: httpx.Response) -> dict[str, str]:
 
 
 def leaks(
-    lp: SeededApi, role: str, url: str, r: httpx.Response, rules: str | None = None
+    lp: SeededApi,
+    role: str,
+    url: str,
+    r: httpx.Response,
+    rules: str | None = None,
+    me: str | None = None,
 ) -> list[str]:
     """What of a hidden plot, field or history row this answer reveals (empty when nothing).
 
     ``rules``: whose rules to apply (default ``role``'s; the land-pool crawl is checked
-    against the public rules to show the check can fail).
+    against the public rules to show the check can fail). ``me``: the username of a
+    signed-in crawler (its page header names it).
 
     An answer to a URL that names a confidential id may echo that id (the caller sent
     it), but must otherwise be the answer for an id that does not exist.
@@ -264,6 +313,7 @@ def leaks(
             found.append(f"{url}: answers unlike a missing id ({r.status_code} {r.text[:120]})")
         text = text.replace(pid, "")
     found += [f"{url}: contains {s!r}" for s in hidden_strings(rules) if s in text]
+    found += [f"{url}: names staff account {s!r}" for s in staff_strings(rules, me) if s in text]
     found += [
         f"{url}: coordinate {p.pattern}"
         for p in [*secret_coordinate_patterns(), *_axis_swapped_patterns()]
@@ -381,8 +431,49 @@ def test_no_confidential_trace_for_role(lp: SeededApi, role: str) -> None:
         assert answers[url].status_code == 200, url
         assert not [pid for pid in plot_ids if pid in answers[url].text], url
         assert "plot_id" not in answers[url].text, url
+    # the login pages open; the admins' page is a 403 page
+    assert {"/login", "/login?lang=en", "/logout", "/logout?done=1"} <= ok
+    assert answers["/admin/users"].status_code == 403
     problems = [p for url, r in answers.items() for p in leaks(lp, role, url, r)]
     assert not problems, "\n".join(problems[:30])
+
+
+@pytest.mark.slow
+def test_no_confidential_trace_or_other_staff_name_for_a_signed_in_planner(
+    lp: SeededApi,
+) -> None:
+    """The same crawl with a planner's login session (cookie, not token): the planner's
+    rules, and no staff name but the planner's own username, in the header only."""
+    answers = crawl(lp, "planner-session")
+    ok = {u for u, r in answers.items() if r.status_code == 200}
+    assert {"/plots/INTERN-5", "/maps/region.html", "/logout"} <= ok
+    assert answers["/admin/users"].status_code == 403
+    assert "<strong>pfeffer.l</strong>" in answers["/logout"].text  # signed in all along
+    problems = [
+        p
+        for url, r in answers.items()
+        for p in leaks(lp, "planner-session", url, r, rules="planner", me="pfeffer.l")
+    ]
+    assert not problems, "\n".join(problems[:30])
+    # the own username appears only as the header's "signed in as"
+    elsewhere = [
+        u
+        for u, r in answers.items()
+        if r.text.count("pfeffer.l") != r.text.count("<strong>pfeffer.l</strong>")
+    ]
+    assert not elsewhere, elsewhere[:5]
+
+
+@pytest.mark.slow
+def test_crawler_finds_staff_accounts_as_admin(lp: SeededApi) -> None:
+    """The admins' page lists every account: the staff-name check can fail."""
+    answers = crawl(lp, "admin")
+    assert answers["/admin/users"].status_code == 200
+    text = "\n".join(
+        p for u, r in answers.items() for p in leaks(lp, "admin", u, r, rules="public")
+    )
+    for s in staff_strings("public"):
+        assert f"names staff account {s!r}" in text
 
 
 @pytest.mark.slow
