@@ -11,10 +11,16 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api.web import pages
+from api.web import pages, register, register_forms, register_import
 
 #: The page routers, in the order they are included.
-ROUTERS = (pages.router,)
+ROUTERS = (
+    pages.router,
+    # /register/import before /register/{plot_id}
+    register_import.router,
+    register.router,
+    register_forms.router,
+)
 
 
 def install(app: FastAPI) -> None:

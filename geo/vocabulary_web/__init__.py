@@ -9,9 +9,10 @@ one module only (``tests/geo/test_vocabulary_web.py`` checks it).
 from __future__ import annotations
 
 from geo.vocabulary_web import common
+from geo.vocabulary_web import register as register_words
 
 #: The modules whose ``WORDS`` make up the page words (one line per page area).
-MODULES = (common,)
+MODULES = (common, register_words)
 
 
 def page_words() -> dict[str, dict[str, tuple[str, str]]]:
