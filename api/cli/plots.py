@@ -1,5 +1,5 @@
-"""``stadtregion plots``: the land-pool register (import, export, list, show, set-status,
-publish, unpublish, verify-history, seed-demo).
+"""``stadtregion plots``: the land-pool register (import, export, list, show, edit,
+set-status, publish, unpublish, verify-history, seed-demo).
 
 Every command runs as a role (``--role``, default ``$STADTREGION_ROLE`` or ``public``). A
 ``public`` caller sees only published, non-confidential plots, a ``planner`` every
@@ -21,6 +21,7 @@ import typer
 
 from api.cli import app
 from geo.access.roles import Viewer
+from geo.errors import InputError
 from geo.settings import get_settings
 
 if TYPE_CHECKING:
@@ -64,16 +65,39 @@ def import_(
         None, "--field", help="Map a column: plot_attribute=file_column (repeatable)."
     ),
     repair: bool = typer.Option(False, "--repair", help="Repair invalid geometries (reported)."),
+    update: bool = typer.Option(
+        False,
+        "--update",
+        help="Change stored plots by plot_id instead of adding new ones: each row needs the "
+        "version it was exported at (plots export writes it); only columns present and "
+        "different are changed; status is not (use set-status).",
+    ),
+    reason: str = typer.Option(
+        None, "--reason", help="Why (required with --update; goes into each plot's history)."
+    ),
     role: str = ROLE,
     user: str = USER,
 ) -> None:
-    """Import plots: all rows or, if any row is bad, none (each bad row is listed)."""
+    """Import plots: all rows or, if any row is bad, none (each bad row is listed).
+
+    With --update the file changes stored plots (e.g. an export edited in QGIS).
+    """
     from geo.usecases import landpool as uc  # on use: CLI start-up loads no database code
 
     viewer = _viewer(role, user)
     viewer.require_write()  # before a store is opened (or created)
+    if update and not (reason and reason.strip()):
+        raise InputError(
+            "plots import --update needs --reason (it goes into the history of every plot "
+            'it changes), e.g. --reason "contamination checked against the Altlastenkataster".'
+        )
     options = uc.ImportOptions(
-        crs=crs, field_map=uc.parse_field_map(field or []), layer=layer, repair=repair
+        crs=crs,
+        field_map=uc.parse_field_map(field or []),
+        layer=layer,
+        repair=repair,
+        update=update,
+        reason=reason,
     )
     with _store() as store:
         report = uc.import_plots(store, viewer, file, options)
@@ -141,6 +165,40 @@ def show(
     if plot.history is not None:
         feature["history"] = plot.history
     typer.echo(json.dumps(feature, ensure_ascii=False, indent=2))
+
+
+@plots_app.command("edit")
+def edit(
+    plot_id: str = typer.Argument(...),
+    assignments: list[str] = typer.Option(
+        None,
+        "--set",
+        help="field=value to change (repeatable), e.g. --set owner_type=city; an empty "
+        "value clears a text and sets a vocabulary field to unknown.",
+    ),
+    reason: str = typer.Option(None, "--reason", help="Why (goes into the history)."),
+    version: int = typer.Option(
+        None,
+        "--version",
+        min=1,
+        help="Refuse if the plot is no longer at this version (default: the version stored "
+        "now; a concurrent write is refused all the same).",
+    ),
+    role: str = ROLE,
+    user: str = USER,
+) -> None:
+    """Change attributes of a plot; prints each change (old → new) and the new version."""
+    from geo.usecases import landpool as uc  # on use: CLI start-up loads no database code
+
+    viewer = _viewer(role, user)
+    viewer.require_write()  # before a store is opened (or created)
+    values = uc.parse_assignments(assignments or [])
+    with _store() as store:
+        plot = uc.edit_plot(store, viewer, plot_id, version=version, values=values, reason=reason)
+    if not plot.changes:
+        typer.echo(f"{plot.plot_id}: nothing changed (version {plot.version})")
+        return
+    typer.echo(f"{plot.plot_id}: {uc.changes_text(plot.changes)} (version {plot.version})")
 
 
 @plots_app.command("set-status")

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,41 +22,38 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-import pyogrio
 import shapely
-from pyproj import CRS
-from pyproj.exceptions import CRSError as PyprojCRSError
 
 from geo.errors import (
-    CRSError,
     DataSourceError,
     GeometryError,
     ImportRefusedError,
     InputError,
     RowProblem,
 )
+from geo.landpool.import_files import (
+    IMPORT_FIELDS,
+    WKT_COLUMNS,
+    ignored_columns,
+    load_table,
+    parse_field_map,
+)
 from geo.landpool.plots import (
-    DERIVED_FIELDS,
     EDITABLE_FIELDS,
     ENUM_FIELDS,
     Plot,
     Viewer,
     check_geometry,
-    parse_bool,
     parse_enum,
     parse_plot_id,
-    parse_text,
+    parse_value,
 )
 from geo.landpool.public import frame_for, project_feature
-from geo.landpool.store import NewPlot, Store
+from geo.landpool.store import NewPlot, PlotChange, Store
 from geo.settings import WEB_CRS, WORK_CRS, Settings, get_settings
 from geo.sources import ATTRIBUTIONS, VG250_FILE, read_vector, read_vg250
-from geo.validate import extent_problem, to_wgs84
+from geo.validate import extent_problem
 
-#: Columns an import file may carry (after the field mapping).
-IMPORT_FIELDS: tuple[str, ...] = ("plot_id", "status", *EDITABLE_FIELDS)
-#: Names of the WKT column of a CSV file, tried in this order.
-WKT_COLUMNS: tuple[str, ...] = ("wkt", "geometry", "geom", "the_geom")
 EXPORT_FORMATS: tuple[str, ...] = ("gpkg", "geojson", "csv")
 LANDUSE_FILE = "jena_landuse_osm2014.geojson"
 #: OSM landuse values the demo register is made of.
@@ -84,10 +80,21 @@ class ImportReport:
     stored: int
     repaired: list[RowProblem]
     ignored_columns: list[str]
+    #: An update import (``--update``): the plots it changed and those it left as they were.
+    update: bool = False
+    changed: list[PlotChange] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        """Human-readable summary."""
-        out = [f"imported {self.stored} plots from {self.source} (CRS {self.source_crs})"]
+        """Human-readable summary (an update import: each changed plot, old → new)."""
+        if self.update:
+            out = [
+                f"updated {len(self.changed)} plots from {self.source} (CRS "
+                f"{self.source_crs}); {len(self.unchanged)} unchanged"
+            ]
+            out += [f"  {c.plot_id} (version {c.version}): {c.text()}" for c in self.changed]
+        else:
+            out = [f"imported {self.stored} plots from {self.source} (CRS {self.source_crs})"]
         out += [f"  repaired {p}" for p in self.repaired]
         if self.ignored_columns:
             out.append(f"  ignored columns: {', '.join(self.ignored_columns)}")
@@ -107,96 +114,6 @@ def open_store(settings: Settings | None = None) -> Store:
     """Open the store the settings name, with the VG250 municipality lookup handed in."""
     settings = settings or Settings()
     return Store.open(settings, municipalities=load_municipalities(settings))
-
-
-# -- reading ----------------------------------------------------------------------------
-def _parse_crs(crs: str | None) -> CRS | None:
-    if crs is None:
-        return None
-    try:
-        return CRS.from_user_input(crs)
-    except PyprojCRSError:
-        raise CRSError(f"--crs {crs!r} is not a CRS pyproj knows; give e.g. EPSG:25832.") from None
-
-
-def _read_table(path: Path, layer: str | None, wkt_column: str | None) -> gpd.GeoDataFrame:
-    """Read any supported file into a GeoDataFrame with raw columns (CRS may be None)."""
-    if not path.is_file():
-        raise InputError(f"import file {path} does not exist.")
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return _read_csv(path, wkt_column)
-    source: str | Path = path
-    if suffix == ".zip":
-        with zipfile.ZipFile(path) as zf:
-            shps = [n for n in zf.namelist() if n.lower().endswith(".shp")]
-        if not shps:
-            raise InputError(f"{path.name} holds no .shp file; zip a Shapefile with its parts.")
-        if len(shps) > 1 and layer is None:
-            raise InputError(f"{path.name} holds several Shapefiles ({', '.join(shps)}); --layer.")
-        source = f"/vsizip/{path}/{layer + '.shp' if layer and len(shps) > 1 else shps[0]}"
-        layer = None
-    elif suffix not in (".gpkg", ".geojson", ".json", ".shp"):
-        raise InputError(
-            f"cannot import {path.name}: use a GeoPackage (.gpkg), GeoJSON (.geojson), zipped "
-            "Shapefile (.zip) or CSV with a WKT column (.csv)."
-        )
-    if suffix == ".gpkg" and layer is None:
-        layers = [str(name) for name, gtype in pyogrio.list_layers(path) if gtype]
-        if len(layers) > 1:
-            raise InputError(f"{path.name} has several layers ({', '.join(layers)}); --layer.")
-        layer = layers[0] if layers else None
-    try:
-        return gpd.read_file(source, layer=layer)
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise InputError(f"cannot read {path.name}: {exc}") from exc
-
-
-def _read_csv(path: Path, wkt_column: str | None) -> gpd.GeoDataFrame:
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    col = wkt_column or next((c for c in WKT_COLUMNS if c in frame.columns), None)
-    if col is None or col not in frame.columns:
-        raise InputError(
-            f"{path.name} has no WKT column; name it one of {', '.join(WKT_COLUMNS)} or map "
-            "yours with --field geometry=COLUMN."
-        )
-    text = frame[col].astype(str).str.strip()
-    geoms = shapely.from_wkt(text.where(text != "", None).to_numpy(), on_invalid="ignore")
-    out = gpd.GeoDataFrame(frame.drop(columns=[col]), geometry=geoms)
-    # Remember which cells held text that is not WKT (→ invalid, not empty).
-    out.attrs["unparsed"] = set(frame.index[(text != "") & pd.isna(geoms)].tolist())
-    return out
-
-
-def _apply_field_map(frame: pd.DataFrame, field_map: Mapping[str, str]) -> pd.DataFrame:
-    bad_targets = sorted(set(field_map) - set(IMPORT_FIELDS) - {"geometry"})
-    if bad_targets:
-        raise InputError(
-            f"field mapping names unknown plot attributes {', '.join(bad_targets)}; "
-            f"map to one of {', '.join(IMPORT_FIELDS)}."
-        )
-    missing = sorted(
-        src for tgt, src in field_map.items() if tgt != "geometry" and src not in frame
-    )
-    if missing:
-        raise InputError(
-            f"field mapping names columns the file does not have: {', '.join(missing)}; "
-            f"it has {', '.join(str(c) for c in frame.columns if c != 'geometry')}."
-        )
-    renames = {src: tgt for tgt, src in field_map.items() if tgt != "geometry"}
-    clashing = [tgt for src, tgt in renames.items() if tgt in frame.columns and tgt != src]
-    return frame.drop(columns=clashing).rename(columns=renames)
-
-
-def parse_field_map(pairs: Iterable[str]) -> dict[str, str]:
-    """Parse ``plot_attribute=file_column`` pairs (the CLI's ``--field``)."""
-    out: dict[str, str] = {}
-    for pair in pairs:
-        target, sep, source = pair.partition("=")
-        if not sep or not target.strip() or not source.strip():
-            raise InputError(f"--field {pair!r}: write plot_attribute=file_column, e.g. name=NAME.")
-        out[target.strip()] = source.strip()
-    return out
 
 
 def read_plots(
@@ -238,43 +155,13 @@ def read_plots(
         Any row is bad; its ``problems`` list each bad row and why.
     """
     path = Path(path)
-    field_map = dict(field_map or {})
-    raw = _read_table(path, layer, field_map.get("geometry"))
-    given = _parse_crs(crs)
-    if raw.crs is None:
-        if given is None:
-            raise CRSError(
-                f"{path.name} does not say its CRS; give it with --crs (e.g. --crs EPSG:25832)."
-            )
-        raw = raw.set_crs(given)
-    elif given is not None and not CRS.from_user_input(raw.crs).equals(given):
-        raise CRSError(
-            f"{path.name} says its CRS is {raw.crs.to_string()}, but --crs says {crs}; "
-            "leave out --crs for a file that names its CRS."
-        )
-    source_crs = raw.crs.to_string()
-    unparsed: set[Any] = raw.attrs.get("unparsed", set())
-    frame = _apply_field_map(pd.DataFrame(raw.drop(columns="geometry")), field_map)
-    ignored = sorted(
-        f"{c} (derived: recomputed)"
-        if c in DERIVED_FIELDS
-        else f"{c} (an import is never published; publish each plot)"
-        if c == "published"
-        else str(c)
-        for c in frame.columns
-        if c not in IMPORT_FIELDS
-    )
-    work = raw.geometry.copy()
-    has_geom = ~work.isna() & ~work.is_empty
-    if has_geom.any():
-        work.loc[has_geom] = raw.geometry[has_geom].to_crs(WORK_CRS)
+    table = load_table(path, crs=crs, field_map=field_map, layer=layer)
+    frame, records, unparsed = table.frame, table.records, table.unparsed
+    work_geoms, web_geoms = table.work, table.web
     problems: list[RowProblem] = []
     repaired: list[RowProblem] = []
     plots: list[NewPlot] = []
     first_row: dict[str, int] = {}
-    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
-    work_geoms = list(work.to_numpy())
-    web_geoms = to_wgs84(raw.geometry)
     settings = settings or get_settings()
     for pos, (idx, values) in enumerate(zip(frame.index, records, strict=True)):
         row_no = pos + 1
@@ -301,12 +188,7 @@ def read_plots(
         for key in EDITABLE_FIELDS:
             value = values.get(key)
             try:
-                if key in ENUM_FIELDS:
-                    attrs[key] = parse_enum(key, value).value
-                elif key == "confidential":
-                    attrs[key] = parse_bool(key, value)
-                else:
-                    attrs[key] = parse_text(key, value)
+                attrs[key] = parse_value(key, value)
             except InputError as exc:
                 row_problems.append(
                     ("unknown_value" if key in ENUM_FIELDS else "invalid_value", str(exc))
@@ -342,13 +224,14 @@ def read_plots(
                     first_row[pid],
                     pid,
                     "duplicate_plot_id",
-                    "plot_id is already in the register (plot ids are never reused).",
+                    "plot_id is already in the register (plot ids are never reused); to "
+                    "change stored plots, import the file with --update.",
                 )
             )
     if problems:
         problems.sort(key=lambda p: p.row)
         raise ImportRefusedError(path.name, len(frame), problems)
-    return ImportPlan(path.name, source_crs, plots, repaired, ignored)
+    return ImportPlan(path.name, table.source_crs, plots, repaired, ignored_columns(frame.columns))
 
 
 def import_plots(
@@ -361,8 +244,11 @@ def import_plots(
     layer: str | None = None,
     repair: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
+    reason: str | None = None,
 ) -> ImportReport:
     """Check a file and store all its plots in one transaction, or refuse it whole.
+
+    Each creation record says ``imported from FILE`` (and ``reason`` when given).
 
     Raises
     ------
@@ -382,6 +268,8 @@ def import_plots(
     )
     for plot in plan.plots:
         plot.reason = f"imported from {plan.source}"
+        if reason and reason.strip():
+            plot.reason += f": {reason.strip()}"
         if plot.status != "identified":
             plot.reason += f"; status {plot.status} as given in the file"
     stored = store.insert_many(viewer, plan.plots, on_progress=on_progress)
@@ -542,6 +430,8 @@ def seed_demo(store: Store, viewer: Viewer, data_dir: Path) -> int:
 
 
 __all__ = [
+    "IMPORT_FIELDS",
+    "WKT_COLUMNS",
     "ImportPlan",
     "ImportReport",
     "attributions_for",

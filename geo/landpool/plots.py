@@ -13,7 +13,7 @@ Attributes the data does not hold are ``unknown``; nothing is guessed.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from enum import StrEnum
@@ -158,8 +158,15 @@ _FALSE = {"false", "0", "no", "n", "nein", "f", ""}
 
 
 # -- value parsing ----------------------------------------------------------------------
-def parse_enum(field: str, value: Any) -> StrEnum:
+def parse_enum(field: str, value: Any, *, strict: bool = False) -> StrEnum:
     """Return the enum member of ``field`` for ``value``; empty means ``unknown``.
+
+    Parameters
+    ----------
+    strict
+        Take only the vocabulary's own codes (``None`` for ``unknown``), as a JSON API
+        whose schema lists them must; otherwise case, ``-`` and spaces do not matter and
+        an empty text is ``unknown`` (for files and the command line).
 
     Raises
     ------
@@ -167,11 +174,11 @@ def parse_enum(field: str, value: Any) -> StrEnum:
         If the value is not one of the allowed values (the message lists them).
     """
     enum = ENUM_FIELDS[field]
-    if _is_blank(value):
+    if value is None or (not strict and _is_blank(value)):
         if field == "status":
             return Status.IDENTIFIED
         return enum("unknown")
-    text = str(value).strip().lower().replace("-", "_").replace(" ", "_")
+    text = str(value) if strict else str(value).strip().lower().replace("-", "_").replace(" ", "_")
     try:
         return enum(text)
     except ValueError:
@@ -216,7 +223,38 @@ def parse_text(field: str, value: Any) -> str | None:
     return text
 
 
-def parse_attributes(values: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
+#: Why ``status`` is not edited like the other attributes, and what to do instead.
+STATUS_EDIT_HINT = (
+    "status is not edited like an attribute: move the plot along the workflow "
+    "(allowed transitions only) with `stadtregion plots set-status` or POST /plots/{id}/status"
+)
+
+
+def unknown_fields_message(unknown: Iterable[str], also: Iterable[str] = ()) -> str:
+    """The refusal of attribute names that are not editable: each one, and what is.
+
+    Parameters
+    ----------
+    unknown
+        The refused names (read-only ones are said to be so).
+    also
+        Further names the caller's input takes besides the attributes (e.g. ``version``).
+    """
+    names = sorted(set(unknown))
+    said = [f"{n} (read-only: kept by the register)" if n in DERIVED_FIELDS else n for n in names]
+    text = f"unknown or read-only plot attributes: {', '.join(said)}; editable are "
+    text += ", ".join(EDITABLE_FIELDS)
+    extra = list(also)
+    if extra:
+        text += f" (and {', '.join(extra)})"
+    if "status" in names:
+        text += f"; {STATUS_EDIT_HINT}"
+    return text + "."
+
+
+def parse_attributes(
+    values: Mapping[str, Any], *, partial: bool = False, strict: bool = False
+) -> dict[str, Any]:
     """Check the editable attributes in ``values`` and return them typed.
 
     Parameters
@@ -226,35 +264,41 @@ def parse_attributes(values: Mapping[str, Any], *, partial: bool = False) -> dic
     partial
         For an update: only the given keys are returned. Otherwise every editable field
         is returned, missing ones as ``unknown``/``None``/``False``.
+    strict
+        Vocabulary fields take only their codes (see :func:`parse_enum`).
 
     Raises
     ------
     InputError
-        Naming every bad field at once.
+        Naming every bad field at once (a bad value with the allowed ones).
     """
     unknown = sorted(set(values) - set(EDITABLE_FIELDS))
     if unknown:
-        raise InputError(
-            f"unknown or read-only plot attributes: {', '.join(unknown)}; "
-            f"editable are {', '.join(EDITABLE_FIELDS)}."
-        )
+        raise InputError(unknown_fields_message(unknown))
     keys = list(values) if partial else list(EDITABLE_FIELDS)
     out: dict[str, Any] = {}
     problems: list[str] = []
     for key in keys:
-        raw = values.get(key)
         try:
-            if key in ENUM_FIELDS:
-                out[key] = parse_enum(key, raw).value
-            elif key == "confidential":
-                out[key] = parse_bool(key, raw)
-            else:
-                out[key] = parse_text(key, raw)
+            out[key] = parse_value(key, values.get(key), strict=strict)
         except InputError as exc:
             problems.append(str(exc))
     if problems:
         raise InputError("; ".join(problems))
     return out
+
+
+def parse_value(key: str, value: Any, *, strict: bool = False) -> Any:
+    """Check the value of one editable attribute and return it typed.
+
+    Vocabulary fields give their code (:func:`parse_enum`), ``confidential`` a bool
+    (:func:`parse_bool`), the others stripped text or ``None`` (:func:`parse_text`).
+    """
+    if key in ENUM_FIELDS:
+        return parse_enum(key, value, strict=strict).value
+    if key == "confidential":
+        return parse_bool(key, value)
+    return parse_text(key, value)
 
 
 def _is_blank(value: Any) -> bool:

@@ -7,6 +7,7 @@
 * :mod:`geo.landpool.store_schema` – the tables.
 * :mod:`geo.landpool.store_reads` – what each viewer may read (lists, counts, histories).
 * :mod:`geo.landpool.store_writes` – inserts, edits, workflow status, publication.
+* :mod:`geo.landpool.store_updates` – many edits by ``plot_id`` at once (update imports).
 * :mod:`geo.landpool.store_history` – the append-only, hash-chained history
   (:mod:`geo.landpool.history_chain`, :meth:`Store.verify_history`).
 * :mod:`geo.landpool.store_profiles` and :mod:`geo.landpool.store_checks` – saved
@@ -40,11 +41,12 @@ import geopandas as gpd
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.engine import Connection
 
-from geo.errors import InputError
+from geo.errors import InputError, RowProblem
 from geo.landpool import store_reads as reads
 from geo.landpool import store_writes as writes
 from geo.landpool.history_chain import ChainReport
 from geo.landpool.plots import (
+    STATUS_EDIT_HINT,
     HistoryEntry,
     Plot,
     Status,
@@ -65,6 +67,13 @@ from geo.landpool.store_profiles import (
     save_profile_row,
 )
 from geo.landpool.store_schema import history_table, now_ms, plots_table, profiles_table
+from geo.landpool.store_updates import (
+    GEOMETRY_TOLERANCE_M,
+    PlotChange,
+    PlotUpdate,
+    UpdateOutcome,
+    update_plots,
+)
 from geo.landpool.store_writes import BATCH_SIZE, NewPlot
 from geo.settings import Settings
 
@@ -329,7 +338,7 @@ class Store:
         viewer.require_write()
         values = dict(values or {})
         if "status" in values:
-            raise InputError("status is changed through set_status (POST /plots/{id}/status).")
+            raise InputError(STATUS_EDIT_HINT + ".")
         attrs = parse_attributes(values, partial=True)
         new_geom = check_geometry(geometry, repair=repair)[0] if geometry is not None else None
         now = now_ms()
@@ -346,6 +355,57 @@ class Store:
                 now=now,
             )
         return self.get(viewer, plot_id)
+
+    def update_many(
+        self,
+        viewer: Viewer,
+        updates: Sequence[PlotUpdate],
+        *,
+        reason: str | None,
+        source: str,
+        total: int | None = None,
+        known_problems: Sequence[RowProblem] = (),
+        tolerance_m: float = GEOMETRY_TOLERANCE_M,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> UpdateOutcome:
+        """Change many plots by ``plot_id`` in ONE transaction: all rows or, if any is bad, none.
+
+        Each update names the version it was read at; only values that differ from the
+        stored plot are written (a geometry beyond ``tolerance_m`` metres); each changed
+        plot gets its next version and a history row with ``reason``. See
+        :func:`geo.landpool.store_updates.update_plots`.
+
+        Raises
+        ------
+        PermissionDeniedError
+            Unless ``viewer`` has the land-pool role.
+        InputError
+            Without a reason.
+        ImportRefusedError
+            Any row is bad (unknown ``plot_id``, stale version, a status change, or one of
+            ``known_problems``); every bad row is listed and nothing is stored.
+        """
+        viewer.require_write()
+        if reason is None or not reason.strip():
+            raise InputError(
+                "an update import needs a reason (--reason); it goes into the history of "
+                "every plot it changes."
+            )
+        now = now_ms()
+        with self._write() as conn:
+            return update_plots(
+                conn,
+                viewer,
+                updates,
+                reason=reason.strip(),
+                now=now,
+                source=source,
+                total=len(updates) if total is None else total,
+                known_problems=known_problems,
+                municipalities=self.municipalities,
+                tolerance_m=tolerance_m,
+                on_progress=on_progress,
+            )
 
     def set_status(
         self,
@@ -482,10 +542,14 @@ class Store:
 
 __all__ = [
     "BATCH_SIZE",
+    "GEOMETRY_TOLERANCE_M",
     "MIGRATIONS_DIR",
     "NewPlot",
+    "PlotChange",
+    "PlotUpdate",
     "SavedProfile",
     "Store",
+    "UpdateOutcome",
     "create_engine",
     "default_url",
     "history_table",

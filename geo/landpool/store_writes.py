@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 import geopandas as gpd
+import shapely
 import sqlalchemy as sa
 from geoalchemy2.shape import from_shape
 from shapely.geometry import MultiPolygon
@@ -195,6 +196,31 @@ def apply_changes(
         raise stale(plot.plot_id, plot.version, None)
 
 
+def event_row(
+    plot: Plot,
+    viewer: Viewer,
+    now: datetime,
+    event: str,
+    to_status: str,
+    reason: str | None,
+    changes: dict[str, Any] | None,
+    level: Level,
+) -> dict[str, Any]:
+    """The history row of one change of ``plot`` (its next version), not yet appended."""
+    return {
+        "plot_id": plot.plot_id,
+        "at": now,
+        "actor": viewer.name,
+        "event": event,
+        "from_status": plot.status,
+        "to_status": to_status,
+        "reason": reason,
+        "changes": json.dumps(changes, ensure_ascii=False, default=str) if changes else None,
+        "version": plot.version + 1,
+        "visibility": level.value,
+    }
+
+
 def log_event(
     conn: Connection,
     plot: Plot,
@@ -207,19 +233,83 @@ def log_event(
     level: Level,
 ) -> None:
     """Append the history row of one change of ``plot`` (its next version)."""
-    row = {
-        "plot_id": plot.plot_id,
-        "at": now,
-        "actor": viewer.name,
-        "event": event,
-        "from_status": plot.status,
-        "to_status": to_status,
-        "reason": reason,
-        "changes": json.dumps(changes, ensure_ascii=False, default=str) if changes else None,
-        "version": plot.version + 1,
-        "visibility": level.value,
-    }
+    row = event_row(plot, viewer, now, event, to_status, reason, changes, level)
     append_history(conn, history_table, [row])
+
+
+def geometry_differs(old: BaseGeometry, new: BaseGeometry, tolerance_m: float = 0.0) -> bool:
+    """Whether ``new`` is another outline than ``old`` (both in EPSG:25832).
+
+    Equal vertex by vertex (to 1 µm) is the same outline; with ``tolerance_m`` > 0, so is
+    one whose (discrete) Hausdorff distance to ``old`` is at most that many metres: vertex
+    order, start point, an extra vertex on an edge or rounding in a file do not count.
+    """
+    if new.equals_exact(old, 1e-6):
+        return False
+    return tolerance_m <= 0 or float(shapely.hausdorff_distance(old, new)) > tolerance_m
+
+
+def diff_plot(
+    plot: Plot,
+    attrs: Mapping[str, Any],
+    geometry: MultiPolygon | None,
+    tolerance_m: float = 0.0,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The column changes and the history diff (``field: [old, new]``) of an edit.
+
+    Only values that differ from the stored plot count; a new geometry also changes
+    ``area_ha`` (the municipality is left to :func:`place_changes`).
+    """
+    changes: dict[str, Any] = {}
+    diff: dict[str, Any] = {}
+    for key, value in attrs.items():
+        if getattr(plot, key) != value:
+            changes[key] = value
+            diff[key] = [getattr(plot, key), value]
+    if geometry is not None and geometry_differs(plot.geometry, geometry, tolerance_m):
+        changes["geom"] = from_shape(geometry, srid=25832)
+        changes["area_ha"] = area_ha(geometry)
+        diff["geometry"] = "changed"
+        diff["area_ha"] = [plot.area_ha, changes["area_ha"]]
+    return changes, diff
+
+
+def place_changes(
+    geometries: Sequence[MultiPolygon], municipalities: gpd.GeoDataFrame | None
+) -> list[dict[str, Any]]:
+    """The ``ags`` and ``municipality`` columns of each new geometry (one lookup for all)."""
+    if not geometries:
+        return []
+    places = derive_municipality(gpd.GeoSeries(list(geometries), crs=WORK_CRS), municipalities)
+    return [
+        {"ags": a, "municipality": m}
+        for a, m in zip(places["ags"].tolist(), places["municipality"].tolist(), strict=True)
+    ]
+
+
+def edit_row(
+    plot: Plot,
+    changes: dict[str, Any],
+    diff: dict[str, Any],
+    viewer: Viewer,
+    now: datetime,
+    reason: str | None,
+) -> dict[str, Any]:
+    """Apply the visibility rules to an edit and return its history row (not appended).
+
+    Marking a published plot confidential ends the publication (confidential is the
+    stronger restriction); the row is written at the stricter level of before and after.
+    Call :func:`apply_changes` with the (possibly extended) ``changes`` afterwards.
+    """
+    if changes.get("confidential") and plot.published:
+        changes["published"] = False
+        diff["published"] = [True, False]
+    after = plot_level(
+        bool(changes.get("confidential", plot.confidential)),
+        bool(changes.get("published", plot.published)),
+    )
+    level = stricter(plot_level(plot.confidential, plot.published), after)
+    return event_row(plot, viewer, now, "updated", plot.status, reason, diff, level)
 
 
 def update_plot(
@@ -237,33 +327,14 @@ def update_plot(
     """Change checked attributes and/or geometry; whether anything changed (if nothing
     differs from the stored plot there is no new version and no history row)."""
     plot = lock_row(conn, plot_id, expected_version)
-    changes: dict[str, Any] = {}
-    diff: dict[str, Any] = {}
-    for key, value in attrs.items():
-        if getattr(plot, key) != value:
-            changes[key] = value
-            diff[key] = [getattr(plot, key), value]
-    if geometry is not None and not geometry.equals_exact(plot.geometry, 1e-6):
-        changes["geom"] = from_shape(geometry, srid=25832)
-        changes["area_ha"] = area_ha(geometry)
-        place = derive_municipality(gpd.GeoSeries([geometry], crs=WORK_CRS), municipalities).iloc[0]
-        changes["ags"] = place["ags"]
-        changes["municipality"] = place["municipality"]
-        diff["geometry"] = "changed"
-        diff["area_ha"] = [plot.area_ha, changes["area_ha"]]
+    changes, diff = diff_plot(plot, attrs, geometry)
     if not changes:
         return False
-    if changes.get("confidential") and plot.published:
-        # confidential is the stronger restriction: it ends the publication
-        changes["published"] = False
-        diff["published"] = [True, False]
-    after = plot_level(
-        bool(changes.get("confidential", plot.confidential)),
-        bool(changes.get("published", plot.published)),
-    )
-    level = stricter(plot_level(plot.confidential, plot.published), after)
+    if geometry is not None and "geom" in changes:
+        changes.update(place_changes([geometry], municipalities)[0])
+    row = edit_row(plot, changes, diff, viewer, now, reason)
     apply_changes(conn, plot, changes, viewer, now)
-    log_event(conn, plot, viewer, now, "updated", plot.status, reason, diff, level)
+    append_history(conn, history_table, [row])
     return True
 
 
@@ -328,7 +399,12 @@ __all__ = [
     "change_status",
     "check_new_plots",
     "check_reason",
+    "diff_plot",
+    "edit_row",
+    "event_row",
+    "geometry_differs",
     "insert_plots",
+    "place_changes",
     "places_of",
     "prepare_plot",
     "set_published",

@@ -6,9 +6,12 @@ the viewer (who asks) and parsed values, and returns data:
 
 - :func:`list_plots` – the plots a viewer may see, filtered and paged, with the count.
 - :func:`get_plot` / :func:`plot_history` – one plot (optionally with its history).
-- :func:`create_plot`, :func:`edit_plot`, :func:`change_status` – writes (land-pool role).
+- :func:`create_plot`, :func:`edit_plot`, :func:`change_status` – writes (land-pool role);
+  :func:`parse_assignments` reads the command line's ``--set field=value`` pairs.
 - :func:`publish_plot`, :func:`unpublish_plot` – the publication step.
-- :func:`import_plots` – a file, all rows or none (the refusal lists every bad row).
+- :func:`import_plots` – a file, all rows or none (the refusal lists every bad row); with
+  ``ImportOptions(update=True, reason=…)`` it changes stored plots by ``plot_id`` with
+  version checks instead of adding new ones.
 - :func:`export_plots` – the visible plots as GeoPackage, GeoJSON or CSV.
 - :func:`seed_demo_plots`, :func:`verify_history` – demo content and the integrity check.
 
@@ -20,14 +23,14 @@ fields), so no front end can show more than the projection allows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from shapely.geometry.base import BaseGeometry
 
-from geo.errors import IntegrityError
+from geo.errors import InputError, IntegrityError
 from geo.landpool import io as landpool_io
 from geo.landpool.history_chain import ChainReport
 from geo.landpool.io import (
@@ -37,9 +40,12 @@ from geo.landpool.io import (
     open_store,
     parse_field_map,
 )
-from geo.landpool.plots import Plot, Viewer
-from geo.landpool.public import project_feature, project_history
-from geo.landpool.store import Store
+from geo.landpool.io_update import update_from_file
+from geo.landpool.plots import EDITABLE_FIELDS, Plot, Viewer, parse_attributes
+from geo.landpool.public import plot_fields, project_feature, project_history
+from geo.landpool.store import PlotChange, Store
+from geo.landpool.store_updates import changes_text
+from geo.landpool.store_writes import geometry_differs
 from geo.settings import Settings
 
 #: The viewer the demo content is written as (recorded in its history).
@@ -99,6 +105,10 @@ class PlotDetail:
     feature: dict[str, Any]
     attribution: list[str]
     history: list[dict[str, Any]] | None = None
+    #: What the call that returned this changed, ``field: [old, new]`` (``geometry:
+    #: "changed"``), cut to the viewer's fields; empty when nothing differed, ``None``
+    #: for reads.
+    changes: dict[str, Any] | None = None
 
     @property
     def plot_id(self) -> str:
@@ -119,12 +129,24 @@ class PlotDetail:
 
 @dataclass(frozen=True)
 class ImportOptions:
-    """How to read an import file (see :func:`geo.landpool.io.read_plots`)."""
+    """How to read an import file (see :func:`geo.landpool.io.read_plots`).
+
+    Attributes
+    ----------
+    update
+        Change stored plots by ``plot_id`` instead of adding new ones: every row names a
+        stored plot and the ``version`` it was exported at (:mod:`geo.landpool.io_update`).
+    reason
+        Why: required for an update (it goes into the history of every changed plot);
+        added to the creation records of a new import.
+    """
 
     crs: str | None = None
     field_map: Mapping[str, str] = field(default_factory=dict)
     layer: str | None = None
     repair: bool = False
+    update: bool = False
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +173,25 @@ class HistoryCheck:
 
 def _detail(plot: Plot, viewer: Viewer, history: list[dict[str, Any]] | None = None) -> PlotDetail:
     return PlotDetail(project_feature(plot, viewer), attributions_for([plot]), history)
+
+
+#: Stored values an edit can change (directly or as a consequence), compared before/after.
+_EDIT_RESULT_FIELDS = (*EDITABLE_FIELDS, "published", "area_ha", "ags", "municipality")
+
+
+def _changes(before: Plot, after: Plot, viewer: Viewer) -> dict[str, Any]:
+    """``field: [old, new]`` of what differs between two states of a plot (viewer's fields)."""
+    seen = set(plot_fields(viewer))
+    out: dict[str, Any] = {}
+    if after.version == before.version:
+        return out
+    if geometry_differs(before.geometry, after.geometry):
+        out["geometry"] = "changed"
+    for key in _EDIT_RESULT_FIELDS:
+        old, new = getattr(before, key), getattr(after, key)
+        if key in seen and old != new:
+            out[key] = [old, new]
+    return out
 
 
 # -- reads --------------------------------------------------------------------------------
@@ -221,24 +262,74 @@ def edit_plot(
     viewer: Viewer,
     plot_id: str,
     *,
-    version: int,
+    version: int | None,
     values: Mapping[str, Any] | None = None,
     geometry: BaseGeometry | None = None,
     reason: str | None = None,
 ) -> PlotDetail:
     """Change attributes and/or the geometry (EPSG:25832) of the plot at ``version``.
 
-    A ``reason`` key in ``values`` is taken as the reason. A stale version raises
-    :class:`ConflictError` and changes nothing.
+    Parameters
+    ----------
+    version
+        The version the caller last read; a stale one raises :class:`ConflictError` and
+        changes nothing. ``None`` takes the version stored now (the command line's edit
+        without ``--version``): a write by someone else between that read and this
+        write is still refused, never overwritten.
+    values
+        Editable attributes (:data:`geo.landpool.plots.EDITABLE_FIELDS`), checked by
+        :func:`geo.landpool.plots.parse_attributes`; a ``reason`` key is taken as the
+        reason.
+
+    Returns
+    -------
+    PlotDetail
+        The plot after the edit, with ``changes`` (empty if nothing differed: then there
+        is no new version and no history row).
     """
     viewer.require_write()
     props = dict(values or {})
     given = props.pop("reason", None)
     reason = given if reason is None else reason
+    parse_attributes(props, partial=True)  # a bad field or value: refused before any read
+    before = store.get(viewer, plot_id)
+    expected = before.version if version is None else version
     plot = store.update(
-        viewer, plot_id, expected_version=version, values=props, geometry=geometry, reason=reason
+        viewer, plot_id, expected_version=expected, values=props, geometry=geometry, reason=reason
     )
-    return _detail(plot, viewer)
+    detail = _detail(plot, viewer)
+    return replace(detail, changes=_changes(before, plot, viewer))
+
+
+def parse_assignments(pairs: Iterable[str]) -> dict[str, str]:
+    """Parse ``field=value`` pairs (the command line's ``--set``) into raw values.
+
+    The values are checked by :func:`edit_plot` like any other input; an empty value
+    (``notes=``) clears a text and sets a vocabulary field to ``unknown``.
+
+    Raises
+    ------
+    InputError
+        A pair without ``=`` or a field given twice.
+    """
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise InputError(
+                f"--set {pair!r}: write field=value, e.g. --set contamination=suspected; "
+                f"editable are {', '.join(EDITABLE_FIELDS)}."
+            )
+        if key in out:
+            raise InputError(f"--set {key} is given twice; give each field once.")
+        out[key] = value
+    if not out:
+        raise InputError(
+            "nothing to change: give at least one --set field=value; editable are "
+            f"{', '.join(EDITABLE_FIELDS)}."
+        )
+    return out
 
 
 def change_status(
@@ -285,17 +376,37 @@ def import_plots(
 ) -> ImportReport:
     """Import a file: all its plots in one transaction, or none.
 
+    With ``options.update`` the file changes stored plots instead: each row names a
+    stored ``plot_id`` and the ``version`` it was exported at; only the columns present
+    and different are changed, each changed plot gets its next version and a history row
+    with ``options.reason`` (required), and ``status`` is not changed (a row that would is
+    refused: use :func:`change_status`). The report then lists ``changed`` (old → new)
+    and ``unchanged`` plots.
+
     Raises
     ------
     PermissionDeniedError
         Unless ``viewer`` has the land-pool role (before the file is read).
     ImportRefusedError
-        Any row is bad; its ``problems`` list every bad row and why. Nothing is stored.
+        Any row is bad; its ``problems`` list every bad row and why (for an update also
+        ``unknown_plot_id``, ``stale_version``, ``status_change``). Nothing is stored.
     CRSError, InputError
-        The file cannot be read as a plot table.
+        The file cannot be read as a plot table; an update without a reason.
     """
     viewer.require_write()
     opts = options or ImportOptions()
+    if opts.update:
+        return update_from_file(
+            store,
+            viewer,
+            path,
+            reason=opts.reason,
+            crs=opts.crs,
+            field_map=opts.field_map,
+            layer=opts.layer,
+            repair=opts.repair,
+            on_progress=on_progress,
+        )
     return landpool_io.import_plots(
         store,
         viewer,
@@ -305,6 +416,7 @@ def import_plots(
         layer=opts.layer,
         repair=opts.repair,
         on_progress=on_progress,
+        reason=opts.reason,
     )
 
 
@@ -362,11 +474,13 @@ __all__ = [
     "HistoryCheck",
     "ImportOptions",
     "ImportReport",
+    "PlotChange",
     "PlotDetail",
     "PlotFilter",
     "PlotList",
     "SeedReport",
     "change_status",
+    "changes_text",
     "create_plot",
     "edit_plot",
     "export_plots",
@@ -374,6 +488,7 @@ __all__ = [
     "import_plots",
     "list_plots",
     "open_store",
+    "parse_assignments",
     "parse_field_map",
     "plot_history",
     "publish_plot",

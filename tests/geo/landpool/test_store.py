@@ -157,7 +157,7 @@ def test_update_changes_attributes_and_geometry_with_optimistic_locking(store: S
     before = fingerprint(store)
     with pytest.raises(ConflictError, match="changed by someone else since version 2"):
         store.update(LANDPOOL, "A", expected_version=2, values={"notes": "stale"})
-    with pytest.raises(InputError, match="set_status"):
+    with pytest.raises(InputError, match="plots set-status"):
         store.update(LANDPOOL, "A", expected_version=3, values={"status": "acquired"})
     with pytest.raises(InputError, match="read-only"):
         store.update(LANDPOOL, "A", expected_version=3, values={"area_ha": 99})
