@@ -5,6 +5,10 @@ the import report and the history name), at most ``settings.max_body_bytes`` (a 
 body is refused with the 413 page before it is read), imported by ONE use case
 (:func:`geo.usecases.landpool.import_plots`, all rows or none) and removed afterwards.
 A refused file shows every bad row on the page and leaves the store unchanged.
+
+Two modes: new plots (no id may be stored yet), or with the *update* box ticked, changes
+to stored plots by ``plot_id`` (a file from the register's export, edited elsewhere), each row
+checked against the version it names, with a required reason.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from starlette.datastructures import UploadFile
 
 from api.deps import get_app_settings, get_store, get_viewer
 from api.web.forms import read_form
-from api.web.render import PageLang, page
+from api.web.register_view import change_text
+from api.web.render import PageLang, href_for, page
 from geo.access.roles import Viewer
 from geo.errors import ConflictError, ImportRefusedError, InputError
 from geo.landpool.store import Store
@@ -37,7 +42,7 @@ SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 #: File suffixes the import reads (a Shapefile comes zipped).
 SUFFIXES = (".gpkg", ".geojson", ".json", ".zip", ".csv")
 #: Fields of the import form.
-IMPORT_FIELDS = frozenset({"file", "crs", "layer", "repair"})
+IMPORT_FIELDS = frozenset({"file", "crs", "layer", "repair", "update", "reason"})
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 CHUNK = 1 << 16
 
@@ -109,14 +114,19 @@ async def import_file(
     """Import the uploaded file: all its plots, or none and every bad row listed."""
     viewer.require_write()  # before the upload is read
     form = await read_form(request, allowed=IMPORT_FIELDS)
-    entered = {k: form.get(k) or "" for k in ("crs", "layer")}
+    entered = {k: form.get(k) or "" for k in ("crs", "layer", "reason")}
     entered["repair"] = "on" if form.get("repair") else ""
+    entered["update"] = "on" if form.get("update") else ""
     upload = form.file("file")
     try:
         if upload is None:
             raise InputError("choose a file to import.")
         options = uc.ImportOptions(
-            crs=form.get("crs"), layer=form.get("layer"), repair=bool(form.get("repair"))
+            crs=form.get("crs"),
+            layer=form.get("layer"),
+            repair=bool(form.get("repair")),
+            update=bool(form.get("update")),
+            reason=form.get("reason"),
         )
         with tempfile.TemporaryDirectory(prefix="sr-import-") as tmp:
             path = await save_upload(upload, Path(tmp), settings.max_body_bytes)
@@ -141,4 +151,13 @@ async def import_file(
     finally:
         if upload is not None:
             await upload.close()
-    return _page(request, viewer, lang, settings, entered=entered, report=report)
+    changed = [
+        {
+            "plot_id": c.plot_id,
+            "href": href_for(lang, f"/register/{c.plot_id}"),
+            "version": c.version,
+            "changes": [change_text(k, v, lang) for k, v in c.changes.items()],
+        }
+        for c in report.changed
+    ]
+    return _page(request, viewer, lang, settings, entered=entered, report=report, changed=changed)

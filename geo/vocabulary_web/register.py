@@ -333,6 +333,34 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "repaired": ("Reparierte Geometrien", "Repaired geometries"),
         "ignored": ("Nicht übernommene Spalten", "Columns not taken"),
         "to_register": ("Zum Register", "To the register"),
+        "update_legend": ("Aktualisierung", "Update"),
+        "mode_update": (
+            "Vorhandene Flächen ändern (Aktualisierung per Kennung, mit Versionsprüfung)",
+            "Change stored plots (update by id, with version checks)",
+        ),
+        "update_hint": (
+            "Für eine Datei aus dem Export des Registers, z. B. in QGIS bearbeitet: jede Zeile "
+            "nennt Kennung (plot_id) und Version. Geändert wird nur, was sich vom gespeicherten "
+            "Stand unterscheidet; hat sich eine Fläche seit dem Export geändert, wird die ganze "
+            "Datei abgelehnt. Den Status ändert ein Import nie.",
+            "For a file from the register's export, e.g. edited in QGIS: every row names the id "
+            "(plot_id) and the version. Only what differs from the stored plot is changed; if a "
+            "plot changed since the export the whole file is refused. An import never changes "
+            "the status.",
+        ),
+        "reason": ("Grund", "Reason"),
+        "reason_hint": (
+            "steht im Verlauf jeder geänderten oder neuen Fläche; Pflicht beim Aktualisieren",
+            "goes into the history of every changed or new plot; required for an update",
+        ),
+        "updated": (
+            "Aktualisiert: {n} Flächen aus {source} (Koordinatensystem {crs}); {same} unverändert.",
+            "Updated: {n} plots from {source} (CRS {crs}); {same} unchanged.",
+        ),
+        "changed": ("Geänderte Flächen", "Changed plots"),
+        "unchanged": ("Unverändert", "Unchanged"),
+        "h_changes": ("Änderung", "Change"),
+        "h_version": ("Neue Version", "New version"),
     },
     # problems of an import row (RowProblem codes)
     "register_problem": {
@@ -347,5 +375,10 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "invalid_geometry": ("ungültige Geometrie", "invalid geometry"),
         "outside_extent": ("außerhalb der Region", "outside the region"),
         "repaired": ("repariert", "repaired"),
+        "unknown_plot_id": ("Kennung nicht im Register", "id not in the register"),
+        "stale_version": ("Version veraltet", "version out of date"),
+        "status_change": ("Statusänderung nicht per Import", "status change not by import"),
+        "missing_version": ("Version fehlt", "version missing"),
+        "invalid_version": ("Version unbrauchbar", "version not usable"),
     },
 }

@@ -446,6 +446,50 @@ def test_good_import_of_every_format_shows_the_report(reg: Reg, tmp_path: Path, 
     assert plot.history and plot.history[0]["reason"] == f"imported from neu.{fmt}"
 
 
+def test_update_import_changes_exactly_the_listed_plots(reg: Reg, tmp_path: Path) -> None:
+    # the team exports the register, edits two plots elsewhere (as in QGIS) and imports it
+    r = reg.get("/register/export?format=gpkg")
+    exported = tmp_path / "register.gpkg"
+    exported.write_bytes(r.content)
+    frame = gpd.read_file(exported, layer="plots")
+    frame.loc[frame["plot_id"] == "REG-B", "contamination"] = "suspected"
+    frame.loc[frame["plot_id"] == "REG-C", "owner_type"] = "church"
+    frame.loc[frame["plot_id"] == "REG-C", "intended_use"] = "Kita"
+    edited = tmp_path / "edited.gpkg"
+    frame.to_file(edited, layer="plots", driver="GPKG")
+    versions = {p["plot_id"]: p["version"] for p in _all(reg)}
+    rows = reg.store.verify_history().rows
+    # without a reason an update is refused; nothing changes
+    before = fingerprint(reg.store)
+    r = _import(reg, "edited.gpkg", edited.read_bytes(), update="on")
+    assert r.status_code == 422 and "reason" in r.text and fingerprint(reg.store) == before
+    r = _import(reg, "edited.gpkg", edited.read_bytes(), update="on", reason="QGIS-Abgleich")
+    assert r.status_code == 200, r.text
+    report = r.text.split('id="sr-import-report"')[1]
+    assert "Aktualisiert: 2 Flächen aus edited.gpkg" in report
+    assert f"{reg.seeded.total - 2} unverändert" in report
+    changed = report.split('id="sr-import-changed"')[1].split("</table>")[0]
+    assert re.findall(r'data-plot-id="([^"]+)"', changed) == ["REG-B", "REG-C"]
+    assert (
+        "Altlasten: unbekannt → Verdacht" in changed and "Eigentümer: unbekannt → Kirche" in changed
+    )
+    after = {p["plot_id"]: p["version"] for p in _all(reg)}
+    assert {k for k in after if after[k] != versions[k]} == {"REG-B", "REG-C"}
+    assert after["REG-B"] == versions["REG-B"] + 1
+    assert reg.store.verify_history().rows == rows + 2
+    assert _history(reg, "REG-C")[-1]["reason"].startswith("QGIS-Abgleich")
+    # the same file again: every row names a version that has moved on for REG-B and REG-C
+    before = fingerprint(reg.store)
+    r = _import(reg, "edited.gpkg", edited.read_bytes(), update="on", reason="nochmal")
+    assert r.status_code == 422 and fingerprint(reg.store) == before
+    table = r.text.split('id="sr-import-problems"')[1].split("</table>")[0]
+    assert table.count("Version veraltet") == 2 and "REG-B" in table and "REG-C" in table
+
+
+def _all(reg: Reg) -> list[dict[str, Any]]:
+    return [f["properties"] for f in uc.list_plots(reg.store, LANDPOOL).features]
+
+
 def test_upload_over_the_body_limit_gets_the_413_page(settings: Settings, tmp_path: Path) -> None:
     seeded = seed_register(settings, tmp_path)
     small = seeded.settings.model_copy(update={"max_body_bytes": 20_000})
