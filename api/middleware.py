@@ -77,6 +77,10 @@ class RequestBodyMiddleware:
         self.app = app
         self.max_bytes = max_bytes
 
+    async def _refuse_body(self) -> Message:
+        """A ``receive`` that refuses the body it was asked for (declared too large)."""
+        raise BodyTooLargeError(self._too_large())
+
     def _too_large(self) -> str:
         return (
             f"request body is larger than {self.max_bytes} bytes; send less, or raise "
@@ -94,6 +98,10 @@ class RequestBodyMiddleware:
                 length = int(length_text)
             except ValueError:
                 await _send_error(send, 400, "InputError", "Content-Length is not a number.")
+                return
+            if length > self.max_bytes and is_page(scope["path"]):
+                # a web page (an upload form): the app answers with its HTML 413 page
+                await self.app(scope, self._refuse_body, send)
                 return
             if length > self.max_bytes:
                 await _send_error(send, 413, "BodyTooLargeError", self._too_large())

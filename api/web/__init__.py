@@ -11,11 +11,30 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api.web import admin, auth, pages, reachability, screening
+from api.web import (
+    admin,
+    auth,
+    pages,
+    reachability,
+    register,
+    register_forms,
+    register_import,
+    screening,
+)
 from api.web.session import SessionCookieMiddleware
 
 #: The page routers, in the order they are included.
-ROUTERS = (pages.router, auth.router, admin.router, reachability.router, screening.router)
+ROUTERS = (
+    pages.router,
+    auth.router,
+    admin.router,
+    reachability.router,
+    screening.router,
+    # /register/import before /register/{plot_id}
+    register_import.router,
+    register.router,
+    register_forms.router,
+)
 
 
 def install(app: FastAPI) -> None:

@@ -313,7 +313,8 @@ def export_plots(
         (EPSG:4326 as RFC 7946 asks, with an ``attribution`` member) or ``csv`` (WKT in
         EPSG:25832 and an ``attribution`` column). Taken from the suffix when not given.
     filters
-        ``status``, ``category``, ``ags`` as for :meth:`Store.list`.
+        ``status``, ``category``, ``ags``, ``published``, ``confidential`` as for
+        :meth:`Store.list`.
     """
     path = Path(path)
     fmt = (fmt or path.suffix.lstrip(".")).lower()

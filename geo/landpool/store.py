@@ -156,13 +156,28 @@ class Store:
         status: str | None = None,
         category: str | None = None,
         ags: str | None = None,
+        published: bool | None = None,
+        confidential: bool | None = None,
+        sort: str = "plot_id",
+        descending: bool = False,
         limit: int | None = None,
         offset: int = 0,
     ) -> builtins.list[Plot]:
-        """Return the plots ``viewer`` may see, ordered by ``plot_id``, optionally filtered."""
+        """Return the plots ``viewer`` may see, optionally filtered, ordered by ``sort``
+        (one of :data:`geo.landpool.store_reads.SORT_KEYS`, ties by ``plot_id``)."""
         with self._read() as conn:
             return reads.list_plots(
-                conn, viewer, status=status, category=category, ags=ags, limit=limit, offset=offset
+                conn,
+                viewer,
+                status=status,
+                category=category,
+                ags=ags,
+                published=published,
+                confidential=confidential,
+                sort=sort,
+                descending=descending,
+                limit=limit,
+                offset=offset,
             )
 
     def count(
@@ -172,10 +187,31 @@ class Store:
         status: str | None = None,
         category: str | None = None,
         ags: str | None = None,
+        published: bool | None = None,
+        confidential: bool | None = None,
     ) -> int:
         """Count the plots ``viewer`` may see."""
         with self._read() as conn:
-            return reads.count_plots(conn, viewer, status=status, category=category, ags=ags)
+            return reads.count_plots(
+                conn,
+                viewer,
+                status=status,
+                category=category,
+                ags=ags,
+                published=published,
+                confidential=confidential,
+            )
+
+    def count_by_status(self, viewer: Viewer, **filters: Any) -> dict[str, int]:
+        """How many plots ``viewer`` may see per workflow status (filters as :meth:`count`,
+        without ``status``)."""
+        with self._read() as conn:
+            return reads.count_by_status(conn, viewer, **filters)
+
+    def municipality_counts(self, viewer: Viewer) -> builtins.list[tuple[str, str, int]]:
+        """``(ags, name, plots)`` of each municipality with plots ``viewer`` may see."""
+        with self._read() as conn:
+            return reads.municipalities_of(conn, viewer)
 
     def history(self, viewer: Viewer, plot_id: str) -> builtins.list[HistoryEntry]:
         """Return the history of one plot, oldest first (NotFoundError as :meth:`get`).

@@ -20,7 +20,7 @@ from shapely.geometry import MultiPolygon
 from sqlalchemy.engine import Connection
 
 from geo.errors import InputError, NotFoundError
-from geo.landpool.plots import HistoryEntry, Plot, Viewer, parse_enum
+from geo.landpool.plots import HistoryEntry, Plot, Status, Viewer, parse_enum
 from geo.landpool.public import visible_levels
 from geo.landpool.store_schema import PLOT_COLUMNS, history_table, plots_table, utc
 
@@ -62,16 +62,53 @@ def row_to_plot(row: sa.Row[Any]) -> Plot:
 
 
 def filtered(
-    query: sa.Select[Any], status: str | None, category: str | None, ags: str | None
+    query: sa.Select[Any],
+    status: str | None,
+    category: str | None,
+    ags: str | None,
+    published: bool | None = None,
+    confidential: bool | None = None,
 ) -> sa.Select[Any]:
-    """``query`` narrowed to a status, category and municipality (AGS), each optional."""
+    """``query`` narrowed to a status, category, municipality (AGS), publication state and
+    confidentiality, each optional (the viewer's :func:`visible` condition still applies)."""
     if status:
         query = query.where(plots_table.c.status == parse_enum("status", status).value)
     if category:
         query = query.where(plots_table.c.category == parse_enum("category", category).value)
     if ags:
         query = query.where(plots_table.c.ags == ags)
+    if published is not None:
+        query = query.where(plots_table.c.published == (sa.true() if published else sa.false()))
+    if confidential is not None:
+        flag = sa.true() if confidential else sa.false()
+        query = query.where(plots_table.c.confidential == flag)
     return query
+
+
+#: Orders a list of plots can take (ties, and the default, by ``plot_id``).
+SORT_KEYS: tuple[str, ...] = ("plot_id", "name", "municipality", "area_ha", "status", "updated")
+
+
+def sort_order(sort: str, descending: bool = False) -> list[sa.ColumnElement[Any]]:
+    """``ORDER BY`` terms for ``sort`` (:data:`SORT_KEYS`): unknown values last, whichever
+    the direction, then ``plot_id``; ``status`` in workflow order, names case-blind."""
+    c = plots_table.c
+    if sort not in SORT_KEYS:
+        raise InputError(f"sort {sort!r} is not possible; sort by one of {', '.join(SORT_KEYS)}.")
+    keys: dict[str, sa.ColumnElement[Any]] = {
+        "plot_id": c.plot_id,
+        "name": sa.func.lower(c.name),
+        "municipality": sa.func.lower(c.municipality),
+        "area_ha": c.area_ha,
+        "status": sa.case({s.value: i for i, s in enumerate(Status)}, value=c.status, else_=99),
+        "updated": c.updated_at,
+    }
+    key = keys[sort]
+    terms: list[sa.ColumnElement[Any]] = [] if sort == "plot_id" else [key.is_(None)]
+    terms.append(key.desc() if descending else key.asc())
+    if sort != "plot_id":
+        terms.append(c.plot_id.asc())
+    return terms
 
 
 def get_plot(conn: Connection, viewer: Viewer, plot_id: str) -> Plot:
@@ -89,14 +126,18 @@ def list_plots(
     status: str | None = None,
     category: str | None = None,
     ags: str | None = None,
+    published: bool | None = None,
+    confidential: bool | None = None,
+    sort: str = "plot_id",
+    descending: bool = False,
     limit: int | None = None,
     offset: int = 0,
 ) -> list[Plot]:
-    """The plots ``viewer`` may see, ordered by ``plot_id``, filtered and paged."""
+    """The plots ``viewer`` may see, filtered, in ``sort`` order (:func:`sort_order`), paged."""
     if (limit is not None and limit < 0) or offset < 0:
         raise InputError("limit and offset must not be negative.")
-    query = filtered(select_visible(viewer), status, category, ags)
-    query = query.order_by(plots_table.c.plot_id).offset(offset)
+    query = filtered(select_visible(viewer), status, category, ags, published, confidential)
+    query = query.order_by(*sort_order(sort, descending)).offset(offset)
     if limit is not None:
         query = query.limit(limit)
     return [row_to_plot(r) for r in conn.execute(query)]
@@ -109,11 +150,43 @@ def count_plots(
     status: str | None = None,
     category: str | None = None,
     ags: str | None = None,
+    published: bool | None = None,
+    confidential: bool | None = None,
 ) -> int:
     """How many plots ``viewer`` may see (with the same filters as :func:`list_plots`)."""
     query = sa.select(sa.func.count()).select_from(plots_table).where(visible(viewer))
-    query = filtered(query, status, category, ags)
+    query = filtered(query, status, category, ags, published, confidential)
     return int(conn.execute(query).scalar_one())
+
+
+def count_by_status(
+    conn: Connection,
+    viewer: Viewer,
+    *,
+    category: str | None = None,
+    ags: str | None = None,
+    published: bool | None = None,
+    confidential: bool | None = None,
+) -> dict[str, int]:
+    """How many plots ``viewer`` may see in each workflow status (every status, 0 too)."""
+    c = plots_table.c
+    query = sa.select(c.status, sa.func.count()).where(visible(viewer)).group_by(c.status)
+    query = filtered(query, None, category, ags, published, confidential)
+    found = {str(s): int(n) for s, n in conn.execute(query)}
+    return {s.value: found.get(s.value, 0) for s in Status}
+
+
+def municipalities_of(conn: Connection, viewer: Viewer) -> list[tuple[str, str, int]]:
+    """``(ags, name, plots)`` of every municipality holding a plot ``viewer`` may see."""
+    c = plots_table.c
+    query = (
+        sa.select(c.ags, c.municipality, sa.func.count())
+        .where(visible(viewer))
+        .where(c.ags.is_not(None))
+        .group_by(c.ags, c.municipality)
+        .order_by(c.municipality, c.ags)
+    )
+    return [(str(a), str(m or a), int(n)) for a, m, n in conn.execute(query)]
 
 
 def plot_history(conn: Connection, viewer: Viewer, plot_id: str) -> list[HistoryEntry]:
@@ -165,14 +238,18 @@ def stored_ids(conn: Connection, plot_ids: Iterable[str]) -> set[str]:
 
 
 __all__ = [
+    "SORT_KEYS",
+    "count_by_status",
     "count_plots",
     "filtered",
     "get_plot",
     "list_plots",
+    "municipalities_of",
     "not_found",
     "plot_history",
     "row_to_plot",
     "select_visible",
+    "sort_order",
     "stored_ids",
     "visible",
 ]

@@ -54,15 +54,24 @@ DEMO_SEEDER = Viewer("landpool", "stadtregion demo seed")
 
 @dataclass(frozen=True)
 class PlotFilter:
-    """Which plots to list: by workflow status, category and municipality (AGS)."""
+    """Which plots to list: by workflow status, category, municipality (AGS), publication
+    and confidentiality (``None``: either). The store still applies the viewer's rule."""
 
     status: str | None = None
     category: str | None = None
     ags: str | None = None
+    published: bool | None = None
+    confidential: bool | None = None
 
-    def as_kwargs(self) -> dict[str, str | None]:
+    def as_kwargs(self) -> dict[str, Any]:
         """The filter as keyword arguments of :meth:`Store.list` / :meth:`Store.count`."""
-        return {"status": self.status, "category": self.category, "ags": self.ags}
+        return {
+            "status": self.status,
+            "category": self.category,
+            "ags": self.ags,
+            "published": self.published,
+            "confidential": self.confidential,
+        }
 
 
 @dataclass(frozen=True)

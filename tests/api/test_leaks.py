@@ -28,6 +28,8 @@ from fastapi.testclient import TestClient
 from pyproj import Transformer
 
 from geo.access.accounts import Accounts
+from geo.landpool.plots import Status
+from geo.landpool.store_reads import SORT_KEYS
 from geo.ogc import catalog
 from geo.screening.io import shipped_profile_names
 from geo.settings import Settings
@@ -198,6 +200,7 @@ def start_urls(lp: SeededApi) -> list[str]:
         "/logout?done=1",
         "/admin/users?done=created&user=nobody",
     ]
+    urls += register_urls(values["plot_id"])
     for template, item in spec["paths"].items():
         op = item.get("get")
         if op is None:
@@ -212,6 +215,30 @@ def start_urls(lp: SeededApi) -> list[str]:
                 path = path.replace("{" + n + "}", v)
             for query in _query_variants(params):
                 urls.append(path + (f"?{urlencode(query)}" if query else ""))
+    return urls
+
+
+def register_urls(plot_ids: list[str]) -> list[str]:
+    """The register pages (not in the OpenAPI document): the table with filters that widen
+    it, every plot's page, the import page and the exports."""
+    urls = ["/register", "/register/import"]
+    queries: list[dict[str, str]] = [
+        {"page_size": "200"},
+        {"published": "no", "page_size": "200"},
+        {"published": "yes", "lang": "en"},
+        {"confidential": "yes", "page_size": "200"},
+        {"confidential": "no", "category": "brownfield", "ags": "16053000"},
+        {"page": "2", "page_size": "2"},
+    ]
+    queries += [{"status": s.value} for s in Status]
+    queries += [{"sort": k, "order": "desc"} for k in SORT_KEYS]
+    urls += [f"/register?{urlencode(q)}" for q in queries]
+    for fmt in ("gpkg", "geojson", "csv"):
+        urls += [
+            f"/register/export?format={fmt}",
+            f"/register/export?format={fmt}&confidential=yes",
+        ]
+    urls += [f"/register/{pid}" for pid in plot_ids]
     return urls
 
 
@@ -244,6 +271,8 @@ def _links(response: httpx.Response) -> list[str]:
             continue
         if "/items" in parts.path and "plots" not in parts.path:
             continue  # the pages and features of the 849 municipalities etc. hold no plots
+        if parts.path == "/register" and parts.query:
+            continue  # sort, filter and page variants: the start URLs hold one of each
         # the login link of each page's header differs only in where it returns to; a map
         # page in English (its header's language switch) shows the same data as in German
         drop = {"next", "lang"} if parts.path.endswith(".html") else {"next"}
@@ -278,8 +307,16 @@ def crawl(lp: SeededApi, role: str) -> dict[str, httpx.Response]:
     return seen
 
 
+_NONCE = re.compile(r"'nonce-[^']+'")
+
+
 def _headers(r: httpx.Response) -> dict[str, str]:
-    return {k: v for k, v in r.headers.items() if k not in ("date", "content-length")}
+    """Headers to compare (the CSP nonce of a web page is new on every answer)."""
+    return {
+        k: _NONCE.sub("'nonce-X'", v)
+        for k, v in r.headers.items()
+        if k not in ("date", "content-length")
+    }
 
 
 def leaks(
@@ -414,6 +451,15 @@ def test_no_confidential_trace_for_role(lp: SeededApi, role: str) -> None:
         "/validation?f=html",
     } <= ok
     assert any("OFFEN-2" in answers[u].text for u in ok)
+    # ... and the register pages: staff read them, the public gets the 403 page
+    register = {u: r.status_code for u, r in answers.items() if u.startswith("/register")}
+    if role == "planner":
+        assert {"/register", "/register/OFFEN-1", "/register/INTERN-5"} <= ok
+        assert "/register/export?format=csv" in ok
+        assert register["/register/GEHEIM-7731"] == 404
+        assert any("sort=area_ha" in u and r.status_code == 200 for u, r in answers.items())
+    else:
+        assert set(register.values()) == {403}, register
     # ... and the declassified, published plot with its history (without the past)
     assert {"/plots/FREI-4", "/plots/FREI-4/history"} <= ok
     if role == "planner":
