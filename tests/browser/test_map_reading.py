@@ -136,7 +136,8 @@ def test_phone_keeps_the_map_usable(
                 ".setView([50.915, 11.585], 11, {animate: false})"
             )
             page.wait_for_timeout(300)
-            page.mouse.click(PHONE["width"] / 2, PHONE["height"] / 2 + 60)
+            m = page.locator(".folium-map").bounding_box()  # below the page header
+            page.mouse.click(m["x"] + m["width"] / 2, m["y"] + m["height"] / 2 + 60)
             popup = page.locator(".leaflet-popup-content")
             popup.wait_for(state="visible", timeout=3_000)
             page.wait_for_timeout(700)  # fade-in and auto-pan

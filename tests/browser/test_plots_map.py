@@ -82,7 +82,9 @@ def test_plots_map_refuses_other_roles(live_server: LiveServer, seeded: SeededSt
     for r in (public, planner):
         for pid in seeded.secret_ids:
             assert pid not in r.text
-    assert httpx.get(url, params={"by": "colour"}).status_code == 422
+    bad = httpx.get(url, params={"by": "colour"})  # a page: an HTML 400 page naming it
+    assert bad.status_code == 400 and "by" in bad.text
+    assert bad.headers["content-type"].startswith("text/html")
 
 
 _MAP = "Object.keys(window).map(k => window[k]).find(v => v instanceof L.Map)"
@@ -127,7 +129,10 @@ def test_plots_popup_scrolls_inside_the_window(
         "() => { const map = " + _MAP + "; let g = null;"
         " map.eachLayer(l => { if (!g && l.getLayers && l.getPopup && l.getPopup()) g = l; });"
         " const c = g.getLayers()[0].getBounds().getCenter(); map.setView(c, 15);"
-        " const p = map.latLngToContainerPoint(c); return [p.x, p.y]; }"
+        " const p = map.latLngToContainerPoint(c);"
+        # container to window: the page header sits above the map
+        " const r = map.getContainer().getBoundingClientRect();"
+        " return [r.left + p.x, r.top + p.y]; }"
     )
     page.wait_for_timeout(400)
     page.mouse.click(x, y)
