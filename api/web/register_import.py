@@ -160,4 +160,5 @@ async def import_file(
         }
         for c in report.changed
     ]
-    return _page(request, viewer, lang, settings, entered=entered, report=report, changed=changed)
+    # done: the form starts afresh, so the same file is not sent again by mistake
+    return _page(request, viewer, lang, settings, entered={}, report=report, changed=changed)

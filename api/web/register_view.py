@@ -148,6 +148,8 @@ def site_rows(site: SiteAttributes, lang: str) -> list[dict[str, str]]:
         if v.value is None:
             text = word("text", "unknown", lang)
             decided = word("decide", v.why or "", lang)
+            if decided == v.why:
+                decided = word("register_why", v.why or "", lang)
             reason = decided if decided != v.why else (v.note or "")
         elif v.unit == "m":
             text = f"{number(float(v.value), 0, lang)} m"

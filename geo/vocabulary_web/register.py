@@ -267,6 +267,18 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "car_min_centre": ("Auto zum Zentrum Jena", "Car to Jena centre"),
         "car_min_station": ("Auto zum nächsten Bahnhof", "Car to the nearest station"),
     },
+    # why a derived site value is unknown, where geo.vocabulary's "decide" has no word
+    "register_why": {
+        "water_proximity_m.outside": (
+            "Gewässer nur für die Stadt Jena erfasst (OSM 2014)",
+            "water bodies cover the city of Jena only (OSM 2014)",
+        ),
+        "water_proximity_m.no_layer": ("kein Gewässer-Layer geladen", "no water layer loaded"),
+        "car.outside": (
+            "Fläche außerhalb des geladenen Straßennetzes",
+            "plot outside the loaded road network",
+        ),
+    },
     # history events
     "register_event": {
         "created": ("angelegt", "created"),

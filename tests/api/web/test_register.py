@@ -387,6 +387,9 @@ def test_bad_import_lists_every_bad_row_and_leaves_the_store_unchanged(
         ],
         [good, good, good, good, bowtie],
     ).to_crs(WEB_CRS)
+    form = reg.form("/register/import", "sr-import-form")
+    assert "update" not in form.values and "repair" not in form.values  # boxes start empty
+    assert {"file", "crs", "layer", "repair", "update", "reason"} <= form.labelled
     before = fingerprint(reg.store)
     r = _import(reg, "bad plots.geojson", frame.to_json().encode())
     assert r.status_code == 422 and fingerprint(reg.store) == before
