@@ -121,6 +121,32 @@ def _collection(frame: gpd.GeoDataFrame, props: list[dict[str, Any]]) -> dict[st
     return {"type": "FeatureCollection", "features": feats}
 
 
+#: The display geometries of the last region model seen (its ``id`` and AGS -> GeoJSON):
+#: the model is loaded once per process, so its shapes are simplified once.
+_SHAPES: dict[str, Any] = {"id": None, "by_ags": {}}
+
+
+def _shapes(region: gpd.GeoDataFrame) -> dict[str, dict[str, Any]]:
+    if _SHAPES["id"] != id(region):
+        ags = region["ags"].astype(str).tolist()
+        _SHAPES["by_ags"] = dict(zip(ags, _web_geometries(region.geometry), strict=True))
+        _SHAPES["id"] = id(region)
+    shapes: dict[str, dict[str, Any]] = _SHAPES["by_ags"]
+    return shapes
+
+
+def _municipalities(
+    region: gpd.GeoDataFrame, ags: list[str], props: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Municipalities of the region model by AGS as a FeatureCollection (display shapes)."""
+    shapes = _shapes(region)
+    feats = [
+        {"type": "Feature", "properties": p, "geometry": shapes[a]}
+        for a, p in zip(ags, props, strict=True)
+    ]
+    return {"type": "FeatureCollection", "features": feats}
+
+
 def _point(xy: np.ndarray, label: str) -> dict[str, Any]:
     pt = gpd.GeoSeries(gpd.points_from_xy([xy[0, 0]], [xy[0, 1]]), crs=WORK_CRS)
     lonlat = pt.to_crs(WEB_CRS).iloc[0]
@@ -151,7 +177,7 @@ def _context_layer(
     ]
     return {
         "name": word("reach", "layer_context", lang),
-        "geojson": _collection(near, props),
+        "geojson": _municipalities(region, near["ags"].astype(str).tolist(), props),
         "color": CONTEXT_COLOUR,
         "weight": 1,
         "fill_opacity": 0.04,
@@ -235,7 +261,6 @@ def result_view(
     table = rows(result)
     classes = minute_classes(limit)
     by_ags = region.set_index(region["ags"].astype(str), drop=False)
-    reached = by_ags.loc[[r["ags"] for r in table]]
     unknown = word("text", "unknown", lang)
     props = [
         {
@@ -295,7 +320,7 @@ def result_view(
     layers.append(
         {
             "name": word("reach", "layer_reached", lang),
-            "geojson": _collection(reached, props),
+            "geojson": _municipalities(region, [r["ags"] for r in table], props),
             "color_property": "class",
             "colors": {
                 str(i): MINUTE_COLOURS[i % len(MINUTE_COLOURS)] for i in range(len(classes))

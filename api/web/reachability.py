@@ -21,6 +21,7 @@ the GeoJSON link is ``/reachable`` with the same query.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, fields
 from typing import Annotated, Any
 
@@ -138,11 +139,18 @@ class ReachQuery:
         return out
 
 
-def _number(text: str, name: str, low: float, high: float) -> float:
+def _float(text: str, name: str) -> float:
     try:
         value = float(text.replace(",", "."))
     except ValueError:
-        value = math.nan
+        raise InputError(f"{name} {text!r} is not a number.") from None
+    if not math.isfinite(value):
+        raise InputError(f"{name} {text!r} is not a number.")
+    return value
+
+
+def _number(text: str, name: str, low: float, high: float) -> float:
+    value = _float(text, name)
     if not low <= value <= high:
         raise InputError(f"{name} {text!r} must be a number from {low:g} to {high:g}.")
     return value
@@ -184,18 +192,20 @@ def parse(settings: Settings, given: ReachInput, lang: str = "de") -> ReachQuery
         except (InputError, NotFoundError) as exc:
             fail(exc, "from")
     elif given.lat or given.lon:
-        try:
-            lat = _number(given.lat, "lat", -90, 90)
-            lon = _number(given.lon, "lon", -180, 180)
-            origin = (lon, lat)
-        except InputError as exc:
-            fail(exc, "lat" if "lat" in str(exc)[:4] else "lon")
+        point: dict[str, float] = {}
+        for name, bound in (("lat", 90.0), ("lon", 180.0)):
+            try:
+                point[name] = _number(getattr(given, name), name, -bound, bound)
+            except InputError as exc:
+                fail(exc, name)
+        if len(point) == 2:
+            origin = (point["lon"], point["lat"])
     else:
         fail(InputError("give an origin: a municipality (name or AGS) or a point."), "from")
     limit: float | None = None
     if given.max_minutes:
         try:
-            limit = check_minutes(_number(given.max_minutes, "max_minutes", -math.inf, math.inf))
+            limit = check_minutes(_float(given.max_minutes, "max_minutes"))
         except InputError as exc:
             fail(exc, "max_minutes")
     rail: transit.RailQuery | None = None
@@ -226,6 +236,16 @@ def answer(settings: Settings, query: ReachQuery) -> usecase.ReachableAnswer:
         else:
             field = "from"
         raise FormError([problem(exc, field)], [exc]) from exc
+
+
+_AGS = re.compile(r"\bAGS (\d{8})\b")
+
+
+def suggestion_value(text: str) -> str:
+    """What a suggested name is asked as: its AGS when it names one (a name several
+    municipalities share is listed as "Bucha (AGS 16074008, Saale-Holzland-Kreis)")."""
+    m = _AGS.search(text)
+    return m.group(1) if m else text
 
 
 @router.get("/reachability", response_class=HTMLResponse)
@@ -260,7 +280,7 @@ def reachability(
             ctx["result"] = result
     ctx["map_data"] = result.map_data if result is not None else reach_view.pick_map(settings, lang)
     ctx["suggest_href"] = lambda name: href_for(
-        lang, "/reachability", **{**given.params(), "from": name}
+        lang, "/reachability", **{**given.params(), "from": suggestion_value(name)}
     )
     return page(
         request,

@@ -70,8 +70,10 @@ def rows(result: gpd.GeoDataFrame, criteria: list[str]) -> list[dict[str, Any]]:
     """The ranked plots: :data:`ROW_COLUMNS`, per criterion ``pass_<key>`` and
     ``reason_<key>``, ``decide`` (what would decide an open plot) and ``failed`` (the
     keys of the criteria that failed, comma-separated)."""
+    wanted = [*ROW_COLUMNS, *(f"{p}_{k}" for k in criteria for p in ("pass", "reason"))]
+    columns = [c for c in (*wanted, "decide", "failed") if c in result.columns]
     out = []
-    for rec in pd.DataFrame(result.drop(columns=result.geometry.name)).to_dict("records"):
+    for rec in pd.DataFrame(result[columns]).to_dict("records"):
         row: dict[str, Any] = {k: _value(rec.get(k)) for k in ROW_COLUMNS}
         row["rank"] = None if row["rank"] is None else int(row["rank"])
         row["area_ha"] = None if row["area_ha"] is None else round(float(row["area_ha"]), 2)

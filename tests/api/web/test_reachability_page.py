@@ -190,6 +190,16 @@ def test_unknown_origin_names_the_closest_names(client: TestClient) -> None:
     assert "No municipality “Kahlaa” found" in en and ">Kahla</a>" in en
 
 
+def test_a_shared_name_offers_each_municipality_by_its_code(client: TestClient) -> None:
+    r = client.get("/reachability", params={"from": "Bucha", "mode": "rail"})
+    assert r.status_code == 422 and 'id="err-from"' in r.text
+    links = re.findall(r'<a href="(/reachability\?[^"]+)">(Bucha \(AGS \d{8}[^<]*)</a>', r.text)
+    assert len(links) == 2, links
+    for href, _ in links:
+        again = client.get(href.replace("&amp;", "&"))
+        assert again.status_code == 200 and 'id="reach-table"' in again.text
+
+
 def test_every_problem_of_the_form_is_named(client: TestClient) -> None:
     r = client.get(
         "/reachability",
