@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api.web import admin, auth, pages
+from api.web import admin, auth, pages, projects
 from api.web.session import SessionCookieMiddleware
 
 #: The page routers, in the order they are included.
-ROUTERS = (pages.router, auth.router, admin.router)
+ROUTERS = (pages.router, auth.router, admin.router, projects.router)
 
 
 def install(app: FastAPI) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 PAGE_PATHS = frozenset({"/", "/forum", "/privacy"})
 #: Path prefixes of page areas (a prefix matches itself and everything under ``prefix/``).
 PAGE_PREFIXES = ("/login", "/logout", "/admin", "/register", "/screening", "/reachability")
+#: The cooperation projects of the forum (api/web/projects.py).
+PAGE_PREFIXES += ("/forum/projects",)
 
 
 def is_page(path: str) -> bool:
@@ -35,6 +37,7 @@ API_PREFIXES = (
     "/health",
     "/openapi.json",
     "/static",
+    "/projects",
 )
 
 

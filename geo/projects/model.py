@@ -42,6 +42,8 @@ EDITABLE_FIELDS: tuple[str, ...] = (
     "geometry",
 )
 MAX_ID_LENGTH = 60
+#: Ids that are page paths (``/forum/projects/new``).
+RESERVED_IDS = frozenset({"new"})
 MAX_TITLE_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 4000
 MAX_LINKS = 50
@@ -86,6 +88,8 @@ class HistoryRow:
 def check_id(value: Any) -> str:
     """A project id: a lower-case slug (``a-z``, ``0-9``, ``-``), 1..60 characters."""
     text = str(value or "").strip()
+    if text in RESERVED_IDS:
+        raise InputError(f"project id {text!r} is reserved (a page path); choose another.")
     if not text or len(text) > MAX_ID_LENGTH or not _SLUG.fullmatch(text):
         raise InputError(
             f"project id {text!r} is not a slug: use 1..{MAX_ID_LENGTH} lower-case letters, "
