@@ -158,7 +158,9 @@ class ProjectStore:
         require_project_write(viewer)
         pid = check_id(project_id)
         now = now_ms()
-        changes = {k: [None, _plain(k, v)] for k, v in values.items() if k != "geometry"}
+        changes: dict[str, Any] = {
+            k: [None, _plain(k, v)] for k, v in values.items() if k != "geometry"
+        }
         if values.get("geometry") is not None:
             changes["geometry"] = "changed"
         with self._write() as conn:

@@ -77,14 +77,10 @@ def list_projects(
 ) -> list[PublicProject]:
     """Every project (filtered) as the public sees it, ordered by id."""
     f = filters or ProjectFilter()
-    return public_projects(
-        store, region(settings).model, topic=f.topic, status=f.status, ags=f.ags
-    )
+    return public_projects(store, region(settings).model, topic=f.topic, status=f.status, ags=f.ags)
 
 
-def get_project(
-    settings: Settings, store: Store, viewer: Viewer, project_id: str
-) -> PublicProject:
+def get_project(settings: Settings, store: Store, viewer: Viewer, project_id: str) -> PublicProject:
     """One project with its history (editors' names only for staff).
 
     Raises
@@ -209,9 +205,7 @@ class MunicipalityTransparency:
     projects: list[str]
 
 
-def transparency(
-    settings: Settings, store: Store
-) -> dict[str, MunicipalityTransparency]:
+def transparency(settings: Settings, store: Store) -> dict[str, MunicipalityTransparency]:
     """Per AGS: published plots in development (public projection) and project titles.
 
     Only municipalities with at least one of them are listed.
