@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+import shapely.geometry
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -81,10 +82,32 @@ def _map_data(projects: list[PublicProject], lang: str, link: bool = True) -> di
             "href": href_for(lang, f"/forum/projects/{p.project_id}") if link else None,
         }
         features.append(f)
+    layers: list[dict[str, Any]] = []
+    if not link:  # one project's page: its municipalities as context under its geometry
+        areas = [
+            {
+                "type": "Feature",
+                "geometry": shapely.geometry.mapping(p.area),
+                "properties": {"name": ", ".join(str(m["name"]) for m in p.municipalities)},
+            }
+            for p in projects
+            if p.area is not None and p.geometry_source == "project"
+        ]
+        if areas:
+            layers.append(
+                {
+                    "name": word("projects_page", "municipalities", lang),
+                    "geojson": {"type": "FeatureCollection", "features": areas},
+                    "color": "#888888",
+                    "popup": ["name"],
+                    "labels": {"name": word("projects_page", "municipalities", lang)},
+                }
+            )
     return {
         "tiles": None,
         "attribution": " · ".join(_attributions()[:1]),
         "layers": [
+            *layers,
             {
                 "name": word("projects_page", "title", lang),
                 "geojson": {"type": "FeatureCollection", "features": features},
@@ -98,7 +121,7 @@ def _map_data(projects: list[PublicProject], lang: str, link: bool = True) -> di
                     "municipalities": word("projects_page", "municipalities", lang),
                 },
                 "link_property": "href" if link else None,
-            }
+            },
         ],
     }
 

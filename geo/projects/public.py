@@ -76,6 +76,8 @@ class PublicProject:
     geometry: BaseGeometry | None
     geometry_source: str
     own_geometry: BaseGeometry | None
+    #: The outline of the municipalities involved (EPSG:4326), context on page maps.
+    area: BaseGeometry | None
     updated_at: str
     version: int
     history: list[dict[str, Any]] = field(default_factory=list)
@@ -195,10 +197,11 @@ def project_public(
         Precomputed outlines by project id (optional, for many projects).
     """
     own = project.geometry
+    area = (outlines or {}).get(project.id) or outline(region, project.municipalities)
     if own is not None:
         geom, source = own, "project"
     else:
-        geom = (outlines or {}).get(project.id) or outline(region, project.municipalities)
+        geom = area
         source = "municipalities" if geom is not None else "none"
     rows: list[dict[str, Any]] = []
     if history is not None and viewer is not None:
@@ -215,6 +218,7 @@ def project_public(
         geometry=_web(geom),
         geometry_source=source,
         own_geometry=_web(own),
+        area=_web(area),
         updated_at=project.updated_at.isoformat(timespec="seconds"),
         version=project.version,
         history=rows,
