@@ -104,15 +104,18 @@ def test_project_edits_move_the_data_version_of_cached_maps(lp: SeededApi) -> No
     status, _, body = post_form(
         lp.client,
         f"/forum/projects/{OUTLINED}",
-        {**form(
-            title="Wohnen am Bahnhof Apolda (neu)",
-            topic="housing",
-            status="idea",
-            municipalities="Apolda, 16053000",
-            plot_ids="",
-            contributions="",
-            geometry="",
-        ), "version": "1"},
+        {
+            **form(
+                title="Wohnen am Bahnhof Apolda (neu)",
+                topic="housing",
+                status="idea",
+                municipalities="Apolda, 16053000",
+                plot_ids="",
+                contributions="",
+                geometry="",
+            ),
+            "version": "1",
+        },
         lp.headers["planner"],
     )
     assert status == 303, body[:500]

@@ -75,9 +75,7 @@ def test_public_and_landpool_cannot_open_the_forms(lp: SeededApi, path: str) -> 
 
 def test_public_cannot_write_html_403(lp: SeededApi) -> None:
     token = csrf_of(lp.client, "/forum/projects", {})
-    r = lp.client.post(
-        "/forum/projects", data={"csrf_token": token, **form(project_id="frech")}
-    )
+    r = lp.client.post("/forum/projects", data={"csrf_token": token, **form(project_id="frech")})
     assert r.status_code == 403 and r.headers["content-type"].startswith("text/html")
     assert lp.client.get("/projects/frech").status_code == 404
 
