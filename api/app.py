@@ -20,6 +20,7 @@ from api.routers import (
     ogc,
     ogc_api,
     plots,
+    projects,
     screening,
     transit,
     travel,
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(access.router)
     app.include_router(docs.router)
     app.include_router(validation.router)
+    app.include_router(projects.router)  # the forum's cooperation projects (public)
     web.install(app)  # the pages of the web app (start, login, register, screening, ...)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_security_schemes(app)  # bearer token in the OpenAPI document (Authorize)

@@ -189,6 +189,21 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "status.register": ("status setzen", "set status"),
         "current_use.register": ("current_use setzen", "set current_use"),
     },
+    # topics of the forum Stadt.Region.Jena (contributions and cooperation projects)
+    "forum_topic": {
+        "traffic": ("Verkehr", "traffic"),
+        "housing": ("Wohnen", "housing"),
+        "commerce": ("Gewerbe", "commerce"),
+        "landscape": ("Landschaft", "landscape"),
+        "other": ("Sonstiges", "other"),
+    },
+    # the stage of a cooperation project of the forum
+    "project_status": {
+        "idea": ("Idee", "idea"),
+        "agreed": ("vereinbart", "agreed"),
+        "in_progress": ("in Umsetzung", "in progress"),
+        "done": ("abgeschlossen", "done"),
+    },
     "text": {
         "all_met": ("alle Kriterien erfüllt", "all criteria met"),
         "unknown": ("unbekannt", "unknown"),

@@ -34,6 +34,7 @@ from maps.base import (
     simplify_for_display,
 )
 from maps.labels import category_label, counted
+from maps.projects_layer import add_projects_layer
 from maps.region import (
     _fmt_int,
     _fmt_pct,
@@ -173,6 +174,7 @@ def build_forum_map(
     attribution: list[str],
     lang: str = "de",
     tiles: str | None = None,
+    projects: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """Build the forum map from public data only.
 
@@ -187,6 +189,8 @@ def build_forum_map(
         Rail and car minutes from Jena (:func:`maps.minutes.jena_minutes`).
     attribution
         Attributions of every source shown.
+    projects
+        The forum's cooperation projects (:func:`geo.projects.public.public_frame`).
     """
     lang = lang if lang in LABELS else "de"
     lab = LABELS[lang]
@@ -315,6 +319,7 @@ def build_forum_map(
             tooltip=folium.GeoJsonTooltip(fields=["name", "kind"], labels=False),
         ).add_to(m)
 
+    project_legend = add_projects_layer(m, projects, lang)
     add_town_labels(m, region, origin.name, lab["layer_towns"])
 
     outlines: list[tuple[str, str] | tuple[str, str, str]] = []
@@ -334,6 +339,8 @@ def build_forum_map(
     if len(offers):
         kinds = [(KIND_COLOURS[k], lab[k]) for k in KINDS]
         sections.append(LegendSection(lab["legend_offers"], kinds, lab["layer_spots"]))
+    if project_legend is not None:
+        sections.append(project_legend)
     n_mun = int(offers["municipality"].nunique()) if len(offers) else 0
     count = lab["plots"].format(
         n=counted(len(offers), lab["offer_one"], lab["offer_many"]),

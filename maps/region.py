@@ -6,6 +6,7 @@ around the documented trend thresholds of :mod:`geo.region.model`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import folium
@@ -18,6 +19,7 @@ from geo.ogc.export import to_geojson
 from geo.region import model as region_model
 from geo.settings import Settings
 from maps import minutes as jm
+from maps import projects_layer
 from maps.base import (
     LegendSection,
     add_attribution,
@@ -278,6 +280,7 @@ def build_region_map(
     highlight: str = "Jena",
     lang: str = "de",
     tiles: str | None = None,
+    transparency: Mapping[str, tuple[int, tuple[str, ...]]] | None = None,
 ) -> folium.Map:
     """Build the region map.
 
@@ -299,6 +302,10 @@ def build_region_map(
         ``de`` (default) or ``en`` labels.
     tiles
         ``"none"`` to switch the base map off.
+    transparency
+        Per AGS: published plots in development and the titles of the forum's
+        cooperation projects (:func:`geo.usecases.projects.transparency`); shown in the
+        popups when given.
     """
     lab = labels(lang)
     shown = simplify_for_display(region, tolerance_m=120.0)
@@ -316,6 +323,15 @@ def build_region_map(
         mlab = jm.LABELS.get(lang, jm.LABELS["de"])
         minute_fields = ["rail_min", "car_min", "isek_minutes", "inkar"]  # ISEK beside computed
         minute_aliases = [mlab["rail"], mlab["car"], lab["isek_minutes"], mlab["inkar"]]
+    building_fields: list[str] = []
+    building_aliases: list[str] = []
+    if transparency is not None:
+        plab = projects_layer.labels(lang)
+        layer["building"], layer["projects"] = projects_layer.transparency_texts(
+            region["ags"].astype(str).to_list(), transparency, lang
+        )
+        building_fields = ["building", "projects"]
+        building_aliases = [plab["building"], plab["projects"]]
     m = new_map(settings, region, tiles=tiles, lang=lang)
 
     fields = [
@@ -331,6 +347,7 @@ def build_region_map(
         "missing",
         "isek",
         *minute_fields,
+        *building_fields,
     ]
     aliases = [
         lab["name"],
@@ -345,6 +362,7 @@ def build_region_map(
         lab["missing"],
         lab["isek"],
         *minute_aliases,
+        *building_aliases,
     ]
     add_choropleth(
         m,
@@ -387,6 +405,8 @@ def build_region_map(
     note = lab["note"] + " · " + lab["dissolved"].format(year=years[-1] if years else "")
     if minutes is not None:
         note += " · " + jm.minutes_note(minutes, lang)
+    if transparency is not None:
+        note += " · " + projects_layer.labels(lang)["transparency_note"]
     report = (f"{REPORT_PATH}?f=html&lang={lang}", lab["report"])
     sections = [
         LegendSection(lab["legend"], items, lab["layer_municipalities"], opacity=FILL_OPACITY),

@@ -14,7 +14,7 @@ confidentiality rule applies; no map filters confidential data on its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -25,6 +25,7 @@ from geo.errors import InputError, NotFoundError
 from geo.landpool.plots import PUBLIC, Viewer
 from geo.landpool.store import Store
 from geo.settings import Settings
+from geo.usecases import projects as projects_uc
 from geo.usecases import reachability
 from geo.usecases import region as uc
 from maps import minutes as jm
@@ -46,6 +47,19 @@ class MapEntry:
     options: frozenset[str] = frozenset()
     #: Drawn only from the built data (no plots, no viewer): rendered once per process.
     static: bool = False
+    #: For a static map that also shows public store data: that data, read anew on every
+    #: request (cheap) and part of the render cache's key, so no stale page is served.
+    data: Callable[[MapRequest], Hashable] | None = None
+
+
+#: Option under which a static map's :attr:`MapEntry.data` reaches its builder.
+DATA_OPTION = "_data"
+
+
+def region_transparency(req: MapRequest) -> tuple[tuple[str, int, tuple[str, ...]], ...]:
+    """Per AGS the published plots in development and the project titles (public only)."""
+    per_ags = projects_uc.transparency(req.settings, req.open_store())
+    return tuple((a, t.plots_in_development, tuple(t.projects)) for a, t in per_ags.items())
 
 
 def region_map(req: MapRequest) -> folium.Map:
@@ -54,6 +68,8 @@ def region_map(req: MapRequest) -> folium.Map:
     minutes = jm.jena_minutes(req.settings, data.region)
     attribution = [*data.attribution]
     attribution += [a for a in minutes.attribution if a not in attribution]
+    rows = req.options.get(DATA_OPTION)
+    transparency = None if rows is None else {a: (n, titles) for a, n, titles in rows}
     return build_region_map(
         data.region,
         req.settings,
@@ -63,6 +79,7 @@ def region_map(req: MapRequest) -> folium.Map:
         minutes=minutes,
         lang=req.lang,
         tiles=req.tiles,
+        transparency=transparency,
     )
 
 
@@ -116,12 +133,13 @@ def forum_map(req: MapRequest) -> folium.Map:
         attribution=attribution,
         lang=req.lang,
         tiles=req.tiles,
+        projects=data.projects,
     )
 
 
 #: Map name → entry.
 MAPS: dict[str, MapEntry] = {
-    "region": MapEntry(region_map, static=True),
+    "region": MapEntry(region_map, static=True, data=region_transparency),
     "plots": MapEntry(plots_map, options=frozenset({"by", "profile"})),
     "forum": MapEntry(forum_map),
     "reachable": MapEntry(
@@ -161,15 +179,23 @@ def render_map(
         takes = ", ".join(sorted(entry.options)) or "none"
         raise InputError(f"map {name!r} does not take {', '.join(extra)}; its options: {takes}.")
     if entry.static:
-        return _render_cached(name, settings.model_dump_json(), lang, tiles, inline_assets)
+        key = None
+        if entry.data is not None:
+            key = entry.data(MapRequest(settings, lang, tiles, PUBLIC, {}, store))
+        return _render_cached(name, settings.model_dump_json(), lang, tiles, inline_assets, key)
     req = MapRequest(settings, lang, tiles, viewer, opts, store)
     return render_html(entry.builder(req), settings, inline_assets=inline_assets)
 
 
 @lru_cache(maxsize=16)
 def _render_cached(
-    name: str, settings_json: str, lang: str, tiles: str | None, inline_assets: bool
+    name: str,
+    settings_json: str,
+    lang: str,
+    tiles: str | None,
+    inline_assets: bool,
+    data: Hashable = None,
 ) -> str:
     settings = Settings.model_validate_json(settings_json)
-    req = MapRequest(settings, lang, tiles)
+    req = MapRequest(settings, lang, tiles, options={} if data is None else {DATA_OPTION: data})
     return render_html(MAPS[name].builder(req), settings, inline_assets=inline_assets)

@@ -28,6 +28,7 @@ from api.cli import (  # noqa: E402,F401
     core,
     municipalities,
     plots,
+    projects,
     screening,
     tokens,
     transit,

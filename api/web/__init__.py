@@ -15,6 +15,7 @@ from api.web import (
     admin,
     auth,
     pages,
+    projects,
     reachability,
     register,
     register_forms,
@@ -34,6 +35,7 @@ ROUTERS = (
     register_import.router,
     register.router,
     register_forms.router,
+    projects.router,
 )
 
 

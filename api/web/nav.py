@@ -39,6 +39,7 @@ class PageLink:
 PAGES: tuple[PageLink, ...] = (
     PageLink("nav_start", "/"),
     PageLink("nav_forum", "/forum"),
+    PageLink("nav_projects", "/forum/projects"),
     PageLink("nav_reach", "/reachability"),
     PageLink("nav_register", "/register", INTERNAL_ROLES),
     PageLink("nav_screening", "/screening", WRITE_ROLES),

@@ -20,6 +20,7 @@ ViewerDep = Annotated[Viewer, Depends(get_viewer)]
 #: The public maps the forum page describes.
 FORUM_MAPS = (
     "page_forum",
+    "nav_projects",
     "page_region",
     "page_transit",
     "nav_reach",

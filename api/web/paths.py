@@ -10,7 +10,15 @@ from __future__ import annotations
 #: Exact page paths.
 PAGE_PATHS = frozenset({"/", "/forum", "/privacy"})
 #: Path prefixes of page areas (a prefix matches itself and everything under ``prefix/``).
-PAGE_PREFIXES = ("/login", "/logout", "/admin", "/register", "/screening", "/reachability")
+PAGE_PREFIXES: tuple[str, ...] = (
+    "/login",
+    "/logout",
+    "/admin",
+    "/register",
+    "/screening",
+    "/reachability",
+    "/forum/projects",  # the forum's cooperation projects (api/web/projects.py)
+)
 
 
 def is_page(path: str) -> bool:
@@ -35,6 +43,7 @@ API_PREFIXES = (
     "/health",
     "/openapi.json",
     "/static",
+    "/projects",
 )
 
 

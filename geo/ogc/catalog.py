@@ -23,6 +23,9 @@ from geo.access.roles import PUBLIC, Viewer
 from geo.errors import NotFoundError
 from geo.landpool.public import ALL_FIELDS, PUBLIC_FIELDS, project_frame
 from geo.landpool.store import Store
+from geo.projects.io import public_projects
+from geo.projects.public import FRAME_FIELDS as PROJECT_FIELDS
+from geo.projects.public import public_frame
 from geo.region.build import load_region
 from geo.region.model import REGION_SOURCES
 from geo.region.published import INKAR_PROPERTIES
@@ -257,5 +260,35 @@ register(
         attribution=_PLOT_SOURCES,
         visible_to=_sees_confidential,
         keywords=("Flächenpool",),
+    )
+)
+
+
+# -- the forum's cooperation projects ------------------------------------------------------
+def load_projects(ctx: LoadContext, viewer: Viewer) -> gpd.GeoDataFrame:
+    """The cooperation projects, public fields only (whoever asks), EPSG:4326.
+
+    Linked plots are those a ``public`` viewer sees (:mod:`geo.projects.public`); a project
+    without its own geometry has the outline of its municipalities.
+    """
+    model, _ = load_region(ctx.settings)
+    frame = public_frame(public_projects(ctx.store(), model))
+    return frame.sort_values("project_id").reset_index(drop=True)
+
+
+register(
+    CollectionSpec(
+        id="projects",
+        title="Cooperation projects of the forum Stadt.Region.Jena",
+        description="The forum's cooperation projects (traffic, housing, commerce, landscape, "
+        "other) with status (idea, agreed, in_progress, done), the municipalities involved "
+        "(AGS and names), linked contributions and published plots. geometry_source says "
+        "whether the geometry is the project's own or the outline of its municipalities "
+        "(VG250, simplified to 50 m).",
+        id_field="project_id",
+        properties=PROJECT_FIELDS,
+        load=load_projects,
+        attribution=tuple(sources.attributions(REGION_SOURCES)),
+        keywords=("Forum", "Kooperationsprojekte", "Stadt.Region.Jena"),
     )
 )

@@ -17,4 +17,6 @@ One module per concept:
 - :mod:`geo.usecases.screening`: screen the plots a viewer may see against a profile.
 - :mod:`geo.usecases.ogc`: OGC API collections, queryables, filtered pages in a CRS.
 - :mod:`geo.usecases.accounts`: log in and out; admins manage user accounts.
+- :mod:`geo.usecases.projects`: the forum's cooperation projects (list, read, create,
+  edit) and what the region map says per municipality about building projects.
 """

@@ -25,6 +25,8 @@ from geo.access.roles import PUBLIC, Viewer
 from geo.landpool.offers import offer_kind
 from geo.landpool.public import project_frame
 from geo.landpool.store import Store
+from geo.projects.io import public_projects
+from geo.projects.public import public_frame
 from geo.region import model as region_model
 from geo.region.build import load_region
 from geo.region.select import select
@@ -159,6 +161,9 @@ class ForumMapData:
     region: gpd.GeoDataFrame
     offers: gpd.GeoDataFrame
     attribution: list[str]
+    #: The forum's cooperation projects, public projection (:mod:`geo.projects.public`),
+    #: EPSG:4326; a project without geometry has its municipalities' outline.
+    projects: gpd.GeoDataFrame | None = None
 
 
 def forum_map_data(settings: Settings, store: Store) -> ForumMapData:
@@ -171,7 +176,8 @@ def forum_map_data(settings: Settings, store: Store) -> ForumMapData:
     offers = public_offers(store)
     attribution = sources.attributions(region_model.REGION_SOURCES)
     attribution += [a for a in offer_attributions(offers) if a not in attribution]
-    return ForumMapData(model, offers, attribution)
+    projects = public_frame(public_projects(store, model))
+    return ForumMapData(model, offers, attribution, projects)
 
 
 # -- plots map -------------------------------------------------------------------------------

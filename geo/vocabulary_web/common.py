@@ -112,6 +112,13 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
             "Konten der Mitarbeitenden anlegen, sperren und Passwörter zurücksetzen.",
             "Create and disable staff accounts and reset passwords.",
         ),
+        "nav_projects": ("Kooperationsprojekte", "Cooperation projects"),
+        "nav_projects_text": (
+            "Die Kooperationsprojekte des Forums: Thema, Stand, beteiligte Gemeinden, "
+            "veröffentlichte Flächen.",
+            "The forum's cooperation projects: topic, status, municipalities involved, "
+            "published plots.",
+        ),
         "page_plots_map": ("Flächenkarte", "Plots map"),
         "page_plots_map_text": (
             "Alle Flächen des Registers auf der Karte, nach Status oder Eignung.",

@@ -238,4 +238,5 @@ def hidden_strings(role: str) -> list[str]:
     if role == "public":
         out += [internal["plot_id"], internal["name"], back["plot_id"], back["name"]]
         out += [PUBLISH_REASON, UNPUBLISH_REASON]
+        out += ["planner-tester"]  # the editor of the forum's projects (tests.api.projects_seed)
     return out

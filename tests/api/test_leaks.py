@@ -46,6 +46,7 @@ from tests.api.landpool_seed import (
     seed,
     visible_count,
 )
+from tests.api.projects_seed import LINKED, PROJECT_IDS, seed_projects
 
 #: Bound on requests per crawl (it stops by itself).
 MAX_REQUESTS = 1500
@@ -91,6 +92,7 @@ def lp(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         "Cookie": f"sr_session={session}; sr_csrf={csrf}",
         "X-CSRF-Token": csrf,
     }
+    seed_projects(seeded)  # links ZURUECK-6 while published, then it is unpublished
     yield seeded
     for name in ("store", "accounts", "token_store"):
         obj = getattr(seeded.client.app.state, name, None)  # type: ignore[attr-defined]
@@ -107,6 +109,7 @@ def _path_values(lp: SeededApi) -> dict[str, list[str]]:
         "plot_id": ids,
         "ags": ["16053000", "Jena"],
         "name": [*MAPS, "nope"],
+        "project_id": [*PROJECT_IDS, "nope"],
     }
 
 
@@ -167,6 +170,13 @@ def _ogc_variants(names: set[str]) -> list[dict[str, str]]:
 
 #: The pages of the web app (not in the OpenAPI document); each page area adds its own.
 WEB_PAGES = ["/", "/?lang=en", "/forum", "/privacy"]
+#: The cooperation projects (api/web/projects.py): list, filters, each project's page.
+WEB_PAGES += [
+    "/forum/projects",
+    "/forum/projects?lang=en",
+    "/forum/projects?topic=traffic&status=agreed&ags=16053000",
+    *(f"/forum/projects/{pid}" for pid in PROJECT_IDS),
+]
 
 #: Web pages outside the OpenAPI document, with queries that fill them: the screening
 #: page (the land-pool team's: public and planner get a 403 page, nothing of a plot) and
@@ -572,3 +582,27 @@ def test_cached_answers_never_cross_roles(lp: SeededApi) -> None:
     )
     for s in secret_strings():
         assert repr(s) in text
+
+
+@pytest.mark.slow
+def test_project_pages_show_no_staff_name_and_no_unpublished_plot(lp: SeededApi) -> None:
+    """ZURUECK-6 was linked while published and unpublished later: gone from every public
+    project output; the planner's name appears on no public one (staff see it)."""
+    urls = [
+        *WEB_PAGES[4:],
+        f"/forum/projects/{LINKED}?lang=en",
+        "/projects",
+        *(f"/projects/{pid}" for pid in PROJECT_IDS),
+        "/ogc/collections/projects/items?f=json",
+        "/ogc/collections/projects/items?f=html",
+        f"/ogc/collections/projects/items/{LINKED}?f=json",
+        "/maps/forum.html",
+        "/maps/region.html",
+    ]
+    for url in urls:
+        r = lp.client.get(url)
+        assert r.status_code == 200, url
+        for secret in ("planner-tester", "ZURUECK-6", "INTERN-5", *hidden_ids("public")):
+            assert secret not in r.text, (url, secret)
+    staff = lp.client.get(f"/forum/projects/{LINKED}", headers=lp.headers["planner"])
+    assert "planner-tester" in staff.text
