@@ -7,10 +7,12 @@ visitors at once would each wait for their own build. This ASGI middleware keeps
 
 * the scheme, ``Host``, path and query string (OGC answers hold absolute links), and the
   ``Accept`` header (the OGC routes negotiate on it);
-* the **viewer class**: ``public`` for callers without credentials, else the role and
-  name of the caller's token. The token is authenticated on every request (a revoked
-  token never reaches a cached page), and a page built for one viewer class is never
-  served to another (a land-pool page never to the public, nor the other way round);
+* the **viewer class**: ``public`` for callers without (valid) credentials, else how
+  they came (API token or login session), their role and name. Token and session cookie
+  are authenticated on every request (a revoked token or ended session never reaches a
+  cached page), and a page built for one viewer class is never served to another (a
+  land-pool page never to the public, nor the other way round; ``Vary`` names
+  ``Authorization`` and ``Cookie``). Answers that set a cookie are not cached;
 * the **data version** of the store (:func:`geo.landpool.data_version.data_version`, read from
   the database on every request): every edit, import, publish or unpublish moves it, in
   every worker process, so no page outlives the data it shows.
@@ -51,7 +53,7 @@ CACHED_PREFIXES = (
 _COMPRESSIBLE = (b"text/", b"application/json", b"application/geo+json", b"application/javascript")
 #: Headers of the app's answer not kept with a cached body (recomputed when sent).
 _DROP = {b"content-length", b"content-encoding", b"etag", b"vary", b"cache-control", b"date"}
-_VARY = b"Accept, Accept-Encoding, Authorization"
+_VARY = b"Accept, Accept-Encoding, Authorization, Cookie"
 
 
 @dataclass
@@ -118,7 +120,11 @@ def _viewer_and_version(scope: Scope) -> tuple[str, str] | None:
     except Exception:  # the app answers (401, 503, ...) as it would without the cache
         return None
     role = str(viewer.role)
-    return (role if role == "public" else f"{role}:{viewer.name}"), version
+    if role == "public":
+        return "public", version
+    # a session's pages (header with logout) differ from a token's of the same name
+    via = "session" if getattr(request.state, "session_id", None) is not None else "token"
+    return f"{via}:{role}:{viewer.name}", version
 
 
 def _accepts_gzip(headers: dict[bytes, bytes]) -> bool:
@@ -201,7 +207,8 @@ class CacheMiddleware:
             nonlocal start, passing
             if message["type"] == "http.response.start":
                 names = {k.lower() for k, _ in message.get("headers", [])}
-                if message["status"] != 200 or b"etag" in names:
+                # an answer that sets a cookie belongs to one browser: never cached
+                if message["status"] != 200 or b"etag" in names or b"set-cookie" in names:
                     passing = True
                     await send(message)
                     return

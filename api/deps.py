@@ -8,6 +8,7 @@ import geopandas as gpd
 import pandas as pd
 from fastapi import Request
 
+from geo.access.accounts import Accounts
 from geo.access.roles import PUBLIC, Viewer
 from geo.access.tokens import TokenStore
 from geo.errors import AuthenticationError
@@ -61,22 +62,59 @@ def get_token_store(request: Request) -> TokenStore:
     return store
 
 
+def get_accounts(request: Request) -> Accounts:
+    """The user accounts and sessions of the app (opened on first use)."""
+    accounts: Accounts | None = getattr(request.app.state, "accounts", None)
+    if accounts is None:
+        with _store_lock:
+            accounts = getattr(request.app.state, "accounts", None)
+            if accounts is None:
+                accounts = Accounts.open(get_app_settings(request))
+                request.app.state.accounts = accounts
+    return accounts
+
+
+#: Methods that change nothing: never asked for a CSRF token.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def get_viewer(request: Request) -> Viewer:
     """Decide who is calling: the ONE place the API turns credentials into a role.
 
-    No ``Authorization`` header: the ``public`` role. ``Authorization: Bearer TOKEN``: the
-    role and name of that token. Anything else (another scheme, an unknown, revoked or
-    expired token) answers 401; routes ask the returned :class:`Viewer` what it may do
-    (403 when not).
+    1. ``Authorization: Bearer TOKEN`` (it takes precedence): the role and name of that
+       API token. Another scheme, or an unknown, revoked or expired token answers 401.
+    2. Else the session cookie ``sr_session`` of a login (:mod:`api.web.session`): the
+       role and username of its account; ``request.state.session_id`` is then the
+       session's id (the page header offers logout). An unknown, ended or expired
+       session is the public role, and the answer clears the cookie.
+       A POST/PUT/PATCH/DELETE to an API route (not a page, whose forms are checked by
+       :func:`api.web.forms.read_form`) authenticated only by the cookie must send the
+       header ``X-CSRF-Token`` equal to the ``sr_csrf`` cookie, else 403.
+    3. Neither: the ``public`` role.
+
+    Routes ask the returned :class:`Viewer` what it may do (403 when not).
     """
+    decided = getattr(request.state, "sr_viewer", None)
+    if isinstance(decided, Viewer):
+        return decided  # decided once per request (cache, route and error page ask)
     header = request.headers.get("authorization")
-    if header is None:
-        return PUBLIC
-    scheme, _, token = header.strip().partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
-        raise AuthenticationError(
-            "Authorization must be 'Bearer TOKEN' with an API token "
-            "(created by 'stadtregion tokens create'); omit it for public access."
-        )
-    return get_token_store(request).authenticate(token)
+    if header is not None:
+        scheme, _, token = header.strip().partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise AuthenticationError(
+                "Authorization must be 'Bearer TOKEN' with an API token "
+                "(created by 'stadtregion tokens create'); omit it for public access."
+            )
+        viewer = get_token_store(request).authenticate(token)
+    else:
+        # api.web's pages import this module, so its helpers are imported here, not on top
+        from api.web import session
+        from api.web.paths import is_page
+
+        viewer = session.viewer_of(request, lambda: get_accounts(request)) or PUBLIC
+        write = request.method not in SAFE_METHODS
+        if write and session.session_id(request) is not None and not is_page(request.url.path):
+            session.require_csrf_header(request)
+    request.state.sr_viewer = viewer
+    return viewer

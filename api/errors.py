@@ -26,6 +26,7 @@ STATUS_BY_ERROR: list[tuple[type[BaseException], int]] = [
     (errors.QueryParameterError, 400),
     (errors.DataSourceError, 503),
     (errors.InputError, 422),
+    (errors.TooManyAttemptsError, 429),
     (errors.StadtregionError, 400),
 ]
 
@@ -128,6 +129,8 @@ def install_error_handlers(app: FastAPI) -> None:
         headers = (
             {"WWW-Authenticate": "Bearer"} if isinstance(exc, errors.AuthenticationError) else None
         )
+        if isinstance(exc, errors.TooManyAttemptsError):
+            headers = {"Retry-After": str(exc.retry_after_s)}
         if _is_page(request):
             problems = [str(p) for p in getattr(exc, "problems", None) or []]
             return error_page(request, status_for(exc), str(exc), problems, headers)

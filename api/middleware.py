@@ -18,6 +18,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.cache import CacheMiddleware
+from api.web.paths import is_page
 from geo.settings import Settings
 
 #: Content types accepted for request bodies (JSON, GeoJSON, and uploads of files).
@@ -27,6 +28,9 @@ BODY_TYPES = (
     "application/merge-patch+json",
     "multipart/form-data",
 )
+#: The plain HTML forms of the web pages (api/web/forms.py checks their CSRF token): on
+#: page paths only, so the API keeps refusing them.
+FORM_TYPE = "application/x-www-form-urlencoded"
 #: Methods whose body is checked.
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 #: The interactive API documentation pages (served from our own assets, api/routers/docs.py).
@@ -97,7 +101,7 @@ class RequestBodyMiddleware:
         has_body = (length_text not in (None, "0")) or "transfer-encoding" in headers
         if scope["method"] in BODY_METHODS and has_body:
             media = headers.get("content-type", "").split(";")[0].strip().lower()
-            if media not in BODY_TYPES:
+            if media not in BODY_TYPES and not (media == FORM_TYPE and is_page(scope["path"])):
                 await _send_error(
                     send,
                     415,

@@ -1,12 +1,13 @@
 """The security schemes of the OpenAPI document: which operations take which credentials.
 
 The API reads credentials in one place (:func:`api.deps.get_viewer`): an
-``Authorization: Bearer TOKEN`` header with an API token, or none for the public role.
-This module declares that scheme in ``components.securitySchemes`` (so ``/docs`` offers
-*Authorize*) and, on every operation that asks who is calling, lists it as optional
-(``[{}, {"bearerToken": []}]``: public without, the token's role with). Operations that do
-not read the caller carry no security entry. A session-cookie scheme is added here once
-the web app has one.
+``Authorization: Bearer TOKEN`` header with an API token (it takes precedence), else the
+session cookie ``sr_session`` of a login to the web app, or none for the public role.
+This module declares both schemes in ``components.securitySchemes`` (so ``/docs`` offers
+*Authorize*) and, on every operation that asks who is calling, lists them as
+alternatives, each optional (``[{}, {"bearerToken": []}, {"sessionCookie": []}]``:
+public without, the token's or the account's role with). Operations that do not read the
+caller carry no security entry.
 """
 
 from __future__ import annotations
@@ -21,9 +22,12 @@ from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 
 from api.deps import get_viewer
+from geo.access.sessions import COOKIE as SESSION_COOKIE
 
 #: Name of the bearer-token scheme in the OpenAPI document.
 BEARER = "bearerToken"
+#: Name of the session-cookie scheme (``sr_session``, :mod:`api.web.session`).
+SESSION = "sessionCookie"
 SCHEMES: dict[str, dict[str, Any]] = {
     BEARER: {
         "type": "http",
@@ -31,7 +35,17 @@ SCHEMES: dict[str, dict[str, Any]] = {
         "description": "API token (created by 'stadtregion tokens create'). Without it the "
         "caller has the public role; with it, the token's role (e.g. the land-pool team "
         "sees confidential plots).",
-    }
+    },
+    SESSION: {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": SESSION_COOKIE,
+        "description": "Session of a login to the web app (/login; the browser sends the "
+        "cookie by itself). The account's role, as with a token. POST, PUT, PATCH and "
+        "DELETE with only this cookie must also send the header X-CSRF-Token with the "
+        'value of the sr_csrf cookie (every page has it in <meta name="csrf-token">), '
+        "else 403.",
+    },
 }
 
 
@@ -77,7 +91,7 @@ def install(app: FastAPI) -> None:
             for method in route.methods or ():
                 op = ops.get(method.lower())
                 if op is not None:
-                    op["security"] = [{}, {BEARER: []}]
+                    op["security"] = [{}, {BEARER: []}, {SESSION: []}]
         app.openapi_schema = doc
         return doc
 

@@ -12,6 +12,7 @@ Messages name the argument that is wrong and say how to fix it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 
 class StadtregionError(Exception):
@@ -210,3 +211,16 @@ class SnapDistanceError(OutsideNetworkError):
 
 class IntegrityError(StadtregionError):
     """The store or its history was changed outside the application (a broken hash chain)."""
+
+
+class TooManyAttemptsError(StadtregionError):
+    """Too many failed logins for a username or from a client: wait (HTTP 429).
+
+    ``retry_after_s`` says how long (seconds) until a new attempt is taken, ``until``
+    when (an aware UTC datetime).
+    """
+
+    def __init__(self, message: str, until: datetime, retry_after_s: int) -> None:
+        self.until = until
+        self.retry_after_s = int(retry_after_s)
+        super().__init__(message)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The project folder (the checkout this package is installed from in editable mode).
@@ -183,6 +183,31 @@ class Settings(BaseSettings):
         description="Departure window of the maps and batch jobs without a window: a "
         "weekday period (on rail_date) long enough for a two-hourly service; named on "
         "every map. API and CLI queries keep rail_window.",
+    )
+    # -- login and sessions of the web app (geo/access/users.py, sessions.py, secret.py)
+    session_max_age_h: float = Field(
+        default=8.0, gt=0, le=24 * 30, description="A session ends this long after login (h)."
+    )
+    session_idle_min: float = Field(
+        default=60.0, gt=0, description="A session ends after this long without a request (min)."
+    )
+    login_max_failures: int = Field(
+        default=5,
+        ge=1,
+        description="Failed logins per username and per client within login_window_min "
+        "after which further attempts are refused (429) for login_lockout_min.",
+    )
+    login_window_min: float = Field(
+        default=15.0, gt=0, description="Window in which failed logins are counted (min)."
+    )
+    login_lockout_min: float = Field(
+        default=15.0, gt=0, description="How long logins stay refused after too many failures."
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Server secret (at least 32 characters) keying the HMAC of client "
+        "addresses for login throttling; when unset, the file secret_key in processed_dir "
+        "(created on first use, mode 0600). Set it when several hosts share one database.",
     )
 
 

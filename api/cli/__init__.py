@@ -32,6 +32,7 @@ from api.cli import (  # noqa: E402,F401
     tokens,
     transit,
     travel,
+    users,
     validate,
 )
 

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api.web import pages
+from api.web import admin, auth, pages
+from api.web.session import SessionCookieMiddleware
 
 #: The page routers, in the order they are included.
-ROUTERS = (pages.router,)
+ROUTERS = (pages.router, auth.router, admin.router)
 
 
 def install(app: FastAPI) -> None:
-    """Add the page routers to ``app``."""
+    """Add the page routers to ``app``, and the clearing of stale session cookies."""
     for router in ROUTERS:
         app.include_router(router)
+    # outermost: also clears the cookie on answers of the cache and of error handlers
+    app.add_middleware(SessionCookieMiddleware)

@@ -1,4 +1,5 @@
-"""The OpenAPI document declares the bearer-token scheme and which operations read it."""
+"""The OpenAPI document declares the bearer-token and session-cookie schemes and which
+operations read them."""
 
 from __future__ import annotations
 
@@ -11,9 +12,18 @@ def test_bearer_scheme_is_declared(client: TestClient) -> None:
     assert scheme["type"] == "http" and scheme["scheme"] == "bearer"
 
 
-def test_operations_that_read_the_caller_list_the_token_as_optional(client: TestClient) -> None:
+def test_session_cookie_scheme_is_declared(client: TestClient) -> None:
+    doc = client.get("/openapi.json").json()
+    scheme = doc["components"]["securitySchemes"]["sessionCookie"]
+    assert scheme == {**scheme, "type": "apiKey", "in": "cookie", "name": "sr_session"}
+    assert "X-CSRF-Token" in scheme["description"]
+
+
+def test_operations_that_read_the_caller_list_token_and_cookie_as_optional(
+    client: TestClient,
+) -> None:
     paths = client.get("/openapi.json").json()["paths"]
-    optional = [{}, {"bearerToken": []}]
+    optional = [{}, {"bearerToken": []}, {"sessionCookie": []}]
     for path in (
         "/plots",
         "/plots/{plot_id}",
@@ -23,6 +33,8 @@ def test_operations_that_read_the_caller_list_the_token_as_optional(client: Test
     ):
         assert paths[path]["get"]["security"] == optional, path
     assert paths["/plots"]["post"]["security"] == optional
+    assert paths["/plots/{plot_id}"]["patch"]["security"] == optional
+    assert paths["/whoami"]["get"]["security"] == optional
     # routes that never ask who calls carry no security entry
     for path in ("/health", "/ogc/conformance", "/municipalities"):
         assert "security" not in paths[path]["get"], path
