@@ -11,11 +11,18 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api.web import admin, auth, pages
+from api.web import admin, auth, forum_contribute, forum_moderation, forum_public, pages
 from api.web.session import SessionCookieMiddleware
 
 #: The page routers, in the order they are included.
-ROUTERS = (pages.router, auth.router, admin.router)
+ROUTERS = (
+    pages.router,
+    auth.router,
+    admin.router,
+    forum_contribute.router,
+    forum_public.router,
+    forum_moderation.router,
+)
 
 
 def install(app: FastAPI) -> None:

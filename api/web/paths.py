@@ -10,7 +10,15 @@ from __future__ import annotations
 #: Exact page paths.
 PAGE_PATHS = frozenset({"/", "/forum", "/privacy"})
 #: Path prefixes of page areas (a prefix matches itself and everything under ``prefix/``).
-PAGE_PREFIXES = ("/login", "/logout", "/admin", "/register", "/screening", "/reachability")
+PAGE_PREFIXES = (
+    "/login",
+    "/logout",
+    "/admin",
+    "/register",
+    "/screening",
+    "/reachability",
+    "/forum",
+)
 
 
 def is_page(path: str) -> bool:

@@ -73,9 +73,7 @@ def canonical(row: Mapping[str, Any], fields: tuple[str, ...] = CHAIN_FIELDS) ->
     ).encode()
 
 
-def row_hash(
-    previous: str, row: Mapping[str, Any], fields: tuple[str, ...] = CHAIN_FIELDS
-) -> str:
+def row_hash(previous: str, row: Mapping[str, Any], fields: tuple[str, ...] = CHAIN_FIELDS) -> str:
     """SHA-256 (hex) of ``row`` (its ``fields``) chained to ``previous``."""
     return hashlib.sha256(previous.encode() + b"\n" + canonical(row, fields)).hexdigest()
 

@@ -8,10 +8,10 @@ one module only (``tests/geo/test_vocabulary_web.py`` checks it).
 
 from __future__ import annotations
 
-from geo.vocabulary_web import auth, common
+from geo.vocabulary_web import auth, common, forum
 
 #: The modules whose ``WORDS`` make up the page words (one line per page area).
-MODULES = (common, auth)
+MODULES = (common, auth, forum)
 
 
 def page_words() -> dict[str, dict[str, tuple[str, str]]]:

@@ -33,8 +33,17 @@ depends_on = None
 
 STATUS = ("pending", "approved", "rejected", "hidden", "taken_up")
 TARGET = ("point", "municipality", "plot")
-EVENT = ("submitted", "approved", "rejected", "hidden", "taken_up", "reopened", "edited",
-         "contact_viewed", "contact_deleted")
+EVENT = (
+    "submitted",
+    "approved",
+    "rejected",
+    "hidden",
+    "taken_up",
+    "reopened",
+    "edited",
+    "contact_viewed",
+    "contact_deleted",
+)
 TOPICS = (
     ("traffic", "Verkehr", "Traffic"),
     ("housing", "Wohnen", "Housing"),
@@ -79,9 +88,7 @@ def upgrade() -> None:
         sa.Column("ags", sa.Text, nullable=False),
         sa.Column("municipality", sa.Text, nullable=False),
         sa.Column("plot_id", sa.Text, nullable=True),
-        sa.Column(
-            "topic", sa.Text, sa.ForeignKey("contribution_topics.key"), nullable=False
-        ),
+        sa.Column("topic", sa.Text, sa.ForeignKey("contribution_topics.key"), nullable=False),
         sa.Column("title", sa.Text, nullable=False),
         sa.Column("text", sa.Text, nullable=False),
         sa.Column("status", sa.Text, nullable=False),
@@ -92,13 +99,12 @@ def upgrade() -> None:
         sa.Column("updated_at", ts, nullable=False),
         sa.Column("version", sa.Integer, nullable=False),
         sa.Column(
-            "geom", Geometry("POINT", srid=25832, spatial_index=False, nullable=False),
+            "geom",
+            Geometry("POINT", srid=25832, spatial_index=False, nullable=False),
             nullable=False,
         ),
         sa.CheckConstraint(f"status IN ({_listed(STATUS)})", name="ck_contributions_status"),
-        sa.CheckConstraint(
-            f"target_kind IN ({_listed(TARGET)})", name="ck_contributions_target"
-        ),
+        sa.CheckConstraint(f"target_kind IN ({_listed(TARGET)})", name="ck_contributions_target"),
         sa.CheckConstraint("version >= 1", name="ck_contributions_version"),
     )
     op.create_index("ix_contributions_status", "contributions", ["status", "created_at"])
