@@ -27,7 +27,6 @@ def _num(value: object, decimals: int = 0, missing: str = "unbekannt") -> str:
 
 def render_html(rep: Report) -> str:
     """A printable HTML page (German)."""
-    css = TEMPLATE_DIR.parent.parent.parent / "maps" / "static" / "web" / "report.css"
     rows = rep.rows
 
     def items_of(topic: str, ags: str) -> list[object]:

@@ -293,3 +293,9 @@ def export_csv(store: ContributionStore, query: PublicQuery) -> str:
             values.append("" if v is None else v)
         writer.writerow([*values, f"{row.geometry.x:.6f}", f"{row.geometry.y:.6f}"])
     return out.getvalue()
+
+
+def public_map_frame(settings: Settings) -> gpd.GeoDataFrame:
+    """The public contributions for a map (the store opened and closed here)."""
+    with open_contributions(settings) as store:
+        return public_frame(store)
