@@ -10,7 +10,7 @@ import typer
 from api.cli import app
 from api.cli.contributions_report import render_csv, render_html
 from geo.access.roles import Role, Viewer
-from geo.errors import InputError
+from geo.errors import InputError, IntegrityError
 from geo.forum.schema import STATUS
 from geo.forum.store import ContributionStore
 from geo.settings import get_settings
@@ -121,10 +121,12 @@ def verify_history(
     for problem in report.problems:
         typer.echo(f"broken: {problem}", err=True)
     if expect_head and report.head_hash != expect_head:
-        typer.echo(f"broken: chain head is {report.head_hash}, expected {expect_head}", err=True)
-        raise typer.Exit(1)
+        raise IntegrityError(f"chain head is {report.head_hash}, expected {expect_head}.")
     if report.problems:
-        raise typer.Exit(1)
+        raise IntegrityError(
+            f"the contribution history has {len(report.problems)} chain break(s); it was "
+            "changed outside the application."
+        )
     typer.echo(f"history intact: {report.rows} rows, head {report.head_hash}")
 
 
