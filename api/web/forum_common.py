@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Annotated, Any
 
 import geopandas as gpd
@@ -15,6 +16,7 @@ from geo.forum.store import ContributionStore
 from geo.landpool.store import Store
 from geo.ogc.export import to_geojson
 from geo.settings import Settings
+from geo.usecases import region as region_uc
 from geo.vocabulary import word
 
 ViewerDep = Annotated[Viewer, Depends(get_viewer)]
@@ -24,6 +26,8 @@ SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 #: Largest form body a contribution page takes (the text limit with room for encoding).
 FORM_MAX_BYTES = 40_000
 #: Colours of the statuses on the page maps.
+#: Jena's AGS (the centre of the outlined area).
+JENA_AGS = "16053000"
 STATUS_COLOURS = {"approved": "#1b7837", "rejected": "#b2182b", "taken_up": "#2166ac"}
 
 
@@ -74,3 +78,33 @@ def contribution_layer(frame: gpd.GeoDataFrame, lang: str, href: Any) -> dict[st
         },
         "link_property": "link",
     }
+
+
+#: Municipalities within this distance of Jena's centre are outlined on the page maps.
+OUTLINE_RADIUS_M = 30_000
+
+
+def outline_layer(settings: Settings, lang: str) -> dict[str, Any]:
+    """Municipal outlines around Jena (orientation when no base map is configured)."""
+    return {
+        "name": word("forum_contrib", "municipality", lang),
+        "geojson": _outlines(settings.model_dump_json()),
+        "color": "#8a8a8a",
+        "popup": ["name"],
+        "labels": {"name": word("forum_contrib", "municipality", lang)},
+    }
+
+
+@lru_cache(maxsize=4)
+def _outlines(settings_json: str) -> dict[str, Any]:
+    settings = Settings.model_validate_json(settings_json)
+    model = region_uc.region(settings).model
+    jena = model[model["ags"].astype(str) == JENA_AGS]
+    centre = jena.geometry.iloc[0].representative_point()
+    near = model[model.geometry.distance(centre) <= OUTLINE_RADIUS_M]
+    shown = gpd.GeoDataFrame(
+        {"name": near["name"].astype(str).to_numpy()},
+        geometry=near.geometry.simplify(60).boundary.to_numpy(),
+        crs=near.crs,
+    ).to_crs("EPSG:4326")
+    return to_geojson(shown, precision=5)

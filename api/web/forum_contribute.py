@@ -27,6 +27,7 @@ from api.web.forum_common import (
     check_form_size,
     contribution_layer,
     map_block,
+    outline_layer,
 )
 from api.web.render import PageLang, href_for, page
 from geo.access.roles import PUBLIC
@@ -74,7 +75,8 @@ def _form_page(
     def href(path: str) -> str:
         return href_for(lang, path)
 
-    layers = [contribution_layer(frame, lang, href)] if len(frame) else []
+    layers = [outline_layer(settings, lang)]
+    layers += [contribution_layer(frame, lang, href)] if len(frame) else []
     limits = word("forum_contrib", "limits", lang)
     return page(
         request,

@@ -19,6 +19,7 @@ from api.web.forum_common import (
     ViewerDep,
     contribution_layer,
     map_block,
+    outline_layer,
 )
 from api.web.render import PageLang, href_for, page
 from geo.forum.model import PUBLIC_STATUSES
@@ -69,7 +70,8 @@ def contributions(
     def href(path: str) -> str:
         return href_for(lang, path)
 
-    layers = [contribution_layer(frame, lang, href)] if len(frame) else []
+    layers = [outline_layer(settings, lang)]
+    layers += [contribution_layer(frame, lang, href)] if len(frame) else []
     filters = {"topic": query.topic, "municipality": query.ags, "status": query.status}
     return page(
         request,
@@ -107,7 +109,8 @@ def contribution(
     def href(path: str) -> str:
         return href_for(lang, path)
 
-    layers = [contribution_layer(frame, lang, href)] if len(frame) else []
+    layers = [outline_layer(settings, lang)]
+    layers += [contribution_layer(frame, lang, href)] if len(frame) else []
     topics = {t.key: t.label(lang) for t in store.topics()}
     return page(
         request,

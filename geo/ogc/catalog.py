@@ -285,6 +285,8 @@ def load_contributions(ctx: LoadContext, viewer: Viewer) -> gpd.GeoDataFrame:
     finally:
         store.close()
     frame = contributions_frame(items)
+    for col in ("created_at", "updated_at"):  # ISO 8601 text, as the plots' timestamps
+        frame[col] = [v.isoformat(timespec="seconds") for v in frame[col]]
     return frame.sort_values("id").reset_index(drop=True)
 
 

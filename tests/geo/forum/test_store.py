@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -65,8 +66,11 @@ def test_submit_is_pending_and_not_public(store: ContributionStore) -> None:
 
 
 def test_ids_are_random_not_sequential(store: ContributionStore) -> None:
-    ids = [store.submit(JENA, draft(store, i), f"2.2.2.{i}").id for i in range(3)]
-    assert len(set(ids)) == 3 and sorted(ids) != ids or len(set(ids)) == 3
+    ids = [store.submit(JENA, draft(store, i), f"2.2.2.{i}").id for i in range(12)]
+    assert len(set(ids)) == 12
+    assert all(re.fullmatch(r"[a-z2-7]{13}", i) for i in ids)
+    # 12 random ids come out in creation order with probability 1/12! (about 2e-9)
+    assert sorted(ids) != ids
 
 
 def test_double_submission_stores_once(store: ContributionStore) -> None:
