@@ -229,5 +229,7 @@ def downgrade() -> None:
         op.execute("DROP FUNCTION IF EXISTS contribution_history_append_only()")
         op.execute("DROP FUNCTION IF EXISTS contribution_history_append_at_end()")
     elif bind.dialect.name == "geopackage":
-        for name in ATTRIBUTE_TABLES:
-            op.execute(f"DELETE FROM gpkg_contents WHERE lower(table_name) = '{name}'")
+        # unregister the feature table and the attribute tables, as the GeoPackage spec asks
+        names = ", ".join(f"'{n}'" for n in (*ATTRIBUTE_TABLES, "contributions"))
+        for meta in ("gpkg_extensions", "gpkg_geometry_columns", "gpkg_contents"):
+            op.execute(f"DELETE FROM {meta} WHERE lower(table_name) IN ({names})")
