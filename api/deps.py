@@ -12,9 +12,11 @@ from geo.access.accounts import Accounts
 from geo.access.roles import PUBLIC, Viewer
 from geo.access.tokens import TokenStore
 from geo.errors import AuthenticationError
+from geo.forum.store import ContributionStore
 from geo.landpool.io import open_store
 from geo.landpool.store import Store
 from geo.settings import Settings
+from geo.usecases import forum as forum_uc
 from geo.usecases import region as region_uc
 
 
@@ -118,3 +120,15 @@ def get_viewer(request: Request) -> Viewer:
             session.require_csrf_header(request)
     request.state.sr_viewer = viewer
     return viewer
+
+
+def get_contributions(request: Request) -> ContributionStore:
+    """The forum's contribution store of the app (opened on first use)."""
+    store: ContributionStore | None = getattr(request.app.state, "contributions", None)
+    if store is None:
+        with _store_lock:
+            store = getattr(request.app.state, "contributions", None)
+            if store is None:
+                store = forum_uc.open_contributions(get_app_settings(request))
+                request.app.state.contributions = store
+    return store

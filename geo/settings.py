@@ -209,6 +209,27 @@ class Settings(BaseSettings):
         "addresses for login throttling; when unset, the file secret_key in processed_dir "
         "(created on first use, mode 0600). Set it when several hosts share one database.",
     )
+    # -- forum contributions (geo/forum/): abuse limits and the contact e-mails' retention
+    contributions_per_client_hour: int = Field(
+        default=10,
+        ge=1,
+        description="Contributions one client (keyed hash of its address) may submit per hour.",
+    )
+    contributions_global_per_hour: int = Field(
+        default=500, ge=1, description="Contributions the forum takes per hour from everyone."
+    )
+    contributions_pending_per_client: int = Field(
+        default=10,
+        ge=1,
+        description="Contributions of one client that may wait for moderation at once; "
+        "more are refused (429), so one client cannot flood the queue.",
+    )
+    contact_retention_days: float = Field(
+        default=180.0,
+        gt=0,
+        description="Days a contribution's contact e-mail is kept, then deleted (purged on "
+        "every write and by `stadtregion contributions purge`).",
+    )
 
 
 #: Hard bounds of query parameters, in the API description (so clients and tests see them).

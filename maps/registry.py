@@ -25,12 +25,14 @@ from geo.errors import InputError, NotFoundError
 from geo.landpool.plots import PUBLIC, Viewer
 from geo.landpool.store import Store
 from geo.settings import Settings
+from geo.usecases import forum as forum_uc
 from geo.usecases import projects as projects_uc
 from geo.usecases import reachability
 from geo.usecases import region as uc
 from maps import minutes as jm
 from maps.base import render_html
 from maps.forum import build_forum_map
+from maps.forum_contributions import add_contributions
 from maps.plots import plots_map as build_plots_map
 from maps.reachable import build_reachable_map, origin_marker
 from maps.region import build_region_map
@@ -125,7 +127,7 @@ def forum_map(req: MapRequest) -> folium.Map:
     minutes = jm.jena_minutes(req.settings, data.region)
     attribution = [*data.attribution]
     attribution += [a for a in minutes.attribution if a not in attribution]
-    return build_forum_map(
+    m = build_forum_map(
         data.region,
         data.offers,
         minutes,
@@ -135,6 +137,8 @@ def forum_map(req: MapRequest) -> folium.Map:
         tiles=req.tiles,
         projects=data.projects,
     )
+    add_contributions(m, forum_uc.public_map_frame(req.settings), req.lang)
+    return m
 
 
 #: Map name → entry.

@@ -25,6 +25,7 @@ app = typer.Typer(
 # Domain modules register their commands on `app` when imported.
 from api.cli import (  # noqa: E402,F401
     batch,
+    contributions,
     core,
     municipalities,
     plots,

@@ -14,6 +14,9 @@ from fastapi import FastAPI
 from api.web import (
     admin,
     auth,
+    forum_contribute,
+    forum_moderation,
+    forum_public,
     pages,
     projects,
     reachability,
@@ -36,6 +39,9 @@ ROUTERS = (
     register.router,
     register_forms.router,
     projects.router,
+    forum_contribute.router,
+    forum_public.router,
+    forum_moderation.router,
 )
 
 

@@ -11,6 +11,7 @@ from api.deps import get_viewer
 from api.web.nav import pages_for
 from api.web.render import PageLang, page
 from geo.access.roles import PUBLIC, Viewer
+from geo.forum.model import MODERATOR_ROLES
 from geo.sources import ATTRIBUTIONS
 from geo.vocabulary import word
 
@@ -50,7 +51,13 @@ def forum(request: Request, viewer: ViewerDep, lang: PageLang) -> HTMLResponse:
     """The forum page: the public maps, linked and described (nothing internal)."""
     maps = [p for p in pages_for(PUBLIC) if p.key in FORUM_MAPS]
     return page(
-        request, viewer, "forum.html", lang, title=word("forum_page", "title", lang), maps=maps
+        request,
+        viewer,
+        "forum.html",
+        lang,
+        title=word("forum_page", "title", lang),
+        maps=maps,
+        moderator=viewer.role in MODERATOR_ROLES,
     )
 
 
@@ -63,5 +70,6 @@ def privacy(request: Request, viewer: ViewerDep, lang: PageLang) -> HTMLResponse
         "privacy.html",
         lang,
         title=word("privacy_page", "title", lang),
-        sections=["cookies", "third", "staff"],
+        sections=["cookies", "third", "staff", "forum", "forum_keep", "forum_ip"],
+        retention_days=f"{request.app.state.settings.contact_retention_days:g}",
     )

@@ -17,7 +17,7 @@ PAGE_PREFIXES: tuple[str, ...] = (
     "/register",
     "/screening",
     "/reachability",
-    "/forum/projects",  # the forum's cooperation projects (api/web/projects.py)
+    "/forum",  # contributions (api/web/forum_*.py) and projects (api/web/projects.py)
 )
 
 

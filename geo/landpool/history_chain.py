@@ -55,16 +55,17 @@ def _at_text(value: Any) -> Any:
     return value
 
 
-def canonical(row: Mapping[str, Any]) -> bytes:
+def canonical(row: Mapping[str, Any], fields: tuple[str, ...] = CHAIN_FIELDS) -> bytes:
     """The row's canonical serialization (``v1``): JSON, keys sorted, no spaces, UTF-8.
 
     ``at`` is written as UTC to the millisecond (``2026-12-01T09:11:28.123Z``) on every
-    backend; ``changes`` is hashed as the stored text.
+    backend; ``changes`` is hashed as the stored text. ``fields``: the members covered
+    (the plots' :data:`CHAIN_FIELDS` by default; other histories name their own).
     """
-    data = {k: row.get(k) for k in CHAIN_FIELDS}
+    data = {k: row.get(k) for k in fields}
     data["at"] = _at_text(data["at"])
     for k in ("id", "version"):
-        value = data[k]
+        value = data.get(k)
         if value is not None:
             data[k] = int(value)
     return json.dumps(
@@ -72,9 +73,9 @@ def canonical(row: Mapping[str, Any]) -> bytes:
     ).encode()
 
 
-def row_hash(previous: str, row: Mapping[str, Any]) -> str:
-    """SHA-256 (hex) of ``row`` chained to ``previous``."""
-    return hashlib.sha256(previous.encode() + b"\n" + canonical(row)).hexdigest()
+def row_hash(previous: str, row: Mapping[str, Any], fields: tuple[str, ...] = CHAIN_FIELDS) -> str:
+    """SHA-256 (hex) of ``row`` (its ``fields``) chained to ``previous``."""
+    return hashlib.sha256(previous.encode() + b"\n" + canonical(row, fields)).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -87,11 +88,18 @@ class ChainReport:
     problems: list[str]
 
 
-def verify_chain(rows: Iterable[Mapping[str, Any]], *, limit: int = 50) -> ChainReport:
+def verify_chain(
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    limit: int = 50,
+    fields: tuple[str, ...] = CHAIN_FIELDS,
+    subject: str = "plot_id",
+) -> ChainReport:
     """Recompute the chain over ``rows`` (in ``id`` order) and list every break.
 
     Each row is checked against the *stored* hash of the row before it, so a change shows
-    at the changed row, a removal or insertion at the row after it.
+    at the changed row, a removal or insertion at the row after it. ``fields`` and
+    ``subject`` (the column naming what a row is about) default to the plots' history.
     """
     problems: list[str] = []
     previous = GENESIS
@@ -103,10 +111,11 @@ def verify_chain(rows: Iterable[Mapping[str, Any]], *, limit: int = 50) -> Chain
         if last_id is not None and rid <= last_id:
             problems.append(f"history row {rid} comes after row {last_id}: rows reordered")
         stored = row.get("hash") or ""
-        expected = row_hash(previous, row)
+        expected = row_hash(previous, row, fields)
         if stored != expected:
+            what = subject.removesuffix("_id")
             problems.append(
-                f"history row {rid} (plot {row.get('plot_id')}): hash does not match "
+                f"history row {rid} ({what} {row.get(subject)}): hash does not match "
                 "(row changed, or a row before it removed, inserted or reordered)"
             )
         previous = stored

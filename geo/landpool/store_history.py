@@ -22,12 +22,23 @@ HISTORY_LOCK = 7_346_811_206
 _CHUNK = 5000
 
 
-def append_history(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts without ``id``/``hash``) at the end of the chain."""
+def append_history(
+    conn: Connection,
+    table: sa.Table,
+    rows: list[dict[str, Any]],
+    *,
+    fields: tuple[str, ...] = CHAIN_FIELDS,
+    lock: int = HISTORY_LOCK,
+) -> None:
+    """Insert ``rows`` (dicts without ``id``/``hash``) at the end of the chain.
+
+    ``fields`` (the members hashed) and ``lock`` (the PostgreSQL advisory lock key)
+    default to the plots' history; another chained history names its own.
+    """
     if not rows:
         return
     if conn.dialect.name == "postgresql":
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": HISTORY_LOCK})
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock})
     last = conn.execute(
         sa.select(table.c.id, table.c.hash).order_by(table.c.id.desc()).limit(1)
     ).first()
@@ -36,14 +47,16 @@ def append_history(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]
     out = []
     for row in rows:
         full = {**row, "id": next_id}
-        full["hash"] = previous = row_hash(previous, full)
+        full["hash"] = previous = row_hash(previous, full, fields)
         out.append(full)
         next_id += 1
     conn.execute(table.insert(), out)
 
 
-def _rows(conn: Connection, table: sa.Table) -> Iterator[dict[str, Any]]:
-    cols = [table.c[name] for name in (*CHAIN_FIELDS, "hash")]
+def _rows(
+    conn: Connection, table: sa.Table, fields: tuple[str, ...] = CHAIN_FIELDS
+) -> Iterator[dict[str, Any]]:
+    cols = [table.c[name] for name in (*fields, "hash")]
     after = None
     while True:
         query = sa.select(*cols).order_by(table.c.id).limit(_CHUNK)
@@ -57,9 +70,15 @@ def _rows(conn: Connection, table: sa.Table) -> Iterator[dict[str, Any]]:
         after = batch[-1].id
 
 
-def history_report(conn: Connection, table: sa.Table) -> ChainReport:
+def history_report(
+    conn: Connection,
+    table: sa.Table,
+    *,
+    fields: tuple[str, ...] = CHAIN_FIELDS,
+    subject: str = "plot_id",
+) -> ChainReport:
     """Verify the chain of every row of ``table`` (in ``id`` order)."""
-    return verify_chain(_rows(conn, table))
+    return verify_chain(_rows(conn, table, fields), fields=fields, subject=subject)
 
 
 __all__ = ["HISTORY_LOCK", "append_history", "history_report"]

@@ -20,9 +20,16 @@ import geopandas as gpd
 
 from geo import sources
 from geo.access.roles import PUBLIC, Viewer
+from geo.access.secret import server_secret
 from geo.errors import NotFoundError
+from geo.forum.clients import Limits
+from geo.forum.model import PUBLIC_STATUSES
+from geo.forum.public import PUBLIC_FIELDS as CONTRIBUTION_FIELDS
+from geo.forum.public import public_frame as contributions_frame
+from geo.forum.store import ContributionStore
 from geo.landpool.public import ALL_FIELDS, PUBLIC_FIELDS, project_frame
 from geo.landpool.store import Store
+from geo.landpool.store_engine import default_url
 from geo.projects.io import public_projects
 from geo.projects.public import FRAME_FIELDS as PROJECT_FIELDS
 from geo.projects.public import public_frame
@@ -276,6 +283,28 @@ def load_projects(ctx: LoadContext, viewer: Viewer) -> gpd.GeoDataFrame:
     return frame.sort_values("project_id").reset_index(drop=True)
 
 
+# -- forum contributions -------------------------------------------------------------------
+def load_contributions(ctx: LoadContext, viewer: Viewer) -> gpd.GeoDataFrame:
+    """The public forum contributions (approved, rejected, taken up), EPSG:4326.
+
+    Whoever asks, the OGC API serves the public projection (:mod:`geo.forum.public`):
+    moderators use the moderation page, not this collection.
+    """
+    store = ContributionStore(
+        default_url(ctx.settings),
+        server_secret(ctx.settings),
+        Limits.from_settings(ctx.settings),
+    )
+    try:
+        items = store.list(statuses=PUBLIC_STATUSES)
+    finally:
+        store.close()
+    frame = contributions_frame(items)
+    for col in ("created_at", "updated_at"):  # ISO 8601 text, as the plots' timestamps
+        frame[col] = [v.isoformat(timespec="seconds") for v in frame[col]]
+    return frame.sort_values("id").reset_index(drop=True)
+
+
 register(
     CollectionSpec(
         id="projects",
@@ -290,5 +319,23 @@ register(
         load=load_projects,
         attribution=tuple(sources.attributions(REGION_SOURCES)),
         keywords=("Forum", "Kooperationsprojekte", "Stadt.Region.Jena"),
+    )
+)
+
+
+register(
+    CollectionSpec(
+        id="contributions",
+        title="Forum contributions (public)",
+        description="Contributions of the Stadt.Region.Jena forum after moderation: approved, "
+        "rejected (with the public reason) and taken up by a cooperation project (project "
+        "reference). Pending and hidden contributions, contact e-mails and moderator names "
+        "are never included. Points in the municipality (target: a point, a municipality or "
+        "a published plot).",
+        id_field="id",
+        properties=CONTRIBUTION_FIELDS,
+        load=load_contributions,
+        attribution=(),
+        keywords=("Forum", "Beteiligung", "Stadt.Region.Jena"),
     )
 )

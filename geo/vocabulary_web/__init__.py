@@ -8,11 +8,11 @@ one module only (``tests/geo/test_vocabulary_web.py`` checks it).
 
 from __future__ import annotations
 
-from geo.vocabulary_web import auth, common, projects, reach, screening
+from geo.vocabulary_web import auth, common, forum, projects, reach, screening
 from geo.vocabulary_web import register as register_words
 
 #: The modules whose ``WORDS`` make up the page words (one line per page area).
-MODULES = (common, auth, reach, screening, register_words, projects)
+MODULES = (common, auth, reach, screening, register_words, projects, forum)
 
 
 def page_words() -> dict[str, dict[str, tuple[str, str]]]:

@@ -178,4 +178,44 @@ WORDS["privacy_page"] = {
         "Staff names, owner details and confidential plots never appear on public pages, "
         "maps, exports or interfaces.",
     ),
+    "forum_h": ("Beiträge zum Forum", "Forum contributions"),
+    "forum": (
+        "Was gespeichert wird: Ort (Punkt, Gemeinde oder Fläche), Thema, Überschrift, Text "
+        "und Zeitpunkt Ihres Beitrags, jeder Moderationsschritt in einem fälschungssicheren "
+        "Verlauf (ohne E-Mail, ohne IP-Adresse; der Name der Moderatorin oder des "
+        "Moderators nur intern) und, wenn Sie sie angeben, Ihre E-Mail-Adresse. Wozu: damit "
+        "das Forum Stadt.Region.Jena Ihren Hinweis lesen, freigeben und beantworten kann "
+        "(Art. 6 Abs. 1 lit. e DSGVO; die E-Mail auf Ihre Einwilligung, lit. a). Die "
+        "E-Mail-Adresse liegt getrennt vom Beitrag, erscheint nie öffentlich und wird nur "
+        "der Moderation gezeigt, die Ihnen antwortet (jeder Blick darauf wird protokolliert).",
+        "What is stored: place (point, municipality or plot), topic, title, text and time of "
+        "your contribution, every moderation step in a tamper-evident history (no e-mail, "
+        "no IP address; the moderator's name internally only) and, if you give it, your "
+        "e-mail address. Why: so the Stadt.Region.Jena forum can read, approve and answer "
+        "your hint (GDPR art. 6(1)(e); the e-mail on your consent, (a)). The e-mail address "
+        "is stored apart from the contribution, never shown publicly and only to the "
+        "moderator answering you (every look-up is recorded).",
+    ),
+    "forum_keep_h": ("Wie lange, und wie Sie löschen", "How long, and how to delete"),
+    "forum_keep": (
+        "Die E-Mail-Adresse wird nach {days} Tagen automatisch gelöscht, früher auf Wunsch: "
+        "über den Link, den Sie nach dem Absenden erhalten, oder durch die Verwaltung mit "
+        "dem Befehl „stadtregion contributions forget ADRESSE“. Freigegebene Beiträge bleiben "
+        "öffentlich, bis die Moderation sie verbirgt.",
+        "The e-mail address is deleted automatically after {days} days, earlier on request: "
+        "with the link you get after sending, or by the administration with the command "
+        "'stadtregion contributions forget ADDRESS'. Approved contributions stay public "
+        "until the moderators hide them.",
+    ),
+    "forum_ip_h": ("Keine IP-Adressen", "No IP addresses"),
+    "forum_ip": (
+        "Gegen Massenbeiträge zählt der Server Beiträge pro Anschluss. Ihre IP-Adresse wird "
+        "dafür nicht gespeichert, sondern nur ein mit einem geheimen Schlüssel gebildeter "
+        "Hashwert, dessen Schlüssel jeden Tag wechselt; die Zählung wird nach einer Stunde "
+        "gelöscht, am Beitrag wird der Wert mit der Moderation gelöscht.",
+        "Against floods the server counts contributions per connection. Your IP address is "
+        "not stored for this, only a hash made with a secret key that changes every day; "
+        "the count is deleted after an hour, the value at the contribution once it is "
+        "moderated.",
+    ),
 }

@@ -196,6 +196,19 @@ REACH_PAGES = [
     "/reachability/reachable.csv?from=Jena&mode=car",
 ]
 
+#: The forum's contribution pages and exports (item pages are reached by their links).
+WEB_PAGES += [
+    "/forum/contribute",
+    "/forum/contribute?lang=en",
+    "/forum/contribute/thanks",
+    "/forum/contributions",
+    "/forum/contributions?status=rejected",
+    "/forum/contributions?status=taken_up&lang=en",
+    "/forum/export/contributions.geojson",
+    "/forum/export/contributions.csv",
+    "/forum/moderation",
+]
+
 
 def start_urls(lp: SeededApi) -> list[str]:
     """Every GET operation of the spec with every path value, plus the map and web pages."""
@@ -606,3 +619,44 @@ def test_project_pages_show_no_staff_name_and_no_unpublished_plot(lp: SeededApi)
             assert secret not in r.text, (url, secret)
     staff = lp.client.get(f"/forum/projects/{LINKED}", headers=lp.headers["planner"])
     assert "planner-tester" in staff.text
+
+
+#: What only a moderator may learn about the contributions the forum test seeds.
+FORUM_SECRETS = ("leak.test@example.org", "Wartet auf Moderation XY", "Verborgener Spam XY")
+
+
+def _seed_forum(lp: SeededApi) -> None:
+    """Contributions with e-mails: approved, rejected, taken up, pending, hidden."""
+    from tests.api.web.forum_helpers import client_at, contribution_id, moderate, submit
+
+    def one(ip: str, title: str) -> str:
+        r = submit(client_at(lp, ip), title=title, email="leak.test@example.org")
+        return contribution_id(r)
+
+    moderate(lp, one("10.30.0.1", "Freigegeben mit Kontakt"), "approve")
+    moderate(lp, one("10.30.0.2", "Abgelehnt mit Kontakt"), "reject", reason="Doppelt")
+    taken = one("10.30.0.3", "Aufgegriffen mit Kontakt")
+    moderate(lp, taken, "approve")
+    moderate(lp, taken, "take_up", project="KP-1")
+    one("10.30.0.4", FORUM_SECRETS[1])
+    moderate(lp, one("10.30.0.5", FORUM_SECRETS[2]), "hide")
+
+
+@pytest.mark.slow
+def test_forum_contact_and_unmoderated_contributions_never_reach_the_public(
+    lp: SeededApi,
+) -> None:
+    _seed_forum(lp)
+    answers = crawl(lp, "public")
+    ok = {u for u, r in answers.items() if r.status_code == 200}
+    assert {"/forum/contributions", "/forum/export/contributions.csv"} <= ok
+    items = [u for u in ok if re.fullmatch(r"/forum/contributions/[a-z2-7]+", u)]
+    assert len(items) >= 3, "the crawler did not reach the contributions' pages"
+    assert any("contributions" in u and u.startswith("/ogc/") for u in ok)
+    found = [
+        f"{url}: contains {s!r}"
+        for url, r in answers.items()
+        for s in (*FORUM_SECRETS, "planner-tester")
+        if s in r.text
+    ]
+    assert not found, "\n".join(found[:20])

@@ -77,7 +77,7 @@ def test_every_operation_is_covered(api_schema: schemathesis.BaseSchema) -> None
 #: generated text, so requests get past the lookup of a collection or feature to the code
 #: behind it.
 KNOWN_PATH_VALUES: dict[str, list[str]] = {
-    "collection_id": ["municipalities", "stations", "plots"],
+    "collection_id": ["municipalities", "stations", "plots", "contributions"],
     "feature_id": ["16053000", "16051000", "8011956"],
     "ags": ["16053000", "Jena", "160530000000"],
     "name": ["region"],

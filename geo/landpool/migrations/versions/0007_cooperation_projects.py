@@ -18,7 +18,7 @@ from alembic import op
 from geoalchemy2 import Geometry
 
 revision = "0007_cooperation_projects"
-down_revision = "0005_users_sessions"
+down_revision = "0006_contributions"
 branch_labels = None
 depends_on = None
 
