@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import folium
 import geopandas as gpd
 
@@ -33,8 +35,15 @@ def add_contributions(m: folium.Map, frame: gpd.GeoDataFrame, lang: str = "de") 
     if not len(approved):
         return
     clusters = grid_clusters(approved)
-    titles = dict(zip(approved["id"], approved["title"], strict=True))
-    places = dict(zip(approved["id"], approved["municipality"], strict=True))
+    # Folium's popups and tooltips write property values as HTML: a visitor's title is
+    # escaped here, so it shows as text and never runs as markup
+    titles = {
+        i: html.escape(str(t)) for i, t in zip(approved["id"], approved["title"], strict=True)
+    }
+    places = {
+        i: html.escape(str(p))
+        for i, p in zip(approved["id"], approved["municipality"], strict=True)
+    }
     shown = gpd.GeoDataFrame(
         {
             "title": [

@@ -215,3 +215,16 @@ def test_pages_in_english(lp: SeededApi) -> None:
     assert "/forum/contribute" in c.get("/forum").text
     privacy = c.get("/privacy").text
     assert "Hashwert" in privacy and "stadtregion contributions forget" in privacy
+
+
+def test_a_title_with_markup_shows_as_text_on_the_forum_map(lp: SeededApi) -> None:
+    """Folium writes popup and tooltip values as HTML: a visitor's title is escaped, so a
+    moderator who approves it never publishes a script on the public map."""
+    evil = "<img src=x onerror=alert(1)> Markt"
+    cid = contribution_id(submit(client_at(lp, "10.9.9.9"), title=evil))
+    moderate(lp, cid, "approve")
+    page = lp.client.get("/maps/forum.html").text
+    # the title is HTML-escaped text inside the map's GeoJSON (whose encoder writes & and <
+    # as \u0026 and \u003c): the browser shows it, it never becomes an element
+    assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt; Markt" in page
+    assert "<img src=x onerror" not in page and "\\u003cimg src=x" not in page
