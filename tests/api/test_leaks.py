@@ -417,13 +417,15 @@ def test_no_confidential_trace_or_other_staff_name_for_a_signed_in_planner(
         for p in leaks(lp, "planner-session", url, r, rules="planner", me="pfeffer.l")
     ]
     assert not problems, "\n".join(problems[:30])
-    # the own username appears only as the header's "signed in as"
+    # the own username appears only as the header's "signed in as" (and in /whoami,
+    # which answers who the caller is)
     elsewhere = [
         u
         for u, r in answers.items()
         if r.text.count("pfeffer.l") != r.text.count("<strong>pfeffer.l</strong>")
     ]
-    assert not elsewhere, elsewhere[:5]
+    assert elsewhere == ["/whoami"], elsewhere[:5]
+    assert answers["/whoami"].json()["name"] == "pfeffer.l"
 
 
 @pytest.mark.slow
