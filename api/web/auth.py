@@ -137,7 +137,13 @@ async def login(
             request, viewer, lang, status=422, error=word("auth", "missing", lang), **args
         )
     try:
-        result = accounts_uc.login(accounts, username, password, client_address(request))
+        result = accounts_uc.login(
+            accounts,
+            username,
+            password,
+            client_address(request),
+            replacing=request.cookies.get(session.COOKIE),
+        )
     except AuthenticationError:
         return _login_page(
             request, viewer, lang, status=401, error=word("auth", "refused", lang), **args
@@ -150,9 +156,6 @@ async def login(
         response = _login_page(request, viewer, lang, status=429, error=message, **args)
         response.headers["retry-after"] = str(exc.retry_after_s)
         return response
-    old = request.cookies.get(session.COOKIE)
-    if old:  # the browser's previous session ends: one browser, one session
-        accounts.sessions.end(old, "replaced")
     redirect = RedirectResponse(_with_lang(next_path, lang), status_code=303)
     session.set_cookie(request, redirect, result.token, result.session.expires_at)
     # a new CSRF token for the new session (one handed out before login is not reused)

@@ -36,9 +36,23 @@ def _require_admin(viewer: Viewer, action: str) -> None:
     viewer.require_role(ADMIN_ROLES, action)
 
 
-def login(accounts: Accounts, username: str, password: str, client: str) -> LoginResult:
-    """Log in (see :meth:`geo.access.accounts.Accounts.login` for the refusals)."""
-    return accounts.login(username, password, client)
+def login(
+    accounts: Accounts,
+    username: str,
+    password: str,
+    client: str,
+    *,
+    replacing: str | None = None,
+) -> LoginResult:
+    """Log in (see :meth:`geo.access.accounts.Accounts.login` for the refusals).
+
+    ``replacing``: the session id the browser held before; that session ends when the
+    new one starts (one browser, one session; a planted id is never taken on).
+    """
+    result = accounts.login(username, password, client)
+    if replacing:
+        accounts.sessions.end(replacing, "replaced")
+    return result
 
 
 def logout(accounts: Accounts, token: str) -> bool:
