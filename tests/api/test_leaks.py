@@ -26,7 +26,7 @@ import httpx
 import pytest
 from pyproj import Transformer
 
-from api.web.paths import is_page
+from api.web.paths import PAGE_PATHS, PAGE_PREFIXES
 from geo.landpool.plots import Status
 from geo.landpool.store_reads import SORT_KEYS
 from geo.ogc import catalog
@@ -177,6 +177,12 @@ def register_urls(plot_ids: list[str]) -> list[str]:
     return urls
 
 
+def _web_page(href: str) -> bool:
+    """Whether ``href`` is a page of the web app (:mod:`api.web.paths`), not a map page."""
+    path = urlsplit(href).path
+    return path in PAGE_PATHS or any(path == p or path.startswith(p + "/") for p in PAGE_PREFIXES)
+
+
 def _links(response: httpx.Response) -> list[str]:
     """Same-site links in a JSON or HTML answer (``href`` members, href/src attributes)."""
     found: list[str] = []
@@ -197,8 +203,10 @@ def _links(response: httpx.Response) -> list[str]:
         walk(response.json())
     elif "html" in ctype:
         found = _HREF.findall(response.text)
-        # links into the web pages are followed as a browser reads them (&amp; is &)
-        found = [html.unescape(h) if is_page(urlsplit(h).path) else h for h in found]
+        # links into the web app's pages are followed as a browser reads them (&amp; is
+        # &: as written, their language links would grow without end); links into map
+        # pages and other routes as written (read right, they would build many more maps)
+        found = [html.unescape(h) if _web_page(h) else h for h in found]
     out = []
     for href in found:
         parts = urlsplit(href)
