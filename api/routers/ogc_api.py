@@ -82,7 +82,17 @@ def ogc_definition(
     return doc
 
 
-@router.get("/api", summary="The API definition of the OGC API (OpenAPI)")
+class OpenAPIResponse(JSONResponse):
+    """A JSON answer typed as an OpenAPI 3.0 document (OGC API – Features Part 1, 7.3)."""
+
+    media_type = OPENAPI
+
+
+@router.get(
+    "/api",
+    summary="The API definition of the OGC API (OpenAPI)",
+    response_class=OpenAPIResponse,
+)
 def api_definition(
     request: Request,
     viewer: Annotated[Viewer, Depends(get_viewer)],
@@ -93,4 +103,4 @@ def api_definition(
     collections = usecase.queryables_by_collection(ctx, viewer)
     root = str(request.base_url).rstrip("/") + PREFIX
     doc = ogc_definition(request.app.openapi(), root, collections)
-    return JSONResponse(doc, media_type=OPENAPI)
+    return OpenAPIResponse(doc)

@@ -140,7 +140,7 @@ def page(
     **extra: Any,
 ) -> HTMLResponse:
     """Render a page for ``viewer`` in ``lang``; ``title`` goes into ``<title>`` and ``<h1>``."""
-    ctx = context(request, viewer, lang, title=title, **extra)
+    ctx = context(request, viewer, lang, title=title, http_status=status, **extra)
     response = HTMLResponse(render(template, ctx), status_code=status)
     csrf.set_cookie(request, response)
     response.headers["cache-control"] = "no-store"

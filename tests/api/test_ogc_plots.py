@@ -40,7 +40,7 @@ def test_all_plots_collection_is_hidden_below_landpool(lp: SeededApi, role: str)
         c["id"]
         for c in lp.client.get("/ogc/collections", headers=lp.headers[role]).json()["collections"]
     ]
-    assert ids == ["municipalities", "stations", "plots", "contributions"]
+    assert ids == ["municipalities", "stations", "plots", "projects", "contributions"]
     hidden = lp.client.get(ALL_ITEMS, headers=lp.headers[role])
     unknown = lp.client.get("/ogc/collections/plots-nope/items", headers=lp.headers[role])
     assert hidden.status_code == unknown.status_code == 404
@@ -55,7 +55,7 @@ def test_landpool_reads_every_plot(lp: SeededApi, role: str) -> None:
         c["id"]
         for c in lp.client.get("/ogc/collections", headers=lp.headers[role]).json()["collections"]
     ]
-    assert ids == ["municipalities", "stations", "plots", "plots-all", "contributions"]
+    assert ids == ["municipalities", "stations", "plots", "plots-all", "projects", "contributions"]
     fc = lp.client.get(ALL_ITEMS, params={"limit": 100}, headers=lp.headers[role]).json()
     assert sorted(f["id"] for f in fc["features"]) == sorted(lp.public_ids + lp.secret_ids)
     secret = lp.client.get(f"{ALL_ITEMS}/GEHEIM-7731", headers=lp.headers[role]).json()

@@ -10,11 +10,14 @@ before.
 
 from __future__ import annotations
 
+import html
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -69,12 +72,23 @@ def _current(client: TestClient) -> int:
     return int(client.get("/plots/JENA-1", headers=HEADERS).headers["etag"].strip('"'))
 
 
+def _body(r: httpx.Response) -> dict[str, Any]:
+    """The refusal as ``{"detail": …}``: the JSON of an API route, or the message of the
+    HTML error page a map or web page answers (its alert box, as a reader sees it)."""
+    if r.headers["content-type"].startswith("text/html"):
+        alert = re.search(r'<div class="sr-error" role="alert">(.*?)</div>', r.text, re.S)
+        assert alert, r.text[:500]
+        return {"detail": html.unescape(re.sub(r"<[^>]+>", "", alert.group(1))), "error": "page"}
+    body: dict[str, Any] = r.json()
+    return body
+
+
 def _refused(client: TestClient, method: str, url: str, **kw: Any) -> dict[str, Any]:
     """Send a request that must be refused with a readable 4xx and change nothing."""
     before = _snapshot(client)
     r = client.request(method, url, **kw)
     assert 400 <= r.status_code < 500, (r.status_code, r.text)
-    body = r.json()
+    body = _body(r)
     assert body["detail"] and body["error"] != "InternalError"
     assert _snapshot(client) == before
     return body
@@ -283,7 +297,7 @@ def test_unknown_query_parameters_are_refused(
     before = _snapshot(lp)
     r = lp.get(url)
     assert r.status_code == 400, r.text
-    detail = r.json()["detail"]
+    detail = _body(r)["detail"]
     assert unknown in detail and accepted in detail
     assert _snapshot(lp) == before
 

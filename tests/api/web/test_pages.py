@@ -13,6 +13,7 @@ from api.errors import install_error_handlers
 from api.web.forms import read_form
 from api.web.paths import is_page, wants_page
 from geo.settings import Settings
+from geo.vocabulary import word
 from geo.vocabulary_web import page_words
 
 HTML = {"accept": "text/html"}
@@ -66,6 +67,10 @@ def test_unknown_page_and_forbidden_map_answer_html_error_pages(client: TestClie
     r = client.get("/maps/plots.html")
     assert r.status_code == 403 and r.headers["content-type"].startswith("text/html")
     assert "landpool" in r.text and 'href="/login' in r.text
+    # the alert names the status, and a visitor is offered the login with the way back
+    assert "<strong>403</strong>" in r.text
+    assert word("web", "error_login_hint", "de") in r.text
+    assert 'href="/login?next=%2Fmaps%2Fplots.html"' in r.text
     r = client.get("/?lang=en&nope=1")
     assert r.status_code == 400 and "nope" in r.text and "<title>Bad request" in r.text
     r = client.get("/?lang=fr")
