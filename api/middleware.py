@@ -7,6 +7,7 @@ that read their body as a stream. Errors answer with the same JSON body shape as
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -16,9 +17,11 @@ from fastapi import FastAPI
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api.cache import CacheMiddleware
 from api.web.paths import is_page
+from geo.errors import InputError
 from geo.settings import Settings
 
 #: Content types accepted for request bodies (JSON, GeoJSON, and uploads of files).
@@ -235,3 +238,29 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
             "allow_credentials": False,
         }
         app.add_middleware(CORSMiddleware, **options)
+    if settings.forwarded_allow_ips.strip():
+        # outermost: behind a trusted reverse proxy every layer (forum rate limits, the
+        # login throttle, secure cookies, CSRF origin) sees the visitor's address and scheme
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted_proxies(settings))
+
+
+def trusted_proxies(settings: Settings) -> list[str]:
+    """The reverse proxies whose ``X-Forwarded-For`` / ``-Proto`` are believed.
+
+    Raises
+    ------
+    InputError
+        An entry that is neither an IP address, a CIDR network nor ``*``.
+    """
+    out = [p.strip() for p in settings.forwarded_allow_ips.split(",") if p.strip()]
+    for entry in out:
+        if entry == "*":
+            continue
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise InputError(
+                f"STADTREGION_FORWARDED_ALLOW_IPS: {entry!r} is no IP address or network "
+                "(e.g. 127.0.0.1, 10.0.0.0/8, or * for any proxy)."
+            ) from None
+    return out

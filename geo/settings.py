@@ -188,6 +188,14 @@ class Settings(BaseSettings):
     session_max_age_h: float = Field(
         default=8.0, gt=0, le=24 * 30, description="A session ends this long after login (h)."
     )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="Reverse proxies (IP addresses or CIDR networks, comma-separated; '*' "
+        "any) whose X-Forwarded-For and X-Forwarded-Proto headers are believed: the forum's "
+        "rate limits and the login throttle then count the visitor's address, not the "
+        "proxy's. Empty: no proxy is trusted and every client counts by the address it "
+        "connects from.",
+    )
     session_idle_min: float = Field(
         default=60.0, gt=0, description="A session ends after this long without a request (min)."
     )

@@ -18,8 +18,8 @@ from geo.usecases import forum as forum_uc
 from geo.usecases import forum_report
 
 contributions_app = typer.Typer(
-    help="Forum contributions: list, approve, reject, forget, purge, verify-history, "
-    "topics, report.",
+    help="Forum contributions: list, approve, reject, hide, take-up, reopen, forget, purge, "
+    "verify-history, topics, report.",
     no_args_is_help=True,
 )
 app.add_typer(contributions_app, name="contributions")
@@ -92,6 +92,45 @@ def reject(
     with _store() as store:
         c = forum_uc.moderate(store, _moderator(by), contribution_id, "rejected", reason=reason)
     typer.echo(f"{c.id} rejected: {c.reason}")
+
+
+@contributions_app.command("hide")
+def hide(
+    contribution_id: str = typer.Argument(..., help="Contribution id"),
+    by: str = typer.Option(..., "--by", help="Moderator (recorded in the history)."),
+    reason: str = typer.Option(None, "--reason", help="Internal note (never shown publicly)."),
+) -> None:
+    """Hide a contribution entirely (spam): it never shows, not even as rejected."""
+    with _store() as store:
+        c = forum_uc.moderate(store, _moderator(by), contribution_id, "hidden", reason=reason)
+    typer.echo(f"{c.id} hidden")
+
+
+@contributions_app.command("take-up")
+def take_up(
+    contribution_id: str = typer.Argument(..., help="Contribution id (approved)"),
+    project: str = typer.Option(
+        ..., "--project", help="Id of the cooperation project that takes it up."
+    ),
+    by: str = typer.Option(..., "--by", help="Moderator (recorded in the history)."),
+) -> None:
+    """Mark an approved contribution as taken up by a cooperation project of the register."""
+    with _store() as store:
+        c = forum_uc.moderate(
+            store, _moderator(by), contribution_id, "taken_up", project_ref=project
+        )
+    typer.echo(f"{c.id} taken up by project {c.project_ref}")
+
+
+@contributions_app.command("reopen")
+def reopen(
+    contribution_id: str = typer.Argument(..., help="Contribution id"),
+    by: str = typer.Option(..., "--by", help="Moderator (recorded in the history)."),
+) -> None:
+    """Put a moderated contribution back into the queue (it is not public meanwhile)."""
+    with _store() as store:
+        c = forum_uc.moderate(store, _moderator(by), contribution_id, "reopened")
+    typer.echo(f"{c.id} back in the queue ({c.status})")
 
 
 @contributions_app.command("forget")

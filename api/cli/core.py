@@ -39,7 +39,10 @@ def serve(
     """Serve the HTTP API and the maps (several worker processes share the port)."""
     import uvicorn  # here, not at the top: every other command starts without the server
 
+    from api.middleware import trusted_proxies
+
     settings = get_settings()
+    trusted_proxies(settings)  # a bad proxy list is one line here, not in every worker
     h = host or settings.host
     p = port or settings.port
     n = workers or settings.workers
@@ -50,10 +53,19 @@ def serve(
     if n == 1:
         from api.app import create_app  # start-up time: the app imports every router
 
-        uvicorn.run(create_app(settings), host=h, port=p, log_level="info")
+        # proxy headers: the app's own middleware (STADTREGION_FORWARDED_ALLOW_IPS)
+        uvicorn.run(create_app(settings), host=h, port=p, log_level="info", proxy_headers=False)
     else:
         # each worker builds its app from the environment (the same settings)
-        uvicorn.run("api.app:create_app", factory=True, host=h, port=p, workers=n, log_level="info")
+        uvicorn.run(
+            "api.app:create_app",
+            factory=True,
+            host=h,
+            port=p,
+            workers=n,
+            log_level="info",
+            proxy_headers=False,
+        )
 
 
 @app.command("map")

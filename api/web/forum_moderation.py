@@ -1,10 +1,11 @@
 """The moderation queue of the forum's contributions (planner or admin role).
 
 ``GET /forum/moderation`` lists the pending contributions fairly across senders
-(round-robin by the keyed client hash, with each sender's pending count), and the
-recently moderated ones. ``POST /forum/moderation/{id}`` takes one step: approve,
-reject (public reason), hide as spam, mark taken up (project id), reopen, edit personal
-data out of title and text, or show the contact e-mail to answer (the look-up is
+(round-robin by the keyed client hash, with each sender's pending count), 50 a page
+(``?page=``; every pending contribution is on some page), and the recently moderated
+ones. ``POST /forum/moderation/{id}`` takes one step: approve, reject (public reason),
+hide as spam, mark taken up by a project of the register (chosen from a list), reopen,
+edit personal data out of title and text, or show the contact e-mail to answer (the look-up is
 recorded; the address is shown on that answer only, never stored in the page's cache).
 """
 
@@ -34,7 +35,7 @@ STEPS = {
     "take_up": "taken_up",
     "reopen": "reopened",
 }
-FIELDS = {"action", "reason", "project", "title", "text", "version"}
+FIELDS = {"action", "reason", "project", "title", "text", "version", "page"}
 
 
 def _queue_page(
@@ -47,8 +48,9 @@ def _queue_page(
     error: str | None = None,
     contact: tuple[str, str | None] | None = None,
     status: int = 200,
+    page_no: int = 1,
 ) -> HTMLResponse:
-    queue = forum_uc.moderation_queue(store, viewer)
+    queue = forum_uc.moderation_queue(store, viewer, page_no)
     recent = store.list(statuses=tuple(s for s in STATUS if s != "pending"), limit=20)
     topics = {t.key: t.label(lang) for t in store.topics()}
     return page(
@@ -58,7 +60,9 @@ def _queue_page(
         lang,
         title=word("forum_mod", "title", lang),
         status=status,
-        queue=queue,
+        queue=queue.entries,
+        queue_page=queue,
+        projects=forum_uc.project_choices(store),
         recent=recent,
         topic_names=topics,
         notice=notice,
@@ -74,8 +78,11 @@ def moderation(
     lang: PageLang,
     store: ContribDep,
     done: Annotated[str | None, Query(pattern=r"^[a-z2-7]{1,20}$")] = None,
+    page_no: Annotated[
+        int, Query(alias="page", ge=1, le=100_000, description="Page of the queue (1-based).")
+    ] = 1,
 ) -> HTMLResponse:
-    """The fair moderation queue (planner or admin)."""
+    """The fair moderation queue (planner or admin), 50 contributions a page."""
     forum_uc.require_moderator(viewer)
     notice = None
     if done:
@@ -86,7 +93,7 @@ def moderation(
             )
         except NotFoundError:
             notice = None
-    return _queue_page(request, viewer, lang, store, notice=notice)
+    return _queue_page(request, viewer, lang, store, notice=notice, page_no=page_no)
 
 
 @router.post("/forum/moderation/{contribution_id}", response_class=HTMLResponse)
@@ -102,6 +109,10 @@ async def moderate(
     check_form_size(request)
     form = await read_form(request, FIELDS)
     action = form.get("action") or ""
+    page_text = form.get("page") or "1"
+    if not (page_text.isdigit() and len(page_text) <= 6 and 1 <= int(page_text) <= 100_000):
+        raise QueryParameterError(f"page must be a whole number 1..100000, got {page_text!r}.")
+    page_no = int(page_text)
     version_text = form.get("version")
     version: int | None = None
     if version_text is not None:
@@ -111,7 +122,9 @@ async def moderate(
     try:
         if action == "contact":
             email = forum_uc.contact(store, viewer, contribution_id)
-            return _queue_page(request, viewer, lang, store, contact=(contribution_id, email))
+            return _queue_page(
+                request, viewer, lang, store, contact=(contribution_id, email), page_no=page_no
+            )
         if action == "edit":
             c = forum_uc.edit(
                 store,
@@ -133,6 +146,8 @@ async def moderate(
     except InputError as exc:
         if isinstance(exc, QueryParameterError):
             raise
-        return _queue_page(request, viewer, lang, store, error=str(exc), status=422)
-    target = href_for(lang, "/forum/moderation", done=c.id)
+        return _queue_page(
+            request, viewer, lang, store, error=str(exc), status=422, page_no=page_no
+        )
+    target = href_for(lang, "/forum/moderation", done=c.id, page=page_no if page_no > 1 else None)
     return RedirectResponse(target, status_code=303)

@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 from geo.errors import ConflictError, InputError, NotFoundError, TooManyAttemptsError
 from geo.forum import clients
 from geo.forum.model import (
+    PUBLIC_STATUSES,
     TOPIC_KEY,
     Contribution,
     Draft,
@@ -58,6 +59,33 @@ from geo.landpool.store_history import append_history, history_report
 from geo.landpool.store_schema import now_ms, utc
 
 C = contributions_table
+
+
+@dataclass(frozen=True)
+class PublicLinks:
+    """What a cooperation project may show of the forum's contributions, read now.
+
+    ``public`` holds the ids of the contributions the public may see; ``taken_up`` the
+    public contributions a moderator marked as taken up, by project id (oldest first).
+    """
+
+    public: frozenset[str]
+    taken_up: dict[str, tuple[str, ...]]
+
+
+def public_links(engine: Engine) -> PublicLinks:
+    """The public contributions and which project took each up (no text, no e-mail)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(C.c.id, C.c.status, C.c.project_ref)
+            .where(C.c.status.in_(PUBLIC_STATUSES))
+            .order_by(C.c.created_at, C.c.id)
+        ).all()
+    taken: dict[str, list[str]] = {}
+    for cid, status, ref in rows:
+        if status == "taken_up" and ref:
+            taken.setdefault(str(ref), []).append(str(cid))
+    return PublicLinks(frozenset(str(r[0]) for r in rows), {k: tuple(v) for k, v in taken.items()})
 
 
 @dataclass(frozen=True)
@@ -328,13 +356,14 @@ class ContributionStore(Moderation):
         with self.engine.connect() as conn:
             return int(conn.execute(query).scalar_one())
 
-    def queue(self, limit: int = 50) -> builtins.list[QueueEntry]:
-        """The pending contributions, fair across clients.
+    def queue(self, limit: int = 50, offset: int = 0) -> builtins.list[QueueEntry]:
+        """The pending contributions, fair across clients, ``limit`` from ``offset``.
 
         Round-robin by client hash: the oldest of every client first, then every client's
         second, and so on; a flood from one client therefore never pushes another
-        client's contribution off the first page. Each entry names its client by a short
-        label of the keyed hash and that client's pending count.
+        client's contribution off the first page, and every pending one is on some page.
+        Each entry names its client by a short label of the keyed hash and that client's
+        pending count.
         """
         with self.engine.connect() as conn:
             rows = conn.execute(
@@ -361,7 +390,7 @@ class ContributionStore(Moderation):
         ranked.sort(key=lambda t: (t[0], t[1], t[3].id))
         return [
             QueueEntry(c, key[:8], len(per[key]), c.id in with_contact)
-            for _, _, key, c in ranked[:limit]
+            for _, _, key, c in ranked[offset : offset + limit]
         ]
 
     def history(self, contribution_id: str) -> builtins.list[HistoryStep]:

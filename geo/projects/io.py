@@ -2,7 +2,9 @@
 
 The plot links are checked against the land pool's own public projection: the ids a
 ``public`` viewer may read through :meth:`geo.landpool.store.Store.list` (published, not
-confidential), read anew on every call so an unpublished plot drops out at once.
+confidential), read anew on every call so an unpublished plot drops out at once. The
+contribution links likewise against the forum's public statuses; contributions a
+moderator marked as taken up by a project are listed with it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import geopandas as gpd
 
 from geo.access.roles import PUBLIC
+from geo.forum.store import PublicLinks, public_links
 from geo.landpool.store import Store
 from geo.projects.public import PublicProject, project_public
 from geo.projects.store import ProjectStore
@@ -25,6 +28,11 @@ def public_plot_ids(store: Store) -> set[str]:
     return {p.plot_id for p in store.list(PUBLIC)}
 
 
+def forum_links(store: Store) -> PublicLinks:
+    """The forum's public contributions and which project took each up, read now."""
+    return public_links(store.engine)
+
+
 def public_projects(
     store: Store,
     region: gpd.GeoDataFrame,
@@ -35,8 +43,18 @@ def public_projects(
 ) -> list[PublicProject]:
     """Every project (optionally filtered) as the public sees it, by id."""
     plots = public_plot_ids(store)
+    links = forum_links(store)
     rows = project_store(store).list(topic=topic, status=status, ags=ags)
-    return [project_public(p, region, plots) for p in rows]
+    return [
+        project_public(
+            p,
+            region,
+            plots,
+            public_contributions=links.public,
+            taken_up=links.taken_up.get(p.id, ()),
+        )
+        for p in rows
+    ]
 
 
-__all__ = ["project_store", "public_plot_ids", "public_projects"]
+__all__ = ["forum_links", "project_store", "public_plot_ids", "public_projects"]

@@ -149,20 +149,28 @@ def outline(region: gpd.GeoDataFrame, ags: Iterable[str]) -> BaseGeometry | None
 
 
 def project_history(
-    rows: Iterable[HistoryRow], viewer: Viewer, public_plots: Set[str]
+    rows: Iterable[HistoryRow],
+    viewer: Viewer,
+    public_plots: Set[str],
+    public_contributions: Set[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """History rows as ``viewer`` may see them: no actor for non-staff, no hidden plot ids."""
+    """History rows as ``viewer`` may see them: no actor for non-staff, no hidden plot or
+    contribution ids (``public_contributions`` ``None``: contribution links unfiltered)."""
     keep = STAFF_HISTORY if viewer.role in INTERNAL_ROLES else PUBLIC_HISTORY
+    visible: dict[str, Set[str]] = {"plot_ids": public_plots}
+    if public_contributions is not None:
+        visible["contributions"] = public_contributions
     out = []
     for r in rows:
         changes = dict(r.changes)
-        if "plot_ids" in changes and isinstance(changes["plot_ids"], list):
-            changes["plot_ids"] = [
-                [p for p in side if p in public_plots] if isinstance(side, list) else side
-                for side in changes["plot_ids"]
-            ]
-            if changes["plot_ids"][0] == changes["plot_ids"][1]:
-                del changes["plot_ids"]
+        for name, shown in visible.items():
+            if name in changes and isinstance(changes[name], list):
+                changes[name] = [
+                    [p for p in side if p in shown] if isinstance(side, list) else side
+                    for side in changes[name]
+                ]
+                if changes[name][0] == changes[name][1]:
+                    del changes[name]
         if not changes and r.event == "updated":
             continue
         row = {
@@ -184,6 +192,8 @@ def project_public(
     history: Iterable[HistoryRow] | None = None,
     viewer: Viewer | None = None,
     outlines: Mapping[str, BaseGeometry | None] | None = None,
+    public_contributions: Set[str] | None = None,
+    taken_up: Iterable[str] = (),
 ) -> PublicProject:
     """The public view of ``project``.
 
@@ -191,6 +201,10 @@ def project_public(
     ----------
     public_plots
         Ids of the plots a ``public`` viewer may see now (the landpool projection).
+    public_contributions, taken_up
+        Ids of the forum contributions the public may see now, and those a moderator
+        marked as taken up by this project (listed after the linked ones). A linked
+        contribution that is not public (any more) is left out; ``None``: no filter.
     history, viewer
         The project's history rows and who reads them (actor for staff only).
     outlines
@@ -205,7 +219,7 @@ def project_public(
         source = "municipalities" if geom is not None else "none"
     rows: list[dict[str, Any]] = []
     if history is not None and viewer is not None:
-        rows = project_history(history, viewer, public_plots)
+        rows = project_history(history, viewer, public_plots, public_contributions)
     return PublicProject(
         project_id=project.id,
         title=project.title,
@@ -213,7 +227,18 @@ def project_public(
         status=project.status,
         municipalities=municipality_rows(region, project.municipalities),
         description=project.description,
-        contributions=list(project.contributions),
+        contributions=list(
+            dict.fromkeys(
+                [
+                    *(
+                        c
+                        for c in project.contributions
+                        if public_contributions is None or c in public_contributions
+                    ),
+                    *taken_up,
+                ]
+            )
+        ),
         plot_ids=[p for p in project.plot_ids if p in public_plots],
         geometry=_web(geom),
         geometry_source=source,

@@ -35,12 +35,14 @@ from geo.forum.model import (
     Contribution,
     Target,
     check_draft,
+    check_project_ref,
     check_status,
 )
 from geo.forum.store import ContributionStore, QueueEntry
 from geo.landpool.store import Store
 from geo.landpool.store_engine import default_url
 from geo.ogc.export import to_geojson
+from geo.projects.store import ProjectStore
 from geo.settings import Settings
 from geo.usecases import region as region_uc
 
@@ -175,18 +177,67 @@ def require_moderator(viewer: Viewer) -> None:
     viewer.require_role(MODERATOR_ROLES, "moderate forum contributions")
 
 
-def moderation_queue(store: ContributionStore, viewer: Viewer, limit: int = 50) -> list[QueueEntry]:
-    """The fair moderation queue (moderators only)."""
+#: Contributions per page of the moderation queue.
+QUEUE_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the fair moderation queue: its entries, which page, how many wait."""
+
+    entries: list[QueueEntry]
+    page: int
+    pages: int
+    pending: int
+
+
+def moderation_queue(store: ContributionStore, viewer: Viewer, page: int = 1) -> QueuePage:
+    """Page ``page`` (1-based) of the fair moderation queue (moderators only).
+
+    A page beyond the last (the queue shrinks while moderators work) shows the last one.
+    """
     require_moderator(viewer)
-    return store.queue(limit)
+    if page < 1:
+        raise InputError(f"page must be 1 or more, got {page}.")
+    pending = store.count(statuses=("pending",))
+    pages = max(1, -(-pending // QUEUE_PAGE_SIZE))
+    page = min(page, pages)
+    entries = store.queue(QUEUE_PAGE_SIZE, (page - 1) * QUEUE_PAGE_SIZE)
+    return QueuePage(entries, page, pages, pending)
 
 
 def moderate(
     store: ContributionStore, viewer: Viewer, contribution_id: str, event: str, **kw: Any
 ) -> Contribution:
-    """One moderation step by ``viewer`` (moderators only; the name goes into the history)."""
+    """One moderation step by ``viewer`` (moderators only; the name goes into the history).
+
+    ``taken_up`` names the cooperation project (``project_ref``) that took the
+    contribution up; it must be a project of the register (:class:`InputError` naming
+    the known ones otherwise).
+    """
     require_moderator(viewer)
+    if event == "taken_up":
+        kw["project_ref"] = check_project(store, kw.get("project_ref"))
     return store.moderate(contribution_id, event, viewer.name, **kw)
+
+
+def project_choices(store: ContributionStore) -> list[tuple[str, str]]:
+    """The cooperation projects a contribution can be taken up by: ``(id, title)``."""
+    return [(p.id, p.title) for p in ProjectStore(store.engine).list()]
+
+
+def check_project(store: ContributionStore, project_ref: str | None) -> str:
+    """``project_ref`` checked against the project register (same database)."""
+    ref = check_project_ref(project_ref)
+    try:
+        return ProjectStore(store.engine).get(ref).id
+    except NotFoundError:
+        known = [pid for pid, _ in project_choices(store)]
+        listed = ", ".join(known[:20]) + (" …" if len(known) > 20 else "")
+        raise InputError(
+            f"project {ref!r} is no cooperation project of the register; "
+            + (f"choose one of {listed}." if known else "create the project first.")
+        ) from None
 
 
 def edit(store: ContributionStore, viewer: Viewer, contribution_id: str, **kw: Any) -> Contribution:

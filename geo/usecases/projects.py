@@ -23,7 +23,7 @@ import geopandas as gpd
 from geo.access.roles import PUBLIC, Viewer
 from geo.errors import InputError, NotFoundError
 from geo.landpool.store import Store
-from geo.projects.io import project_store, public_plot_ids, public_projects
+from geo.projects.io import forum_links, project_store, public_plot_ids, public_projects
 from geo.projects.model import (
     STATUSES,
     TOPICS,
@@ -90,12 +90,15 @@ def get_project(settings: Settings, store: Store, viewer: Viewer, project_id: st
     """
     projects = project_store(store)
     project = projects.get(project_id)
+    links = forum_links(store)
     return project_public(
         project,
         region(settings).model,
         public_plot_ids(store),
         history=projects.history(project.id),
         viewer=viewer,
+        public_contributions=links.public,
+        taken_up=links.taken_up.get(project.id, ()),
     )
 
 
@@ -111,6 +114,18 @@ def _check_plots(store: Store, plot_ids: tuple[str, ...], keep: tuple[str, ...] 
                 f"plot {pid!r} is not a published plot of the land pool; only published "
                 "plots can be linked to a project."
             ) from None
+
+
+def _check_contributions(store: Store, ids: tuple[str, ...], keep: tuple[str, ...] = ()) -> None:
+    """Refuse a linked contribution the public may not see (except ``keep``)."""
+    public = forum_links(store).public
+    for cid in ids:
+        if cid not in keep and cid not in public:
+            raise InputError(
+                f"contribution {cid!r} is not a public contribution of the forum; only "
+                "approved or taken-up contributions (the id ends the address of their page) "
+                "can be linked to a project."
+            )
 
 
 def _prepared(settings: Settings, values: Mapping[str, Any], partial: bool) -> dict[str, Any]:
@@ -136,6 +151,7 @@ def create_project(
     pid = check_id(project_id)
     fields = _prepared(settings, values, partial=False)
     _check_plots(store, fields["plot_ids"])
+    _check_contributions(store, fields["contributions"])
     project_store(store).create(viewer, pid, fields)
     return get_project(settings, store, viewer, pid)
 
@@ -161,6 +177,8 @@ def edit_project(
 
     Plots linked before that the public can no longer see (unpublished since) stay
     linked, hidden, as long as the edit does not touch them; new links must be published.
+    Contribution links likewise: one hidden or reopened since stays linked, unseen; a new
+    link must be a public contribution.
 
     Raises
     ------
@@ -177,6 +195,11 @@ def edit_project(
         hidden = tuple(p for p in before.plot_ids if p not in visible)
         fields["plot_ids"] = tuple(dict.fromkeys([*fields["plot_ids"], *hidden]))
         _check_plots(store, fields["plot_ids"], keep=hidden)
+    if "contributions" in fields:
+        public = forum_links(store).public
+        gone = tuple(c for c in before.contributions if c not in public)
+        fields["contributions"] = tuple(dict.fromkeys([*fields["contributions"], *gone]))
+        _check_contributions(store, fields["contributions"], keep=gone)
     expected = before.version if version is None else version
     _, changes = projects.update(viewer, before.id, expected_version=expected, values=fields)
     return EditResult(get_project(settings, store, viewer, before.id), changes)

@@ -132,7 +132,15 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "reason": ("Öffentliche Begründung", "Public reason"),
         "hide": ("Als Spam verbergen", "Hide as spam"),
         "take_up": ("Aufgegriffen von Projekt", "Taken up by project"),
-        "project": ("Projekt-Kennung", "Project id"),
+        "project": ("Projekt", "Project"),
+        "no_projects": (
+            "Noch kein Kooperationsprojekt: legen Sie zuerst eines an, um Beiträge als "
+            "aufgegriffen zu markieren.",
+            "No cooperation project yet: create one first to mark contributions as taken up.",
+        ),
+        "new_project": ("Projekt anlegen", "Create a project"),
+        "pending_total": ("{n} Beiträge warten", "{n} contributions wait"),
+        "page_of": ("Seite {page} von {pages}", "page {page} of {pages}"),
         "edit": ("Personenbezogenes entfernen", "Remove personal data"),
         "save": ("Speichern", "Save"),
         "contact": ("E-Mail zum Antworten anzeigen", "Show e-mail to reply"),

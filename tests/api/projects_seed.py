@@ -3,8 +3,10 @@
 :func:`seed_projects` runs after :func:`tests.api.landpool_seed.live`: as the planner it
 creates a project linking the published OFFEN-1 and ZURUECK-6 while ZURUECK-6 is
 published again, then ZURUECK-6 is unpublished (its state after ``live``): the plot must
-vanish from every public output of the project. A second project has no geometry (the
-outline of its municipalities stands in).
+vanish from every public output of the project. It also links an approved forum
+contribution (its id in ``lp.made["linked_contribution"]``): only public contributions
+can be linked. A second project has no geometry (the outline of its municipalities
+stands in).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import re
 from fastapi.testclient import TestClient
 
 from tests.api.landpool_seed import PUBLISH_REASON, UNPUBLISH_REASON, SeededApi, publish
+from tests.api.web.forum_helpers import client_at, contribution_id, moderate, submit
 
 LINKED = "kooperation-saale"
 OUTLINED = "wohnen-apolda"
@@ -46,7 +49,7 @@ def form(**values: str) -> dict[str, str]:
         "status": "agreed",
         "municipalities": "16053000",
         "description": "Eine durchgehende Radverbindung entlang der Saale.",
-        "contributions": "B-17",
+        "contributions": "",
         "plot_ids": "OFFEN-1",
         "geometry": LINE,
     }
@@ -56,8 +59,11 @@ def form(**values: str) -> dict[str, str]:
 def seed_projects(lp: SeededApi) -> None:
     """Create the two projects through the planner's pages (see the module text)."""
     c, h = lp.client, lp.headers
+    cid = contribution_id(submit(client_at(lp, "10.40.0.1"), title="Radverbindung gewünscht"))
+    assert moderate(lp, cid, "approve").status_code == 303
+    lp.made["linked_contribution"] = cid
     publish(c, h, "ZURUECK-6", PUBLISH_REASON)
-    data = form(project_id=LINKED, plot_ids="OFFEN-1, ZURUECK-6")
+    data = form(project_id=LINKED, plot_ids="OFFEN-1, ZURUECK-6", contributions=cid)
     status, _, body = post_form(c, "/forum/projects", data, h["planner"])
     assert status == 303, body[:800]
     version = c.get("/plots/ZURUECK-6", headers=h["landpool"]).json()["properties"]["version"]

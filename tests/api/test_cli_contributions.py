@@ -145,3 +145,41 @@ def test_report_html_and_csv(cli: Run, app_settings: Settings, tmp_path: Path) -
     ):
         code, _, err = cli("report", *bad)
         assert code == 2 and err.startswith("error: ") and len(err.strip().splitlines()) == 1
+
+
+def test_hide_take_up_and_reopen(cli: Run, app_settings: Settings) -> None:
+    from geo.access.roles import Role, Viewer
+    from geo.landpool.io import open_store
+    from geo.usecases.projects import create_project
+
+    spam = _submit(app_settings, "Billige Uhren", "16053000", ip="192.0.2.7")
+    assert cli("hide", spam, "--by", "pia") == (0, f"{spam} hidden\n", "")
+    good = _submit(app_settings, "Busspur Winzerla", "16053000", ip="192.0.2.8")
+    assert cli("approve", good, "--by", "pia")[0] == 0
+    code, _, err = cli("take-up", good, "--project", "busspur", "--by", "pia")
+    assert (code, err) == (
+        2,
+        "error: project 'busspur' is no cooperation project of the register; "
+        "create the project first.\n",
+    )
+    with open_store(app_settings) as land:
+        values = {
+            "title": "Busspuren",
+            "topic": "traffic",
+            "status": "idea",
+            "municipalities": "16053000",
+        }
+        create_project(app_settings, land, Viewer(Role.PLANNER, "pia"), "busspur", values)
+    code, _, err = cli("take-up", good, "--project", "gibts-nicht", "--by", "pia")
+    assert code == 2 and "choose one of busspur." in err
+    assert cli("take-up", good, "--project", "busspur", "--by", "pia") == (
+        0,
+        f"{good} taken up by project busspur\n",
+        "",
+    )
+    code, _, err = cli("take-up", spam, "--project", "busspur", "--by", "pia")
+    assert code == 2 and "hidden" in err  # spam is not taken up
+    assert cli("reopen", spam, "--by", "pia") == (0, f"{spam} back in the queue (pending)\n", "")
+    with open_contributions(app_settings) as store:
+        events = [s.event for s in store.history(good)]
+    assert events == ["submitted", "approved", "taken_up"]

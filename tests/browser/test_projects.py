@@ -13,8 +13,11 @@ from typing import Any
 
 import httpx
 import pytest
+from shapely.geometry import Point
 
+from geo.forum.model import Target, check_draft
 from geo.settings import Settings
+from geo.usecases import forum as forum_uc
 from tests.browser.conftest import LiveServer, start_server
 from tests.browser.pages import visit
 from tests.browser.seed import SeededStore, seed_store
@@ -35,6 +38,21 @@ def own(
     srv.thread.join(timeout=10)
 
 
+def _approved_contribution(settings: Settings) -> str:
+    """A contribution approved in the forum of ``settings`` (a project may link it)."""
+    with forum_uc.open_contributions(settings) as store:
+        draft = check_draft(
+            "traffic",
+            "Radweg im Saaletal",
+            "Bitte den Radweg durchgehend bauen.",
+            None,
+            store.topic_keys(),
+        )
+        target = Target("point", Point(681000.0, 5644000.0), "16053000", "Jena")
+        c = store.submit(target, draft, "192.0.2.40")
+        return store.moderate(c.id, "approved", "browser-planner").id
+
+
 def _page(browser: Any, viewport: dict[str, int], headers: dict[str, str] | None = None) -> Any:
     context = browser.new_context(viewport=viewport, extra_http_headers=headers or {})
     page = context.new_page()
@@ -50,6 +68,7 @@ def test_planner_creates_a_project_the_public_then_sees(
 ) -> None:
     seeded, srv = own
     base = srv.base_url
+    cid = _approved_contribution(seeded.settings)
     planner = {"Authorization": f"Bearer {seeded.tokens['planner']}"}
     page = _page(browser, DESKTOP, planner)
     page.goto(f"{base}/forum/projects/new")
@@ -63,6 +82,12 @@ def test_planner_creates_a_project_the_public_then_sees(
     page.fill("#p-contrib", "B-1")
     page.fill("#p-geom", LINE)
     page.screenshot(path=str(output_dir / "project_form_de_desktop.png"), full_page=True)
+    page.click("button[type=submit]")
+    # a link to a contribution the forum does not show is refused; the entries stay
+    page.wait_for_selector(".sr-error")
+    assert "'B-1' is not a public contribution" in page.inner_text(".sr-error")
+    assert page.input_value("#p-title") == "Radweg Kahla – Jena"
+    page.fill("#p-contrib", cid)
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/forum/projects/radweg-kahla-jena?done=created")
     assert "angelegt" in page.inner_text(".sr-notice")
@@ -92,7 +117,7 @@ def test_planner_creates_a_project_the_public_then_sees(
             pub.goto(f"{base}/forum/projects/radweg-kahla-jena{q}")
             pub.wait_for_selector("#content .leaflet-overlay-pane path", state="attached")
             text = pub.inner_text("#content")
-            assert "Kahla" in text and "FORUM-W1" in text and "B-1" in text
+            assert "Kahla" in text and "FORUM-W1" in text and cid in text
             assert "browser-planner" not in pub.content()
             pub.screenshot(path=str(output_dir / f"project_{lang}_{name}.png"), full_page=True)
             assert pub.errors == [], pub.errors

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from shapely.geometry import Point
 
+from geo.forum.model import Target, check_draft
 from geo.settings import Settings
 from geo.usecases import forum as forum_uc
 from tests.api.landpool_seed import SeededApi
+from tests.api.projects_seed import form, post_form
 from tests.api.web.forum_helpers import (
     client_at,
     contribution_id,
@@ -21,6 +26,8 @@ from tests.api.web.forum_helpers import (
 )
 
 EMAIL = "anna.beispiel@example.org"
+#: A point in Jena (EPSG:25832) for contributions written straight into the store.
+PLACE = Target("point", Point(681000.0, 5644000.0), "16053000", "Jena")
 
 
 @pytest.fixture(scope="module")
@@ -194,9 +201,23 @@ def test_taken_up_and_edit_are_in_public_history(lp: SeededApi) -> None:
     r = moderate(lp, cid, "edit", text="Der Spielplatz in Lobeda braucht neue Geräte.")
     assert r.status_code == 303
     assert moderate(lp, cid, "approve").status_code == 303
-    assert moderate(lp, cid, "take_up", project="KP-2026-01").status_code == 303
+    # only a project of the register can take a contribution up
+    refused = moderate(lp, cid, "take_up", project="kp-gibt-es-nicht")
+    assert refused.status_code == 422 and "kp-gibt-es-nicht" in refused.text
+    assert "create the project first" in refused.text
+    status, _, body = post_form(
+        lp.client,
+        "/forum/projects",
+        form(project_id="spielplaetze", plot_ids=""),
+        lp.headers["planner"],
+    )
+    assert status == 303, body[:500]
+    assert moderate(lp, cid, "take_up", project="spielplaetze").status_code == 303
     page = client_at(lp, "10.7.0.3").get(f"/forum/contributions/{cid}").text
-    assert "aufgegriffen im Projekt KP-2026-01" in page
+    assert "aufgegriffen im Projekt spielplaetze" in page
+    # the project lists the contribution it took up
+    project = client_at(lp, "10.7.0.3").get("/forum/projects/spielplaetze").text
+    assert f'href="/forum/contributions/{cid}"' in project
     assert "personenbezogene Angaben entfernt" in page
     assert "Meier" not in page and "planner-tester" not in page
     store = forum_uc.open_contributions(lp.settings)
@@ -228,3 +249,43 @@ def test_a_title_with_markup_shows_as_text_on_the_forum_map(lp: SeededApi) -> No
     # as \u0026 and \u003c): the browser shows it, it never becomes an element
     assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt; Markt" in page
     assert "<img src=x onerror" not in page and "\\u003cimg src=x" not in page
+
+
+def test_moderation_queue_has_pages_and_a_step_keeps_the_page(lp: SeededApi) -> None:
+    """More than a page waits: every pending contribution is on one page of the queue,
+    and a step taken on page 2 returns to page 2."""
+    store = forum_uc.open_contributions(lp.settings)
+    try:
+        t0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+        for i in range(forum_uc.QUEUE_PAGE_SIZE + 5):
+            d = check_draft(
+                "housing",
+                f"Warteschlange {i:03d}",
+                "Ein wartender Beitrag.",
+                None,
+                store.topic_keys(),
+            )
+            store.submit(PLACE, d, f"10.50.{i // 10}.{i}", t0 + timedelta(hours=2 * i))
+        pending = {c.id for c in store.list(statuses=("pending",), limit=10_000)}
+    finally:
+        store.close()
+    planner = lp.headers["planner"]
+    first = lp.client.get("/forum/moderation", headers=planner).text
+    pages = -(-len(pending) // forum_uc.QUEUE_PAGE_SIZE)
+    assert f"{len(pending)} Beiträge warten · Seite 1 von {pages}" in first
+    assert 'rel="next" href="/forum/moderation?page=2"' in first
+    seen: list[str] = []
+    for n in range(1, pages + 1):
+        text = lp.client.get(f"/forum/moderation?page={n}", headers=planner).text
+        seen += re.findall(r'<article class="sr-contribution" id="q-([a-z2-7]+)"', text)
+    assert sorted(seen) == sorted(pending)
+    last = lp.client.get(f"/forum/moderation?page={pages + 9}", headers=planner).text
+    assert f"Seite {pages} von {pages}" in last  # a page beyond the end shows the last one
+    assert lp.client.get("/forum/moderation?page=0", headers=planner).status_code == 400
+    on_two = re.findall(
+        r'id="q-([a-z2-7]+)"',
+        lp.client.get("/forum/moderation?page=2", headers=planner).text,
+    )[0]
+    r = moderate(lp, on_two, "approve", page="2")
+    assert r.status_code == 303 and r.headers["location"].endswith("page=2")
+    assert moderate(lp, on_two, "reject", page="x").status_code == 400

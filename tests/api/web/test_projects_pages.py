@@ -52,7 +52,8 @@ def test_project_page_shows_map_municipalities_plots_contributions(lp: SeededApi
     assert "Jena" in text and "16053000" in text
     assert re.search(r'class="sr-num">1\d\d\.\d\d\d<', text)  # population, German digits
     assert 'href="/ogc/collections/plots/items/OFFEN-1?f=html"' in text
-    assert 'href="/forum/contributions/B-17"' in text
+    cid = lp.made["linked_contribution"]
+    assert f'href="/forum/contributions/{cid}"' in text
     assert "ZURUECK-6" not in text and "planner-tester" not in text
     outlined = lp.client.get(f"/forum/projects/{OUTLINED}?lang=en").text
     assert "outline of the municipalities involved" in outlined and "Apolda" in outlined

@@ -123,6 +123,9 @@ def test_queue_takes_turns_by_client(url: str) -> None:
         assert [e.contribution.id for e in queue][1] == late.id
         assert queue[0].client_pending == 20 and queue[1].client_pending == 1
         assert "6.6.6.6" not in repr(queue)
+        # pages: every pending contribution is on exactly one page, in the same order
+        paged = [e.contribution.id for o in range(0, 21, 5) for e in s.queue(5, o)]
+        assert paged == [e.contribution.id for e in s.queue(100)] and len(set(paged)) == 21
     finally:
         s.close()
 
