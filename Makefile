@@ -77,9 +77,13 @@ typecheck: install
 
 # The store tests run on GeoPackage and on PostGIS (a throw-away cluster, .ci/postgres.sh);
 # without PostgreSQL the PostGIS cases skip, unless STADTREGION_REQUIRE_POSTGIS=1 (CI).
+# TEST_WORKERS processes (pytest-xdist), each test file on one of them (its module fixtures,
+# e.g. the leak crawler's seeded app, are built once); TEST_WORKERS=0 runs in this process.
+TEST_WORKERS ?= 2
 pytest: install assets data
 	url="$${STADTREGION_TEST_POSTGIS_URL:-$$(bash .ci/postgres.sh || true)}"; \
-	STADTREGION_TEST_POSTGIS_URL="$$url" $(BIN)/pytest -q
+	STADTREGION_TEST_POSTGIS_URL="$$url" $(BIN)/pytest -q \
+		$(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
 
 test: install assets sysdeps lint typecheck pytest
 
