@@ -147,6 +147,7 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "contact_is": ("Kontakt (wird protokolliert)", "Contact (the look-up is recorded)"),
         "no_contact": ("keine E-Mail angegeben", "no e-mail given"),
         "recent": ("Zuletzt moderiert", "Recently moderated"),
+        "reopen": ("Zurück in die Warteschlange", "Back to the queue"),
         "done": ("Gespeichert: {id} ist jetzt „{status}“.", "Saved: {id} is now “{status}”."),
     },
 }

@@ -212,6 +212,11 @@ def test_taken_up_and_edit_are_in_public_history(lp: SeededApi) -> None:
         lp.headers["planner"],
     )
     assert status == 303, body[:500]
+    # the approved contribution's row in "recently moderated" offers the register's projects
+    queue = lp.client.get("/forum/moderation", headers=lp.headers["planner"]).text
+    row = queue[queue.index(f'<tr id="m-{cid}">') :]
+    row = row[: row.index("</tr>")]
+    assert 'value="take_up"' in row and '<option value="spielplaetze">' in row
     assert moderate(lp, cid, "take_up", project="spielplaetze").status_code == 303
     page = client_at(lp, "10.7.0.3").get(f"/forum/contributions/{cid}").text
     assert "aufgegriffen im Projekt spielplaetze" in page
