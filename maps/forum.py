@@ -33,6 +33,7 @@ from maps.base import (
     popup,
     simplify_for_display,
 )
+from maps.forum_contributions import add_contributions
 from maps.labels import category_label, counted
 from maps.projects_layer import add_projects_layer
 from maps.region import (
@@ -175,6 +176,7 @@ def build_forum_map(
     lang: str = "de",
     tiles: str | None = None,
     projects: gpd.GeoDataFrame | None = None,
+    contributions: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """Build the forum map from public data only.
 
@@ -191,6 +193,9 @@ def build_forum_map(
         Attributions of every source shown.
     projects
         The forum's cooperation projects (:func:`geo.projects.public.public_frame`).
+    contributions
+        The forum's public contributions (:func:`geo.usecases.forum.public_map_frame`),
+        added before the layer list, which can only list layers that exist before it.
     """
     lang = lang if lang in LABELS else "de"
     lab = LABELS[lang]
@@ -321,6 +326,8 @@ def build_forum_map(
 
     project_legend = add_projects_layer(m, projects, lang)
     add_town_labels(m, region, origin.name, lab["layer_towns"])
+    if contributions is not None:
+        add_contributions(m, contributions, lang)
 
     outlines: list[tuple[str, str] | tuple[str, str, str]] = []
     cars: list[tuple[str, str] | tuple[str, str, str]] = []

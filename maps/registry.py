@@ -32,7 +32,6 @@ from geo.usecases import region as uc
 from maps import minutes as jm
 from maps.base import render_html
 from maps.forum import build_forum_map
-from maps.forum_contributions import add_contributions
 from maps.plots import plots_map as build_plots_map
 from maps.reachable import build_reachable_map, origin_marker
 from maps.region import build_region_map
@@ -136,8 +135,8 @@ def forum_map(req: MapRequest) -> folium.Map:
         lang=req.lang,
         tiles=req.tiles,
         projects=data.projects,
+        contributions=forum_uc.public_map_frame(req.settings),
     )
-    add_contributions(m, forum_uc.public_map_frame(req.settings), req.lang)
     return m
 
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from shapely.geometry import box
+from shapely.geometry import Point, box
 
 import maps.plots  # noqa: F401  (imports rasterio before the store loads SpatiaLite)
+from geo.forum.model import Target, check_draft
 from geo.landpool.io import open_store
 from geo.landpool.plots import Viewer
 from geo.settings import Settings
+from geo.usecases import forum as forum_uc
 from geo.usecases.region import public_offers
 from maps.registry import render_map
 
@@ -67,3 +70,33 @@ def test_forum_words_are_german_and_counted(settings: Settings, tmp_path: Path) 
     assert page.count('"category": "Brachfl\\u00e4che"') == 2
     assert '"brownfield"' not in page
     assert "1 public land offer in 1 municipality ·" in en
+
+
+def _overlays_defined_before_the_layer_list(page: str) -> list[str]:
+    """Names of the layer list's overlays whose variable is defined only after the list
+    (Leaflet then fails on ``undefined`` and the list stays incomplete)."""
+    start = page.index("_layers = {")
+    block = page[start : page.index("};", start)]
+    late = []
+    for name, var in re.findall(r'"([^"]+)"\s*:\s*(\w+),', block):
+        defined = re.search(rf"var {var} = ", page)
+        if defined is None or defined.start() > start:
+            late.append(name)
+    return late
+
+
+def test_approved_contributions_are_a_layer_of_the_layer_list(
+    settings: Settings, tmp_path: Path
+) -> None:
+    s = settings.model_copy(update={"landpool_gpkg": tmp_path / "lp.gpkg"})
+    with forum_uc.open_contributions(s) as contributions:
+        keys = contributions.topic_keys()
+        draft = check_draft("traffic", "Ampel am Holzmarkt", "Bitte eine Ampel bauen.", None, keys)
+        target = Target("point", Point(681000.0, 5644000.0), "16053000", "Jena")
+        c = contributions.submit(target, draft, "192.0.2.90")
+        contributions.moderate(c.id, "approved", "pia")
+    with open_store(s) as store:
+        page = render_map("forum", s, store=lambda: store)
+    assert "Ampel am Holzmarkt" in page
+    assert "Freigegebene Beitr\\u00e4ge des Forums" in page[page.index("_layers = {") :]
+    assert _overlays_defined_before_the_layer_list(page) == []
