@@ -23,6 +23,21 @@ class PageVisit:
     scale: bool = False
 
 
+def shoot(page: Any, path: Path | str, *, full_page: bool = True) -> None:
+    """A screenshot for a person to look at, taken again once when a loaded headless
+    Chromium answers "Unable to capture screenshot" (a known flake of
+    ``Page.captureScreenshot`` under load; the page itself is unchanged)."""
+    from playwright.sync_api import Error
+
+    try:
+        page.screenshot(path=str(path), full_page=full_page)
+    except Error as exc:
+        if "Unable to capture screenshot" not in str(exc):
+            raise
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(path), full_page=full_page)
+
+
 def visit(
     browser: Any,
     url: str,

@@ -19,6 +19,7 @@ import pytest
 from geo.access.accounts import Accounts
 from geo.settings import Settings
 from tests.browser.conftest import LiveServer, start_server
+from tests.browser.pages import shoot
 
 PASSWORD = "correct horse battery staple"
 EMAIL = "visitor.one@example.org"
@@ -79,7 +80,7 @@ def _contribute(page: Any, base: str, title: str, text: str, email: str | None =
 
 
 def _shoot(page: Any, out: Path, name: str) -> None:
-    page.screenshot(path=str(out / f"{name}.png"), full_page=True)
+    shoot(page, out / f"{name}.png")
 
 
 def test_submit_moderate_publish_and_flood(

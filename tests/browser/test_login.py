@@ -15,6 +15,7 @@ import pytest
 from geo.access.accounts import Accounts
 from geo.settings import Settings
 from tests.browser.conftest import LiveServer, start_server
+from tests.browser.pages import shoot
 
 PASSWORD = "correct horse battery staple"
 ACCOUNTS = (
@@ -90,7 +91,7 @@ def test_log_in_and_out(browser: Any, server: LiveServer, output_dir: Path) -> N
     cookie = next(c for c in context.cookies() if c["name"] == "sr_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax" and cookie["path"] == "/"
     assert "sr_session" not in page.evaluate("document.cookie")  # no script can read it
-    page.screenshot(path=str(output_dir / "signed_in_forum_de.png"), full_page=True)
+    shoot(page, output_dir / "signed_in_forum_de.png")
     # the map pages' header links to the logout page
     page.goto(f"{base}/maps/forum.html")
     page.wait_for_selector(".leaflet-container", timeout=30_000)
@@ -102,7 +103,7 @@ def test_log_in_and_out(browser: Any, server: LiveServer, output_dir: Path) -> N
         for width, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
             page.set_viewport_size(viewport)
             page.goto(f"{base}/logout" + ("?lang=en" if lang == "en" else ""))
-            page.screenshot(path=str(output_dir / f"logout_{lang}_{width}.png"), full_page=True)
+            shoot(page, output_dir / f"logout_{lang}_{width}.png")
     page.set_viewport_size(DESKTOP)
     page.goto(f"{base}/logout")
     with page.expect_navigation():
@@ -124,7 +125,7 @@ def test_login_page_looks_right(browser: Any, server: LiveServer, output_dir: Pa
             context, page, errors = _page(browser, viewport)
             page.goto(f"{server.base_url}/login" + ("?lang=en" if lang == "en" else ""))
             shot = output_dir / f"login_{lang}_{width}.png"
-            page.screenshot(path=str(shot), full_page=True)
+            shoot(page, shot)
             assert page.title() == ("Anmelden" if lang == "de" else "Log in") + " · stadtregion"
             # nothing runs off the side of a phone
             assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
@@ -139,10 +140,10 @@ def test_a_wrong_password_is_refused(browser: Any, server: LiveServer, output_di
     assert "Anmeldung fehlgeschlagen" in page.locator("[role=alert]").inner_text()
     assert page.get_by_label("Benutzername").input_value() == "pia"
     assert page.get_by_label("Passwort").input_value() == ""
-    page.screenshot(path=str(output_dir / "login_refused_de.png"), full_page=True)
+    shoot(page, output_dir / "login_refused_de.png")
     answer = _log_in(page, server.base_url, "pia", "still not it", lang="en")
     assert answer.status == 401 and "Login failed" in page.locator("[role=alert]").inner_text()
-    page.screenshot(path=str(output_dir / "login_refused_en.png"), full_page=True)
+    shoot(page, output_dir / "login_refused_en.png")
     assert not [c for c in context.cookies() if c["name"] == "sr_session"]
     context.close()
 
@@ -158,11 +159,11 @@ def test_repeated_failures_are_throttled(
     assert answer.status == 429 and int(answer.headers["retry-after"]) > 800
     text = page.locator("[role=alert]").inner_text()
     assert "Zu viele fehlgeschlagene Anmeldungen" in text and "Minuten" in text
-    page.screenshot(path=str(output_dir / "login_throttled_de.png"), full_page=True)
+    shoot(page, output_dir / "login_throttled_de.png")
     answer = _log_in(page, base, "ada", lang="en")  # the client is locked, too
     assert answer.status == 429
     assert "Too many failed logins" in page.locator("[role=alert]").inner_text()
-    page.screenshot(path=str(output_dir / "login_throttled_en.png"), full_page=True)
+    shoot(page, output_dir / "login_throttled_en.png")
     context.close()
 
 
@@ -176,7 +177,7 @@ def test_a_planner_opening_the_admin_page_gets_the_403_page(
     assert "admin" in page.locator(".sr-error").inner_text()
     assert "Ada Verwaltung" not in page.content()
     assert "Benutzer" not in page.locator(".sr-nav").inner_text()  # not offered either
-    page.screenshot(path=str(output_dir / "admin_403_planner.png"), full_page=True)
+    shoot(page, output_dir / "admin_403_planner.png")
     # the browser reports the page's own 403; nothing else failed
     assert [e for e in errors if "status of 403" not in e] == []
     context.close()
@@ -197,7 +198,7 @@ def test_admin_page(browser: Any, server: LiveServer, output_dir: Path) -> None:
         page.get_by_role("button", name="Anlegen").press("Enter")
     password = page.locator("#generated-password").inner_text()
     assert len(password) == 24
-    page.screenshot(path=str(output_dir / "admin_generated_password_de.png"), full_page=True)
+    shoot(page, output_dir / "admin_generated_password_de.png")
     # the new colleague logs in elsewhere; disabling her ends that session
     other, other_page, _ = _page(browser)
     assert _log_in(other_page, base, "neu.kollegin", password).status == 200
@@ -214,7 +215,7 @@ def test_admin_page(browser: Any, server: LiveServer, output_dir: Path) -> None:
         for width, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
             page.set_viewport_size(viewport)
             page.goto(f"{base}/admin/users" + ("?lang=en" if lang == "en" else ""))
-            page.screenshot(path=str(output_dir / f"admin_{lang}_{width}.png"), full_page=True)
+            shoot(page, output_dir / f"admin_{lang}_{width}.png")
             wide = page.evaluate(
                 """() => [...document.querySelectorAll('body *')].filter(e =>
                   e.getBoundingClientRect().right > window.innerWidth + 1 &&
@@ -242,7 +243,7 @@ def test_a_form_posted_without_its_csrf_token_is_refused(
     with page.expect_navigation() as nav:
         page.get_by_role("button", name="Anlegen").click()
     assert nav.value.status == 403 and "csrf_token" in page.locator(".sr-error").inner_text()
-    page.screenshot(path=str(output_dir / "csrf_refused.png"), full_page=True)
+    shoot(page, output_dir / "csrf_refused.png")
     page.goto(f"{base}/admin/users")
     assert "eingeschleust" not in page.content()
     # a page of another site posting to our logout with a made-up token: refused, the

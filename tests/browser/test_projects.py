@@ -19,7 +19,7 @@ from geo.forum.model import Target, check_draft
 from geo.settings import Settings
 from geo.usecases import forum as forum_uc
 from tests.browser.conftest import LiveServer, start_server
-from tests.browser.pages import visit
+from tests.browser.pages import shoot, visit
 from tests.browser.seed import SeededStore, seed_store
 
 PHONE = {"width": 390, "height": 844}
@@ -81,7 +81,7 @@ def test_planner_creates_a_project_the_public_then_sees(
     page.fill("#p-plots", "FORUM-W1")
     page.fill("#p-contrib", "B-1")
     page.fill("#p-geom", LINE)
-    page.screenshot(path=str(output_dir / "project_form_de_desktop.png"), full_page=True)
+    shoot(page, output_dir / "project_form_de_desktop.png")
     page.click("button[type=submit]")
     # a link to a contribution the forum does not show is refused; the entries stay
     page.wait_for_selector(".sr-error")
@@ -101,7 +101,7 @@ def test_planner_creates_a_project_the_public_then_sees(
     page.fill("#p-title", "Housing at Apolda station")
     page.select_option("#p-topic", "housing")
     page.fill("#p-mun", "Apolda")
-    page.screenshot(path=str(output_dir / "project_form_en_desktop.png"), full_page=True)
+    shoot(page, output_dir / "project_form_en_desktop.png")
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/forum/projects/wohnen-apolda?done=created&lang=en")
     page.context.close()
@@ -115,13 +115,13 @@ def test_planner_creates_a_project_the_public_then_sees(
             text = pub.inner_text("#content")
             assert "Radweg Kahla – Jena" in text and "Housing at Apolda station" in text
             assert "/forum/projects/new" not in pub.content()
-            pub.screenshot(path=str(output_dir / f"projects_{lang}_{name}.png"), full_page=True)
+            shoot(pub, output_dir / f"projects_{lang}_{name}.png")
             pub.goto(f"{base}/forum/projects/radweg-kahla-jena{q}")
             pub.wait_for_selector("#content .leaflet-overlay-pane path", state="attached")
             text = pub.inner_text("#content")
             assert "Kahla" in text and "FORUM-W1" in text and cid in text
             assert "browser-planner" not in pub.content()
-            pub.screenshot(path=str(output_dir / f"project_{lang}_{name}.png"), full_page=True)
+            shoot(pub, output_dir / f"project_{lang}_{name}.png")
             assert pub.errors == [], pub.errors
             pub.context.close()
 

@@ -31,6 +31,7 @@ from geo.usecases import forum as forum_uc
 from geo.usecases.projects import create_project
 from tests.api.landpool_seed import secret_coordinate_patterns, secret_strings
 from tests.browser.conftest import LiveServer, start_server
+from tests.browser.pages import shoot
 from tests.browser.seed import LANDPOOL, SeededStore, seed_store
 
 #: Staff accounts (username, display name, role) and the planner who edits a project.
@@ -134,7 +135,7 @@ def test_a_public_visitor_following_every_link_finds_nothing_internal(
             if nxt and nxt not in seen:
                 queue.append(nxt)
     page.goto(base + "/")
-    page.screenshot(path=str(output_dir / "crawl_start.png"), full_page=True)
+    shoot(page, output_dir / "crawl_start.png")
     context.close()
     assert not found, "\n".join(found[:30])
     # the crawl reached the parts of the site a visitor can: pages, maps, downloads

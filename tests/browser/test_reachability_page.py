@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.browser.conftest import LiveServer
+from tests.browser.pages import shoot
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -58,7 +59,7 @@ def test_kahla_by_rail_in_45_minutes_through_the_form(
     assert "from=Kahla" in page.url and "mode=rail" in page.url and "max_minutes=45" in page.url
     paths = _drawn(page)
     page.wait_for_timeout(300)
-    page.screenshot(path=str(output_dir / "reach_kahla_rail_de.png"), full_page=True)
+    shoot(page, output_dir / "reach_kahla_rail_de.png")
     api = httpx.get(
         f"{base}/reachable",
         params={"from": "Kahla", "mode": "rail", "max_minutes": "45"},
@@ -100,7 +101,7 @@ def test_a_click_on_the_map_picks_a_point_and_the_car(
         page.click("button[type=submit]")
     assert f"lat={lat}" in page.url and "mode=car" in page.url and "date=" not in page.url
     _drawn(page)
-    page.screenshot(path=str(output_dir / "reach_point_car_de.png"), full_page=True)
+    shoot(page, output_dir / "reach_point_car_de.png")
     if page.locator("#problems").count():  # a point off the loaded roads: named, not hidden
         assert "road network" in page.locator("#problems").inner_text()
     else:
@@ -123,7 +124,7 @@ def test_screenshots_and_a_clean_console(
         _drawn(page)
         page.wait_for_timeout(300)
         shot = output_dir / f"reach_{name}_{lang}_{width}.png"
-        page.screenshot(path=str(shot), full_page=True)
+        shoot(page, shot)
         assert errors == [], (name, errors)
         # labelled fields; nothing wider than the window on a phone
         for field in ("f-from", "f-lat", "f-lon", "f-max_minutes", "f-date", "f-window"):

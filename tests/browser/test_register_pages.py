@@ -23,6 +23,7 @@ from geo.landpool.store import Store
 from geo.settings import WEB_CRS, WORK_CRS, Settings
 from tests.api.web.register_seed import LANDPOOL, SECRET, RegisterStore, lonlat_box, seed_register
 from tests.browser.conftest import LiveServer, start_server
+from tests.browser.pages import shoot
 from tests.geo.conftest import fingerprint
 
 DESKTOP = {"width": 1300, "height": 900}
@@ -96,7 +97,7 @@ def test_every_register_page_looks_right_in_both_languages_and_on_a_phone(
                     width = page.evaluate("document.documentElement.scrollWidth")
                     assert width <= viewport["width"] + 1, (name, size, width)
                     shot = output_dir / f"{name}_{role}_{size}_{lang}.png"
-                    page.screenshot(path=str(shot), full_page=True)
+                    shoot(page, shot)
                     if expected == 200:
                         assert errors == [], (name, errors)
                     page.close()
@@ -133,7 +134,7 @@ def test_landpool_user_edits_changes_status_and_sees_the_history(
     page.wait_for_url("**/register/REG-C?notice=status")
     row = page.locator("#sr-history tbody tr").first.inner_text()
     assert "erfasst → bewertet" in row and "Bewertung abgeschlossen" in row
-    page.screenshot(path=str(output_dir / "after_edit_and_status.png"), full_page=True)
+    shoot(page, output_dir / "after_edit_and_status.png")
     plot = store.get(LANDPOOL, "REG-C")
     assert (plot.owner_type, plot.contamination, plot.status) == ("city", "suspected", "assessed")
     assert plot.intended_use == "Wohnen (WA)"
@@ -165,7 +166,7 @@ def test_two_browsers_edit_the_same_plot_and_the_second_is_told_of_the_conflict(
     # what changed since: the name, the value of their version and the stored one
     row = second.locator("#sr-conflict tbody tr").first.inner_text()
     assert row.split("\t")[:3] == ["Name", "Bahnhofsareal Kahla", "Bahnhofsareal Kahla Süd"]
-    second.screenshot(path=str(output_dir / "conflict.png"), full_page=True)
+    shoot(second, output_dir / "conflict.png")
     # nothing overwritten: the first edit stands, the second is not stored
     plot = store.get(LANDPOOL, "REG-B")
     assert (plot.name, plot.owner_type, plot.version) == (
@@ -224,7 +225,7 @@ def test_bad_import_shows_its_report_and_leaves_the_store_unchanged(
     )
     assert rows == ["2", "3"]
     assert "Kennung doppelt" in refused and "castle" in refused
-    page.screenshot(path=str(output_dir / "import_refused.png"), full_page=True)
+    shoot(page, output_dir / "import_refused.png")
     assert fingerprint(store) == before
     # the page answered 422 (the refusal) and Chromium logs that; nothing else went wrong
     assert [e for e in errors if "status of 422" not in e] == []
@@ -267,7 +268,7 @@ def test_update_import_changes_exactly_the_listed_plots(
     )
     assert listed == ["REG-F03", "REG-F07"]
     assert "28 unverändert" in page.locator("#sr-import-report").inner_text()
-    page.screenshot(path=str(output_dir / "import_update.png"), full_page=True)
+    shoot(page, output_dir / "import_update.png")
     after = {p.plot_id: p.version for p in store.list(LANDPOOL)}
     assert {k for k in after if after[k] != versions[k]} == {"REG-F03", "REG-F07"}
     assert store.get(LANDPOOL, "REG-F03").owner_type == "federal"
@@ -305,7 +306,7 @@ def test_publish_puts_a_plot_on_the_forum_map_and_unpublish_takes_it_off(
     page.locator("#p-reason").fill("Eigentümer zieht zurück")
     page.get_by_role("button", name="Veröffentlichung zurücknehmen").click()
     page.wait_for_url("**notice=unpublished")
-    page.screenshot(path=str(output_dir / "unpublished.png"), full_page=True)
+    shoot(page, output_dir / "unpublished.png")
     assert "Angebot Zwoelf" not in _forum_names(browser, srv)
     assert errors == []
     ctx.close()

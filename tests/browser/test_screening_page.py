@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.browser.conftest import LiveServer
+from tests.browser.pages import shoot
 from tests.browser.seed import SeededStore
 
 PHONE = {"width": 390, "height": 844}
@@ -57,7 +58,7 @@ def test_run_a_profile_and_read_the_ranked_table_and_map(
     assert page.url.endswith("/screening?profile=commerce")
     paths = _drawn(page)
     page.wait_for_timeout(300)
-    page.screenshot(path=str(output_dir / "screening_commerce_de.png"), full_page=True)
+    shoot(page, output_dir / "screening_commerce_de.png")
     api = _api(base, token, "commerce")
     rows = page.locator("#screening-table tbody tr")
     assert rows.count() == api["summary"]["total"] == len(api["features"]) > 0
@@ -80,14 +81,14 @@ def test_edit_run_and_save_a_profile(
     base, token = live_server.base_url, seeded.tokens["landpool"]
     context, page, errors = _open(browser, DESKTOP, token)
     page.goto(f"{base}/screening/edit?profile=housing", wait_until="load")
-    page.screenshot(path=str(output_dir / "screening_edit_de.png"), full_page=True)
+    shoot(page, output_dir / "screening_edit_de.png")
     page.fill("#f-filters-min_area_ha", "2")
     page.fill("#f-weights-area_ha-weight", "4")
     with page.expect_navigation():
         page.click("text=Dieses Profil prüfen")
     assert page.url.endswith("/screening/run")
     _drawn(page)
-    page.screenshot(path=str(output_dir / "screening_edited_run_de.png"), full_page=True)
+    shoot(page, output_dir / "screening_edited_run_de.png")
     rows = page.locator("#screening-table tbody tr")
     api = _api(base, token, "housing")
     assert rows.count() == api["summary"]["total"]
@@ -101,7 +102,7 @@ def test_edit_run_and_save_a_profile(
     assert problem.is_visible() and "best and worst" in problem.inner_text()
     assert page.locator("#f-weights-elev_mean_m-weight").get_attribute("aria-invalid") == "true"
     assert page.input_value("#f-filters-min_area_ha") == "2"  # the form as sent
-    page.screenshot(path=str(output_dir / "screening_problem_de.png"), full_page=True)
+    shoot(page, output_dir / "screening_problem_de.png")
     page.fill("#f-weights-elev_mean_m-weight", "")
     name = f"housing_2ha_{int(time.time())}"
     page.fill("#f-save_as", name)
@@ -153,7 +154,7 @@ def test_screenshots_and_a_clean_console(
             _drawn(page)
             page.wait_for_timeout(300)
         shot = output_dir / f"screening_{name}_{lang}_{width}.png"
-        page.screenshot(path=str(shot), full_page=True)
+        shoot(page, shot)
         assert errors == [], (name, errors)
         overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
         assert not overflow, (name, lang, width)

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.browser.conftest import LiveServer
-from tests.browser.pages import visit
+from tests.browser.pages import shoot, visit
 
 
 def test_validation_page_in_browser(
@@ -25,7 +25,7 @@ def test_validation_page_in_browser(
         page.on("request", lambda r, q=requests: q.append(r.url))
         page.goto(f"{live_server.base_url}/validation?f=html&lang={lang}", wait_until="load")
         shot = output_dir / f"validation_{lang}.png"
-        page.screenshot(path=str(shot), full_page=True)
+        shoot(page, shot)
         assert title in page.locator("h1").inner_text()
         rows = page.locator("tbody tr")
         assert rows.count() == data["numberReturned"] > 0
