@@ -168,6 +168,14 @@ class Settings(BaseSettings):
         description="Memory for cached public answers per worker process (0: no cache).",
     )
     workers: int = Field(default=2, ge=1, description="Worker processes of `stadtregion serve`.")
+    worker_healthcheck_s: int = Field(
+        default=60,
+        ge=1,
+        le=600,
+        description="How long `stadtregion serve` waits for a worker process to answer its "
+        "health check before it restarts it (uvicorn's default of 5 s is too short for a "
+        "worker building its maps on a busy machine).",
+    )
     # -- rail queries (geo/transit/query.py): the defaults of every rail entry point
     rail_date: str = Field(
         default="2019-05-15",

@@ -65,6 +65,7 @@ def serve(
             workers=n,
             log_level="info",
             proxy_headers=False,
+            timeout_worker_healthcheck=settings.worker_healthcheck_s,
         )
 
 

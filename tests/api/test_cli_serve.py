@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -78,3 +79,26 @@ def _cmdline(pid: int) -> str:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
     except OSError:
         return ""
+
+
+def test_serve_hands_uvicorn_the_proxy_and_health_check_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Several workers: uvicorn gets the health-check wait of the settings and leaves the
+    proxy headers to the app's own middleware (STADTREGION_FORWARDED_ALLOW_IPS)."""
+    import uvicorn
+
+    from api.cli import main
+    from geo.settings import get_settings
+
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: seen.update(kw))
+    monkeypatch.setenv("STADTREGION_WORKER_HEALTHCHECK_S", "90")
+    monkeypatch.setattr(sys, "argv", ["stadtregion", "serve", "--workers", "2", "--port", "9"])
+    get_settings.cache_clear()
+    try:
+        main()
+    finally:
+        get_settings.cache_clear()
+    assert seen["workers"] == 2 and seen["timeout_worker_healthcheck"] == 90
+    assert seen["proxy_headers"] is False
