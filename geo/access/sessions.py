@@ -55,7 +55,7 @@ COOKIE = "sr_session"
 #: The last request of a session is written at most this often.
 TOUCH_EVERY = timedelta(seconds=60)
 #: Key of the PostgreSQL advisory lock that serialises the counting of failed logins.
-_THROTTLE_LOCK = 7_346_811_206
+_THROTTLE_LOCK = 7_346_811_207  # its own key: no wait behind history appends
 
 
 @dataclass(frozen=True)

@@ -273,3 +273,15 @@ def test_a_truncated_secret_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(DataSourceError, match="fewer than 32"):
         server_secret(Settings(processed_dir=tmp_path))
     secret_mod.forget_cached()
+
+
+def test_the_throttle_has_its_own_advisory_lock() -> None:
+    """PostgreSQL advisory lock keys: counting failed logins never waits for a plot's
+    history append, a migration or a forum write."""
+    from geo.access import sessions
+    from geo.forum.schema import FORUM_LOCK
+    from geo.landpool import store_engine
+    from geo.landpool.store_history import HISTORY_LOCK
+
+    keys = [sessions._THROTTLE_LOCK, HISTORY_LOCK, store_engine._MIGRATION_LOCK, FORUM_LOCK]
+    assert len(set(keys)) == len(keys)
