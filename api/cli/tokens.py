@@ -7,10 +7,12 @@ from datetime import timedelta
 import typer
 
 from api.cli import app
+from geo.access.accounts import Accounts
 from geo.access.roles import Role
 from geo.access.tokens import TokenStore
 from geo.errors import InputError
 from geo.settings import get_settings
+from geo.usecases import accounts as accounts_uc
 
 tokens_app = typer.Typer(
     help="API tokens: create (shown once), list, revoke.", no_args_is_help=True
@@ -29,7 +31,10 @@ def create(
     """Create a token and print it once: only its hash is stored."""
     if expires_days is not None and expires_days <= 0:
         raise InputError(f"--expires-days must be positive, got {expires_days}.")
-    store = TokenStore.open(get_settings())
+    settings = get_settings()
+    with Accounts.open(settings) as accounts:
+        accounts_uc.check_token_name(accounts, name)
+    store = TokenStore.open(settings)
     try:
         expires_in = timedelta(days=expires_days) if expires_days is not None else None
         token, info = store.create(name, role, expires_in=expires_in)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from geo.access.accounts import Accounts, LoginResult
 from geo.access.roles import ADMIN_ROLES, Role, Viewer
 from geo.access.users import UserInfo, generate_password, normalise_username
-from geo.errors import ConflictError
+from geo.errors import ConflictError, InputError
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,29 @@ def create_user(
         display_name=display_name,
     )
     return user, generated
+
+
+def check_token_name(accounts: Accounts, name: str) -> str:
+    """A new API token's name, refused when it is a user account's username or display name.
+
+    Writes record the token's name as their author, as they record a signed-in user's
+    username: a token named like an account would let the history name that person for
+    writes they did not make.
+
+    Raises
+    ------
+    InputError
+        The name (compared without case and surrounding spaces) is an account's.
+    """
+    wanted = name.strip().casefold()
+    for user in accounts.users.list():
+        if wanted in (user.username.casefold(), user.display_name.strip().casefold()):
+            raise InputError(
+                f"--name {name!r} is the name of the user account {user.username!r}; the "
+                "history would name that person for the token's writes. Choose another name "
+                "(e.g. the system or office that holds the token)."
+            )
+    return name
 
 
 def disable_user(accounts: Accounts, viewer: Viewer, username: str) -> UserInfo:

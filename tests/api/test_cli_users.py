@@ -203,3 +203,36 @@ def test_the_installed_command_as_a_new_user_runs_it(app_settings: Settings) -> 
     assert r.returncode == 2 and r.stderr.startswith("error: ") and "Traceback" not in r.stderr
     r = run("nope")
     assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+def test_a_token_cannot_take_a_user_accounts_name(
+    cli: Run,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Writes record a token's name as their author: a token named like an account would
+    let the history name that person."""
+    assert (
+        cli("create", "pia", "--role", "planner", "--display-name", "Pia Sommer", "--generate")[0]
+        == 0
+    )
+
+    def tokens(*args: str) -> tuple[int, str, str]:
+        get_settings.cache_clear()
+        monkeypatch.setattr(sys, "argv", ["stadtregion", "tokens", *args])
+        try:
+            main()
+            code = 0
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    for taken in ("pia", " PIA ", "pia sommer"):
+        code, out, err = tokens("create", "--role", "planner", "--name", taken)
+        assert code == 2 and out == "", (taken, out)
+        assert err.startswith(f"error: --name {taken!r} is the name of the user account 'pia'")
+        assert len(err.strip().splitlines()) == 1
+    code, out, _ = tokens("create", "--role", "planner", "--name", "Fachdienst GIS")
+    assert code == 0 and out.startswith("sr_")
+    assert "no tokens" not in tokens("list")[1] and "Fachdienst GIS" in tokens("list")[1]
