@@ -7,6 +7,8 @@ Public functions and classes:
   ``add_topic``; from :mod:`geo.forum.store_moderation`: ``moderate``, ``edit``,
   ``contact``, ``forget_email``, ``forget_contribution``, ``purge``) — the store in the
   land-pool database (migration ``0006_contributions``);
+* :func:`geo.forum.store.public_links` – the public contribution ids and which project
+  took each up (for the cooperation projects);
 * :mod:`geo.forum.model`: :class:`Target`, :class:`Draft`, :class:`Contribution`,
   :class:`HistoryStep`, :func:`check_draft`, :func:`transition`, :data:`MODERATOR_ROLES`,
   :data:`PUBLIC_STATUSES`, the length limits;

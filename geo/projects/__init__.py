@@ -17,9 +17,9 @@ Public functions:
   (:func:`~geo.projects.store.require_project_write`).
 - :func:`geo.projects.public.project_public`, :func:`~geo.projects.public.public_frame`,
   :func:`~geo.projects.public.project_history` – the one public projection (only
-  published plots, no editors' names outside staff).
-- :func:`geo.projects.io.public_projects`, :func:`~geo.projects.io.public_plot_ids` – read
-  them from an opened land-pool store.
+  published plots and public contributions, no editors' names outside staff).
+- :func:`geo.projects.io.public_projects`, :func:`~geo.projects.io.public_plot_ids`,
+  :func:`~geo.projects.io.forum_links` – read them from an opened land-pool store.
 
 Use cases for every front end: :mod:`geo.usecases.projects`.
 """
