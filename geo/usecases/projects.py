@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,9 +116,10 @@ def _check_plots(store: Store, plot_ids: tuple[str, ...], keep: tuple[str, ...] 
             ) from None
 
 
-def _check_contributions(store: Store, ids: tuple[str, ...], keep: tuple[str, ...] = ()) -> None:
-    """Refuse a linked contribution the public may not see (except ``keep``)."""
-    public = forum_links(store).public
+def _check_contributions(
+    public: Set[str], ids: tuple[str, ...], keep: tuple[str, ...] = ()
+) -> None:
+    """Refuse a linked contribution that is not in ``public`` (except ``keep``)."""
     for cid in ids:
         if cid not in keep and cid not in public:
             raise InputError(
@@ -151,7 +152,7 @@ def create_project(
     pid = check_id(project_id)
     fields = _prepared(settings, values, partial=False)
     _check_plots(store, fields["plot_ids"])
-    _check_contributions(store, fields["contributions"])
+    _check_contributions(forum_links(store).public, fields["contributions"])
     project_store(store).create(viewer, pid, fields)
     return get_project(settings, store, viewer, pid)
 
@@ -199,7 +200,7 @@ def edit_project(
         public = forum_links(store).public
         gone = tuple(c for c in before.contributions if c not in public)
         fields["contributions"] = tuple(dict.fromkeys([*fields["contributions"], *gone]))
-        _check_contributions(store, fields["contributions"], keep=gone)
+        _check_contributions(public, fields["contributions"], keep=gone)
     expected = before.version if version is None else version
     _, changes = projects.update(viewer, before.id, expected_version=expected, values=fields)
     return EditResult(get_project(settings, store, viewer, before.id), changes)
